@@ -1,0 +1,90 @@
+import type { CanActivate, Type } from '@nestjs/common';
+import type { VerificationProvider } from '../verification/verification-provider.interface.js';
+
+/** Channels a code can be delivered over. */
+export type OtpChannel = 'sms' | 'call';
+
+/** How new two-factor sign-ups are approved. */
+export type ApprovalMode = 'automatic' | 'manual';
+
+/** Twilio Verify credentials and transport settings. */
+export interface TwilioOptions {
+  /** Account SID, `AC` followed by 32 hexadecimal characters. */
+  accountSid: string;
+  /** Auth token of the account (or of an API key's secret). */
+  authToken: string;
+  /** Verify service SID, `VA` followed by 32 hexadecimal characters. */
+  verifyServiceSid: string;
+  /**
+   * Base URL of the Verify API. Leave unset in production (`https://verify.twilio.com`); point it
+   * at a `TwilioVerifyEmulator` in development and tests.
+   */
+  baseUrl?: string;
+  /** Timeout of one request to Twilio, in milliseconds. Default `5000`. */
+  timeoutMs?: number;
+}
+
+/** Options of the session cookie. Leave `session.cookie` unset to use bearer tokens only. */
+export interface SessionCookieOptions {
+  /** Cookie name. Default `otp_session`. */
+  name?: string;
+  /** Send the cookie over HTTPS only. Default `true`. */
+  secure?: boolean;
+  /** SameSite attribute. Default `'lax'`. */
+  sameSite?: 'lax' | 'strict';
+  /** Cookie domain. Default: the host of the request. */
+  domain?: string;
+  /** Cookie path. Default `/`. */
+  path?: string;
+}
+
+/** Session lifetime settings. */
+export interface SessionOptions {
+  /** Absolute lifetime of a session, in seconds. Default 12 hours. */
+  ttlSeconds?: number;
+  /** A session unused for this long, in seconds, expires. Default 1 hour. */
+  idleTimeoutSeconds?: number;
+  /**
+   * How long, in milliseconds, an instance may answer from its in-process session cache before
+   * asking the database again. It bounds how late another instance sees a revocation; the
+   * instance that revokes a session refuses it at once. `0` disables the cache. Default `2000`.
+   */
+  cacheTtlMs?: number;
+  /** Maximum number of sessions held in the in-process cache. Default `10000`. */
+  cacheSize?: number;
+  /** Also issue the session as an HttpOnly cookie, and accept it. Default: off. */
+  cookie?: SessionCookieOptions;
+}
+
+/** Options of `OtpModule`, given to `forRoot()` or returned by the `forRootAsync()` factory. */
+export interface OtpModuleOptions {
+  /** Twilio Verify credentials. Required unless `verificationProvider` is given. */
+  twilio?: TwilioOptions;
+  /** A provider to use instead of Twilio Verify (another SMS vendor, for example). */
+  verificationProvider?: VerificationProvider;
+  /**
+   * Domain of the placeholder emails given to members created by passwordless login:
+   * `<E.164 digits without '+'>@<mailDomain>`.
+   */
+  mailDomain: string;
+  /** Approval of two-factor sign-ups. Default `'automatic'`. */
+  approval?: ApprovalMode;
+  /** Channels codes may be sent over. Default `['sms', 'call']`. */
+  channels?: OtpChannel[];
+  /** ISO 3166-1 alpha-2 codes of the countries that may receive codes. Default: all. */
+  allowedCountries?: string[];
+  /** Session lifetime, cache and cookie. */
+  session?: SessionOptions;
+}
+
+/** Options that change the module's shape; they are given beside the options, never by a factory. */
+export interface OtpModuleExtras {
+  /** Register the module globally. Default `false`. */
+  isGlobal?: boolean;
+  /**
+   * HTTP routes: `{ prefix }` to move them (default `'auth'`), `false` to use the services alone.
+   */
+  routes?: false | { prefix?: string };
+  /** When a guard class is given, the admin routes are mounted behind it. Default: not mounted. */
+  admin?: { guard: Type<CanActivate> };
+}

@@ -1,0 +1,206 @@
+import { isFQDN, isURL } from 'class-validator';
+import { getCountries, type CountryCode } from 'libphonenumber-js/max';
+import type {
+  ApprovalMode,
+  OtpChannel,
+  OtpModuleOptions,
+  SessionCookieOptions,
+  TwilioOptions,
+} from './otp-options.interface.js';
+import type { VerificationProvider } from '../verification/verification-provider.interface.js';
+
+/** The options after validation, with every default filled in. */
+export interface ResolvedOtpOptions {
+  twilio?: Required<Omit<TwilioOptions, 'baseUrl'>> & { baseUrl?: string };
+  verificationProvider?: VerificationProvider;
+  mailDomain: string;
+  approval: ApprovalMode;
+  channels: ReadonlySet<OtpChannel>;
+  /** `undefined` means every country. */
+  allowedCountries?: ReadonlySet<CountryCode>;
+  session: {
+    ttlMs: number;
+    idleTimeoutMs: number;
+    cacheTtlMs: number;
+    cacheSize: number;
+    cookie?: Required<Omit<SessionCookieOptions, 'domain'>> & { domain?: string };
+  };
+}
+
+/** Defaults, in one place. */
+export const OTP_DEFAULTS = {
+  approval: 'automatic' as ApprovalMode,
+  channels: ['sms', 'call'] as OtpChannel[],
+  twilioTimeoutMs: 5_000,
+  sessionTtlSeconds: 12 * 60 * 60,
+  sessionIdleTimeoutSeconds: 60 * 60,
+  sessionCacheTtlMs: 2_000,
+  sessionCacheSize: 10_000,
+  cookieName: 'otp_session',
+  routePrefix: 'auth',
+} as const;
+
+const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+const SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
+const CHANNELS: readonly OtpChannel[] = ['sms', 'call'];
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/;
+
+/** Thrown at start-up when an option is missing or malformed; the message names the option. */
+export class OtpOptionsError extends Error {
+  constructor(option: string, problem: string) {
+    super(`OtpModule: option "${option}" ${problem}`);
+    this.name = 'OtpOptionsError';
+  }
+}
+
+function positiveInt(value: unknown, option: string, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw new OtpOptionsError(
+      option,
+      `must be a ${allowZero ? 'non-negative' : 'positive'} integer`,
+    );
+  }
+  return value;
+}
+
+function resolveTwilio(twilio: TwilioOptions | undefined): ResolvedOtpOptions['twilio'] {
+  if (twilio === undefined) return undefined;
+  if (typeof twilio !== 'object' || twilio === null) {
+    throw new OtpOptionsError('twilio', 'must be an object');
+  }
+  const { accountSid, authToken, verifyServiceSid, baseUrl, timeoutMs } = twilio;
+  if (typeof accountSid !== 'string' || !ACCOUNT_SID.test(accountSid)) {
+    throw new OtpOptionsError(
+      'twilio.accountSid',
+      'must start with "AC" followed by 32 hex characters',
+    );
+  }
+  if (typeof authToken !== 'string' || authToken.length < 16) {
+    throw new OtpOptionsError('twilio.authToken', 'is missing or too short');
+  }
+  if (typeof verifyServiceSid !== 'string' || !SERVICE_SID.test(verifyServiceSid)) {
+    throw new OtpOptionsError(
+      'twilio.verifyServiceSid',
+      'must start with "VA" followed by 32 hex characters',
+    );
+  }
+  if (
+    baseUrl !== undefined &&
+    (typeof baseUrl !== 'string' ||
+      !isURL(baseUrl, { protocols: ['http', 'https'], require_tld: false, require_protocol: true }))
+  ) {
+    throw new OtpOptionsError('twilio.baseUrl', 'must be an http(s) URL');
+  }
+  return {
+    accountSid,
+    authToken,
+    verifyServiceSid,
+    baseUrl,
+    timeoutMs: positiveInt(timeoutMs, 'twilio.timeoutMs', OTP_DEFAULTS.twilioTimeoutMs),
+  };
+}
+
+function resolveChannels(channels: unknown): ReadonlySet<OtpChannel> {
+  if (channels === undefined) return new Set(OTP_DEFAULTS.channels);
+  if (
+    !Array.isArray(channels) ||
+    channels.length === 0 ||
+    !channels.every((c) => CHANNELS.includes(c as OtpChannel))
+  ) {
+    throw new OtpOptionsError('channels', `must be a non-empty list of ${CHANNELS.join(', ')}`);
+  }
+  return new Set(channels as OtpChannel[]);
+}
+
+function resolveCountries(countries: unknown): ReadonlySet<CountryCode> | undefined {
+  if (countries === undefined) return undefined;
+  const known = new Set<string>(getCountries());
+  if (
+    !Array.isArray(countries) ||
+    countries.length === 0 ||
+    !countries.every((c) => typeof c === 'string' && known.has(c.toUpperCase()))
+  ) {
+    throw new OtpOptionsError(
+      'allowedCountries',
+      'must be a non-empty list of ISO 3166-1 alpha-2 codes that have a dial code',
+    );
+  }
+  return new Set(countries.map((c: string) => c.toUpperCase() as CountryCode));
+}
+
+function resolveCookie(cookie: SessionCookieOptions | undefined) {
+  if (cookie === undefined) return undefined;
+  const name = cookie.name ?? OTP_DEFAULTS.cookieName;
+  if (!COOKIE_NAME.test(name)) {
+    throw new OtpOptionsError('session.cookie.name', 'must be a valid cookie name');
+  }
+  const sameSite = cookie.sameSite ?? 'lax';
+  if (sameSite !== 'lax' && sameSite !== 'strict') {
+    throw new OtpOptionsError('session.cookie.sameSite', 'must be "lax" or "strict"');
+  }
+  return {
+    name,
+    secure: cookie.secure ?? true,
+    sameSite,
+    domain: cookie.domain,
+    path: cookie.path ?? '/',
+  };
+}
+
+/** Validates the module options and fills in defaults. Throws `OtpOptionsError`. */
+export function resolveOtpOptions(options: OtpModuleOptions): ResolvedOtpOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new OtpOptionsError('options', 'must be an object');
+  }
+  const twilio = resolveTwilio(options.twilio);
+  const provider = options.verificationProvider;
+  if (!twilio && !provider) {
+    throw new OtpOptionsError('twilio', 'is required unless "verificationProvider" is given');
+  }
+  if (
+    provider !== undefined &&
+    (typeof provider?.start !== 'function' || typeof provider?.check !== 'function')
+  ) {
+    throw new OtpOptionsError('verificationProvider', 'must implement start() and check()');
+  }
+  const { mailDomain } = options;
+  if (typeof mailDomain !== 'string' || !isFQDN(mailDomain)) {
+    throw new OtpOptionsError('mailDomain', 'must be a domain name such as "example.com"');
+  }
+  const approval = options.approval ?? OTP_DEFAULTS.approval;
+  if (approval !== 'automatic' && approval !== 'manual') {
+    throw new OtpOptionsError('approval', 'must be "automatic" or "manual"');
+  }
+  const session = options.session ?? {};
+  const ttlSeconds = positiveInt(
+    session.ttlSeconds,
+    'session.ttlSeconds',
+    OTP_DEFAULTS.sessionTtlSeconds,
+  );
+  const idleSeconds = positiveInt(
+    session.idleTimeoutSeconds,
+    'session.idleTimeoutSeconds',
+    OTP_DEFAULTS.sessionIdleTimeoutSeconds,
+  );
+  return {
+    twilio,
+    verificationProvider: provider,
+    mailDomain: mailDomain.toLowerCase(),
+    approval,
+    channels: resolveChannels(options.channels),
+    allowedCountries: resolveCountries(options.allowedCountries),
+    session: {
+      ttlMs: ttlSeconds * 1000,
+      idleTimeoutMs: Math.min(idleSeconds, ttlSeconds) * 1000,
+      cacheTtlMs: positiveInt(
+        session.cacheTtlMs,
+        'session.cacheTtlMs',
+        OTP_DEFAULTS.sessionCacheTtlMs,
+        true,
+      ),
+      cacheSize: positiveInt(session.cacheSize, 'session.cacheSize', OTP_DEFAULTS.sessionCacheSize),
+      cookie: resolveCookie(session.cookie),
+    },
+  };
+}

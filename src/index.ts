@@ -1,0 +1,38 @@
+export { OtpModule } from './otp.module.js';
+export { OTP_MODULE_OPTIONS, OTP_SESSION_STRATEGY, IS_PUBLIC_KEY } from './otp.constants.js';
+export { InjectOtpOptions } from './config/inject-otp-options.decorator.js';
+export { otpConfig, otpOptionsFromEnv } from './config/otp.config.js';
+export { OtpOptionsError } from './config/resolve-options.js';
+export type {
+  ApprovalMode,
+  OtpChannel,
+  OtpModuleExtras,
+  OtpModuleOptions,
+  SessionCookieOptions,
+  SessionOptions,
+  TwilioOptions,
+} from './config/otp-options.interface.js';
+export { OtpErrorCode } from './common/otp-error-code.js';
+export { OtpException } from './common/otp.exception.js';
+export { OtpExceptionFilter } from './common/otp-exception.filter.js';
+export type { OtpErrorBody } from './common/otp-exception.filter.js';
+export { OtpService } from './otp/otp.service.js';
+export type { ClientInfo, PhoneLoginResult } from './otp/otp.service.js';
+export { CountriesService } from './phone/countries.service.js';
+export type { Country } from './phone/countries.service.js';
+export { MembersService } from './members/members.service.js';
+export { Member } from './members/member.entity.js';
+export type { MemberStatus, MemberView } from './members/member.entity.js';
+export { MemberSession } from './sessions/member-session.entity.js';
+export { SessionsService } from './sessions/sessions.service.js';
+export type { AuthenticatedSession, SessionView } from './sessions/sessions.service.js';
+export { SessionGuard } from './sessions/session.guard.js';
+export { OtpSessionStrategy } from './sessions/session.strategy.js';
+export { CurrentMember } from './sessions/current-member.decorator.js';
+export { Public } from './sessions/public.decorator.js';
+export type { OtpRequest } from './sessions/session-request.interface.js';
+export type {
+  VerificationCheckStatus,
+  VerificationProvider,
+} from './verification/verification-provider.interface.js';
+export { OTP_ENTITIES } from './otp.entities.js';

@@ -1,0 +1,5 @@
+import { Member } from './members/member.entity.js';
+import { MemberSession } from './sessions/member-session.entity.js';
+
+/** Every TypeORM entity of the module, for hosts that list entities by hand. */
+export const OTP_ENTITIES = [Member, MemberSession];

@@ -1,0 +1,41 @@
+import { ConfigurableModuleBuilder, DynamicModule, Provider, Type } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
+import { OTP_DEFAULTS } from './config/resolve-options.js';
+import type { OtpModuleExtras, OtpModuleOptions } from './config/otp-options.interface.js';
+import { OtpController } from './otp/otp.controller.js';
+import { CountriesController } from './phone/countries.controller.js';
+import { SessionsController } from './sessions/sessions.controller.js';
+
+const ROUTE_PREFIX = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
+
+/** Controllers and route prefix: the module's shape, decided by the extras alone. */
+function applyExtras(definition: DynamicModule, extras: OtpModuleExtras): DynamicModule {
+  const shaped: DynamicModule = { ...definition, global: extras.isGlobal ?? false };
+  if (extras.routes === false) return shaped;
+  const prefix = (extras.routes?.prefix ?? OTP_DEFAULTS.routePrefix).replace(/^\/+|\/+$/g, '');
+  if (prefix !== '' && !ROUTE_PREFIX.test(prefix)) {
+    throw new Error(`OtpModule: option "routes.prefix" must be a URL path such as "auth"`);
+  }
+  const controllers: Type[] = [CountriesController, OtpController, SessionsController];
+  const providers: Provider[] = [...(definition.providers ?? [])];
+  const imports = [...(definition.imports ?? [])];
+  if (prefix !== '')
+    imports.push(RouterModule.register([{ path: prefix, module: definition.module }]));
+  return {
+    ...shaped,
+    imports,
+    providers,
+    controllers: [...(definition.controllers ?? []), ...controllers],
+  };
+}
+
+export const {
+  ConfigurableModuleClass: OtpConfigurableModule,
+  MODULE_OPTIONS_TOKEN,
+  OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<OtpModuleOptions>({ moduleName: 'Otp' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createOtpOptions')
+  .setExtras<OtpModuleExtras>({ isGlobal: false, routes: {} }, applyExtras)
+  .build();

@@ -1,0 +1,65 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import {
+  OtpExceptionFilter,
+  OtpRegistrationExceptionFilter,
+} from './common/otp-exception.filter.js';
+import { resolveOtpOptions, ResolvedOtpOptions } from './config/resolve-options.js';
+import { MembersService } from './members/members.service.js';
+import { OTP_ENTITIES } from './otp.entities.js';
+import { MODULE_OPTIONS_TOKEN, OtpConfigurableModule } from './otp.module-definition.js';
+import { RESOLVED_OTP_OPTIONS, VERIFICATION_PROVIDER } from './otp-internal.constants.js';
+import { OtpService } from './otp/otp.service.js';
+import { CountriesService } from './phone/countries.service.js';
+import { PhoneService } from './phone/phone.service.js';
+import { SessionGuard } from './sessions/session.guard.js';
+import { OtpSessionStrategy } from './sessions/session.strategy.js';
+import { SessionsService } from './sessions/sessions.service.js';
+import { TwilioVerificationProvider } from './verification/twilio-verification.provider.js';
+import { VerificationService } from './verification/verification.service.js';
+
+/**
+ * Phone-verified sign-in through Twilio Verify.
+ *
+ * ```ts
+ * OtpModule.forRoot({ twilio: { accountSid, authToken, verifyServiceSid }, mailDomain: 'example.com' })
+ * OtpModule.forRootAsync(otpConfig.asProvider())
+ * ```
+ * The host app owns `TypeOrmModule.forRoot()`; this module registers its entities with
+ * `forFeature` (found by `autoLoadEntities`, or list `OTP_ENTITIES`).
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature(OTP_ENTITIES)],
+  providers: [
+    {
+      provide: RESOLVED_OTP_OPTIONS,
+      useFactory: resolveOtpOptions,
+      inject: [MODULE_OPTIONS_TOKEN],
+    },
+    {
+      provide: VERIFICATION_PROVIDER,
+      useFactory: (options: ResolvedOtpOptions) =>
+        options.verificationProvider ?? new TwilioVerificationProvider(options.twilio!),
+      inject: [RESOLVED_OTP_OPTIONS],
+    },
+    PhoneService,
+    CountriesService,
+    VerificationService,
+    SessionsService,
+    MembersService,
+    OtpService,
+    SessionGuard,
+    OtpSessionStrategy,
+    OtpExceptionFilter,
+    OtpRegistrationExceptionFilter,
+  ],
+  exports: [
+    RESOLVED_OTP_OPTIONS,
+    OtpService,
+    MembersService,
+    SessionsService,
+    CountriesService,
+    SessionGuard,
+  ],
+})
+export class OtpModule extends OtpConfigurableModule {}

@@ -1,0 +1,19 @@
+import { IsString, Length, MaxLength } from 'class-validator';
+
+/** Body of `POST /auth/otp/send`. */
+export class SendLoginCodeDto {
+  /** `sms` or `call`. */
+  @IsString()
+  @MaxLength(16)
+  channel: string;
+
+  /** ISO 3166-1 alpha-2 code of the country chosen in the form, e.g. `US`. */
+  @IsString()
+  @Length(2, 2)
+  countryCode: string;
+
+  /** The number as typed, e.g. `(201) 555-0123`. */
+  @IsString()
+  @MaxLength(32)
+  phoneNumber: string;
+}

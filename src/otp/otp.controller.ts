@@ -1,0 +1,56 @@
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Post,
+  Res,
+  UseFilters,
+  UsePipes,
+} from '@nestjs/common';
+import { OtpExceptionFilter } from '../common/otp-exception.filter.js';
+import { createOtpValidationPipe } from '../common/otp-validation.pipe.js';
+import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import { Public } from '../sessions/public.decorator.js';
+import { setSessionCookie } from '../sessions/session-cookie.js';
+import { PhoneLoginDto } from './dto/phone-login.dto.js';
+import { SendLoginCodeDto } from './dto/send-login-code.dto.js';
+import { OtpService, PhoneLoginResult } from './otp.service.js';
+
+/** Passwordless sign-in routes. */
+@Public()
+@Controller('otp')
+@UseFilters(OtpExceptionFilter)
+@UsePipes(createOtpValidationPipe())
+export class OtpController {
+  constructor(
+    private readonly otp: OtpService,
+    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
+  ) {}
+
+  /** Sends a sign-in code by SMS or call. */
+  @Post('send')
+  @HttpCode(HttpStatus.OK)
+  send(@Body() body: SendLoginCodeDto): Promise<{ results: true }> {
+    return this.otp.sendLoginConfirmCode(body.channel, body.countryCode, body.phoneNumber);
+  }
+
+  /** Checks the code and signs in, creating the member on first sign-in. */
+  @Post('login')
+  @HttpCode(HttpStatus.OK)
+  async login(
+    @Body() body: PhoneLoginDto,
+    @Headers('user-agent') userAgent: string | undefined,
+    @Res({ passthrough: true }) response: { header(name: string, value: string): unknown },
+  ): Promise<PhoneLoginResult> {
+    const result = await this.otp.login(body.confirmationCode, body.countryCode, body.phoneNumber, {
+      userAgent,
+    });
+    const { cookie, ttlMs } = this.options.session;
+    if (cookie) setSessionCookie(response, cookie, result.sessionToken, ttlMs);
+    return result;
+  }
+}

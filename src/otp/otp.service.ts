@@ -1,0 +1,85 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { maskPhone } from '../common/log.util.js';
+import { OtpException } from '../common/otp.exception.js';
+import type { OtpChannel } from '../config/otp-options.interface.js';
+import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import { MembersService } from '../members/members.service.js';
+import { MemberView, toMemberView } from '../members/member.entity.js';
+import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import { PhoneService } from '../phone/phone.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { VerificationService } from '../verification/verification.service.js';
+
+/** Result of a passwordless sign-in. */
+export interface PhoneLoginResult {
+  results: true;
+  /** The session token, shown this once. */
+  sessionToken: string;
+  member: MemberView;
+  /** Whether this sign-in created the member. */
+  isNewMember: boolean;
+}
+
+/** Optional details of the client, kept with the session. */
+export interface ClientInfo {
+  userAgent?: string;
+}
+
+/** Passwordless sign-in by a code sent to a phone (seed `twilio-otp`). */
+@Injectable()
+export class OtpService {
+  private readonly logger = new Logger('OtpModule');
+
+  constructor(
+    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
+    private readonly phones: PhoneService,
+    private readonly verification: VerificationService,
+    private readonly members: MembersService,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  /**
+   * Sends a sign-in code to the phone if the number is valid for the country.
+   * @param channel `sms` or `call`
+   * @param countryCode ISO 3166-1 alpha-2 code chosen by the visitor
+   * @param phoneNumber the number as typed
+   */
+  async sendLoginConfirmCode(
+    channel: OtpChannel | string,
+    countryCode: string,
+    phoneNumber: string,
+  ): Promise<{ results: true; message?: string }> {
+    const { e164 } = this.phones.parse(countryCode, phoneNumber);
+    await this.verification.send(e164, channel);
+    return { results: true };
+  }
+
+  /**
+   * Checks the code and signs the visitor in, creating the member on the first sign-in.
+   * @param confirmationCode the code the visitor received
+   * @param countryCode ISO 3166-1 alpha-2 code chosen by the visitor
+   * @param phoneNumber the number as typed
+   */
+  async login(
+    confirmationCode: string,
+    countryCode: string,
+    phoneNumber: string,
+    client: ClientInfo = {},
+  ): Promise<PhoneLoginResult> {
+    const { e164 } = this.phones.parse(countryCode, phoneNumber);
+    await this.verification.confirm(e164, confirmationCode);
+    const { member, isNewMember } = await this.members.findOrCreateByPhone(
+      e164,
+      this.options.mailDomain,
+    );
+    if (member.passwordHash) {
+      this.logger.warn(`Phone-only sign-in refused for ${member.id}: the member has a password`);
+      throw OtpException.passwordRequired();
+    }
+    if (member.status === 'blocked') throw OtpException.memberBlocked();
+    if (member.status === 'pending') throw OtpException.approvalPending();
+    const { token } = await this.sessions.create(member.id, client.userAgent);
+    this.logger.log(`Member ${member.id} signed in by phone ${maskPhone(e164)}`);
+    return { results: true, sessionToken: token, member: toMemberView(member), isNewMember };
+  }
+}

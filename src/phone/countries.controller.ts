@@ -1,0 +1,22 @@
+import { Controller, Get, Query, UseFilters } from '@nestjs/common';
+import { OtpExceptionFilter } from '../common/otp-exception.filter.js';
+import { OtpException } from '../common/otp.exception.js';
+import { Public } from '../sessions/public.decorator.js';
+import { CountriesService, Country } from './countries.service.js';
+
+/** The country dropdown's data. */
+@Public()
+@Controller('countries')
+@UseFilters(OtpExceptionFilter)
+export class CountriesController {
+  constructor(private readonly countries: CountriesService) {}
+
+  /** Countries with dial codes, named and sorted in `locale` (default English). */
+  @Get()
+  list(@Query('locale') locale?: unknown): Country[] {
+    if (locale !== undefined && (typeof locale !== 'string' || locale.length > 35)) {
+      throw OtpException.validation('locale must be a language tag such as "en" or "fr-CA"');
+    }
+    return this.countries.getCountries(locale || undefined);
+  }
+}

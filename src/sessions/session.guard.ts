@@ -1,0 +1,66 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { OtpException } from '../common/otp.exception.js';
+import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import { IS_PUBLIC_KEY } from '../otp.constants.js';
+import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import type { OtpRequest } from './session-request.interface.js';
+import { AuthenticatedSession, SessionsService } from './sessions.service.js';
+import { extractSessionToken } from './token-extractor.js';
+
+/**
+ * Lets a request through when it carries a valid session (`Authorization: Bearer <token>` or
+ * the session cookie) and sets `request.user` to the member; refuses with 401 `UNAUTHENTICATED`
+ * otherwise. Routes marked `@Public()` pass without a session. Use it per route
+ * (`@UseGuards(SessionGuard)`) or globally (`{ provide: APP_GUARD, useClass: SessionGuard }`).
+ *
+ * Subclass it to change how a request or token is found, or what a refusal throws.
+ */
+@Injectable()
+export class SessionGuard implements CanActivate {
+  constructor(
+    protected readonly sessions: SessionsService,
+    protected readonly reflector: Reflector,
+    @Inject(RESOLVED_OTP_OPTIONS) protected readonly options: ResolvedOtpOptions,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.isPublic(context)) return true;
+    const request = this.getRequest(context);
+    const session = await this.sessions.authenticate(this.extractToken(request));
+    if (!session) return this.handleUnauthenticated(context);
+    request.user = session.member;
+    request.otpSessionId = session.sessionId;
+    return this.onAuthenticated(session, context);
+  }
+
+  /** Whether the route or its controller is marked `@Public()`. */
+  protected isPublic(context: ExecutionContext): boolean {
+    return (
+      this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [
+        context.getHandler(),
+        context.getClass(),
+      ]) === true
+    );
+  }
+
+  /** The request to read the token from and attach the member to. */
+  protected getRequest(context: ExecutionContext): OtpRequest {
+    return context.switchToHttp().getRequest<OtpRequest>();
+  }
+
+  /** The token of the request: bearer header first, then the session cookie when enabled. */
+  protected extractToken(request: OtpRequest): string | undefined {
+    return extractSessionToken(request, this.options.session.cookie?.name);
+  }
+
+  /** Called with a valid session; return `false` to refuse anyway (e.g. a role check). */
+  protected onAuthenticated(_session: AuthenticatedSession, _context: ExecutionContext): boolean {
+    return true;
+  }
+
+  /** Called when there is no valid session; throws 401 `UNAUTHENTICATED` by default. */
+  protected handleUnauthenticated(_context: ExecutionContext): boolean {
+    throw OtpException.unauthenticated();
+  }
+}

@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { Strategy } from 'passport-custom';
+import { OtpException } from '../common/otp.exception.js';
+import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import type { MemberView } from '../members/member.entity.js';
+import { OTP_SESSION_STRATEGY } from '../otp.constants.js';
+import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import type { OtpRequest } from './session-request.interface.js';
+import { SessionsService } from './sessions.service.js';
+import { extractSessionToken } from './token-extractor.js';
+
+/**
+ * Passport strategy `otp-session`, for hosts that compose `AuthGuard('otp-session')`. It gives
+ * the same answers as `SessionGuard`, which skips passport on its hot path.
+ */
+@Injectable()
+export class OtpSessionStrategy extends PassportStrategy(Strategy, OTP_SESSION_STRATEGY) {
+  constructor(
+    private readonly sessions: SessionsService,
+    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
+  ) {
+    super();
+  }
+
+  async validate(request: OtpRequest): Promise<MemberView> {
+    const token = extractSessionToken(request, this.options.session.cookie?.name);
+    const session = await this.sessions.authenticate(token);
+    if (!session) throw OtpException.unauthenticated();
+    request.otpSessionId = session.sessionId;
+    return session.member;
+  }
+}

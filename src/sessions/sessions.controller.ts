@@ -1,0 +1,74 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { OtpExceptionFilter } from '../common/otp-exception.filter.js';
+import { OtpException } from '../common/otp.exception.js';
+import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import type { MemberView } from '../members/member.entity.js';
+import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import { CurrentMember } from './current-member.decorator.js';
+import { clearSessionCookie } from './session-cookie.js';
+import type { OtpRequest } from './session-request.interface.js';
+import { SessionGuard } from './session.guard.js';
+import { SessionsService, SessionView } from './sessions.service.js';
+
+/** The signed-in member and their sessions. */
+@Controller()
+@UseGuards(SessionGuard)
+@UseFilters(OtpExceptionFilter)
+export class SessionsController {
+  constructor(
+    private readonly sessions: SessionsService,
+    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
+  ) {}
+
+  /** The signed-in member. */
+  @Get('me')
+  me(@CurrentMember() member: MemberView): MemberView {
+    return member;
+  }
+
+  /** Ends the session the request was made with. */
+  @Post('logout')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async logout(
+    @Req() request: OtpRequest,
+    @Res({ passthrough: true }) response: { header(name: string, value: string): unknown },
+  ): Promise<void> {
+    await this.sessions.revoke(request.user!.id, request.otpSessionId!);
+    const { cookie } = this.options.session;
+    if (cookie) clearSessionCookie(response, cookie);
+  }
+
+  /** The member's live sessions. */
+  @Get('sessions')
+  list(@Req() request: OtpRequest): Promise<SessionView[]> {
+    return this.sessions.list(request.user!.id, request.otpSessionId);
+  }
+
+  /** Ends one of the member's sessions. */
+  @Delete('sessions/:id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async revoke(
+    @CurrentMember('id') memberId: string,
+    @Param(
+      'id',
+      new ParseUUIDPipe({ exceptionFactory: () => OtpException.validation('id must be a UUID') }),
+    )
+    id: string,
+  ): Promise<void> {
+    if (!(await this.sessions.revoke(memberId, id))) throw OtpException.notFound('session');
+  }
+}

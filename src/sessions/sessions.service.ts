@@ -1,0 +1,214 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, Repository } from 'typeorm';
+import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import type { MemberStatus, MemberView } from '../members/member.entity.js';
+import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import { MemberSession } from './member-session.entity.js';
+import { hashSessionToken, isSessionTokenShape, newSessionToken } from './session-token.js';
+
+/** A valid session and its member, as the guard sees them. */
+export interface AuthenticatedSession {
+  sessionId: string;
+  member: MemberView;
+  expiresAt: Date;
+}
+
+/** A session as listed to its member. */
+export interface SessionView {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  userAgent: string | null;
+  /** Whether this is the session the request was made with. */
+  current: boolean;
+}
+
+interface CachedSession {
+  sessionId: string;
+  member: MemberView;
+  expiresAt: number;
+  lastSeenAt: number;
+  cachedAt: number;
+}
+
+interface SessionRow {
+  sid: string;
+  exp: string | number;
+  seen: string | number;
+  mid: string;
+  email: string;
+  phone: string;
+  status: MemberStatus;
+  created: string | number;
+}
+
+/** Record use of a session at most this often, so reads stay reads. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * Issues, checks and revokes sessions. `authenticate()` is the guard's hot path: one prepared
+ * lookup (session joined with its member) behind a small in-process cache whose entries live
+ * `session.cacheTtlMs`; revoking on this instance evicts at once.
+ */
+@Injectable()
+export class SessionsService {
+  private readonly cache = new Map<string, CachedSession>();
+  private readonly lookupSql: string;
+  private readonly touchSql: string;
+
+  constructor(
+    @InjectRepository(MemberSession) private readonly sessions: Repository<MemberSession>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
+  ) {
+    const table = dataSource.getMetadata(MemberSession).tableName;
+    const members = dataSource.getMetadata(MemberSession).findRelationWithPropertyPath('member')!
+      .inverseEntityMetadata.tableName;
+    const escape = (sql: string, params: Record<string, unknown>) =>
+      dataSource.driver.escapeQueryWithParameters(sql, params)[0];
+    this.lookupSql = escape(
+      `SELECT s.id AS sid, s.expires_at AS exp, s.last_seen_at AS seen, m.id AS mid, m.email AS email,
+              m.phone_number AS phone, m.status AS status, m.created_at AS created
+         FROM ${table} s INNER JOIN ${members} m ON m.id = s.member_id
+        WHERE s.token_hash = :hash`,
+      { hash: '' },
+    );
+    this.touchSql = escape(`UPDATE ${table} SET last_seen_at = :seen WHERE id = :id`, {
+      seen: 0,
+      id: '',
+    });
+  }
+
+  /** Starts a session for a member and returns its token, shown this once. */
+  async create(
+    memberId: string,
+    userAgent?: string,
+  ): Promise<{ token: string; sessionId: string }> {
+    const token = newSessionToken();
+    const now = Date.now();
+    const id = randomUUID();
+    await this.sessions.insert({
+      id,
+      memberId,
+      tokenHash: hashSessionToken(token),
+      createdAt: new Date(now),
+      expiresAt: new Date(now + this.options.session.ttlMs),
+      lastSeenAt: new Date(now),
+      userAgent: userAgent ? userAgent.slice(0, 200) : null,
+    });
+    return { token, sessionId: id };
+  }
+
+  /**
+   * The session of `token` and its member, or `null` when the token is missing, malformed,
+   * unknown, revoked, expired, idle for too long, or its member is not approved.
+   */
+  async authenticate(token: unknown): Promise<AuthenticatedSession | null> {
+    if (!isSessionTokenShape(token)) return null;
+    const hash = hashSessionToken(token);
+    const now = Date.now();
+    let entry = this.cache.get(hash);
+    if (!entry || now - entry.cachedAt >= this.options.session.cacheTtlMs) {
+      entry = await this.load(hash, now);
+      if (!entry) return null;
+    }
+    if (now >= entry.expiresAt || now - entry.lastSeenAt >= this.options.session.idleTimeoutMs) {
+      this.cache.delete(hash);
+      await this.sessions.delete({ id: entry.sessionId });
+      return null;
+    }
+    if (entry.member.status !== 'approved') return null;
+    if (now - entry.lastSeenAt >= TOUCH_INTERVAL_MS) {
+      entry.lastSeenAt = now;
+      await this.dataSource.query(this.touchSql, [now, entry.sessionId]);
+    }
+    return {
+      sessionId: entry.sessionId,
+      member: entry.member,
+      expiresAt: new Date(entry.expiresAt),
+    };
+  }
+
+  /** The member's live sessions, newest first. */
+  async list(memberId: string, currentSessionId?: string): Promise<SessionView[]> {
+    const now = Date.now();
+    const rows = await this.sessions.find({ where: { memberId }, order: { createdAt: 'DESC' } });
+    return rows
+      .filter(
+        (s) =>
+          s.expiresAt.getTime() > now &&
+          now - s.lastSeenAt.getTime() < this.options.session.idleTimeoutMs,
+      )
+      .map((s) => ({
+        id: s.id,
+        createdAt: s.createdAt.toISOString(),
+        lastSeenAt: s.lastSeenAt.toISOString(),
+        expiresAt: s.expiresAt.toISOString(),
+        userAgent: s.userAgent,
+        current: s.id === currentSessionId,
+      }));
+  }
+
+  /** Revokes one session of a member. Returns whether it existed. */
+  async revoke(memberId: string, sessionId: string): Promise<boolean> {
+    const row = await this.sessions.findOne({
+      where: { id: sessionId, memberId },
+      select: { id: true, tokenHash: true },
+    });
+    if (!row) return false;
+    this.cache.delete(row.tokenHash);
+    await this.sessions.delete({ id: row.id });
+    return true;
+  }
+
+  /** Revokes every session of a member (password reset, block). Returns how many. */
+  async revokeAll(memberId: string): Promise<number> {
+    const rows = await this.sessions.find({
+      where: { memberId },
+      select: { id: true, tokenHash: true },
+    });
+    for (const row of rows) this.cache.delete(row.tokenHash);
+    if (rows.length > 0) await this.sessions.delete({ memberId });
+    return rows.length;
+  }
+
+  /** Forgets cached sessions of a member whose status or details changed. */
+  forgetMember(memberId: string): void {
+    for (const [hash, entry] of this.cache) {
+      if (entry.member.id === memberId) this.cache.delete(hash);
+    }
+  }
+
+  private async load(hash: string, now: number): Promise<CachedSession | undefined> {
+    const rows: SessionRow[] = await this.dataSource.query(this.lookupSql, [hash]);
+    const row = rows[0];
+    if (!row) {
+      this.cache.delete(hash);
+      return undefined;
+    }
+    const entry: CachedSession = {
+      sessionId: row.sid,
+      expiresAt: Number(row.exp),
+      lastSeenAt: Number(row.seen),
+      cachedAt: now,
+      member: {
+        id: row.mid,
+        email: row.email,
+        phoneNumber: row.phone,
+        status: row.status,
+        createdAt: new Date(Number(row.created)).toISOString(),
+      },
+    };
+    if (this.options.session.cacheTtlMs > 0) {
+      this.cache.delete(hash);
+      if (this.cache.size >= this.options.session.cacheSize) {
+        this.cache.delete(this.cache.keys().next().value as string);
+      }
+      this.cache.set(hash, entry);
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,627 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+import type {
+  EmulatorDelivery,
+  EmulatorFault,
+  EmulatorRequest,
+  FaultOptions,
+  TwilioVerifyEmulatorOptions,
+} from './emulator.types.js';
+
+/** How long a code stays valid, and the window of the send limit (Twilio: 10 minutes). */
+const VALIDITY_MS = 10 * 60 * 1000;
+/** Send attempts allowed per number per {@link VALIDITY_MS}, re-sends included. */
+const MAX_SENDS = 5;
+/** Checks allowed per verification, right or wrong. */
+const MAX_CHECKS = 5;
+const E164 = /^\+[1-9]\d{6,14}$/;
+const SUPPORTED_CHANNELS: ReadonlySet<string> = new Set(['sms', 'call']);
+const ROUTE =
+  /^\/v2\/Services\/(?<service>[^/]+)\/(?<endpoint>Verifications|VerificationCheck)(?:\/(?<sid>[^/]+))?\/?$/;
+
+type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'max_attempts_reached' | 'expired';
+type Endpoint = 'Verifications' | 'VerificationCheck';
+
+interface SendAttempt {
+  attempt_sid: string;
+  channel: string;
+  time: string;
+}
+
+interface Verification {
+  sid: string;
+  to: string;
+  channel: string;
+  code: string;
+  status: VerificationStatus;
+  createdAt: number;
+  updatedAt: number;
+  checks: number;
+  sendAttempts: SendAttempt[];
+}
+
+interface ActiveFault {
+  fault: EmulatorFault;
+  endpoint: Endpoint | 'any';
+  remaining: number;
+}
+
+interface Reply {
+  status: number;
+  body: object;
+}
+
+/** A Twilio error answer, thrown by the route handlers and written by the dispatcher. */
+class TwilioApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A local stand-in for the Twilio Verify v2 API: a real HTTP server on 127.0.0.1 that speaks
+ * Twilio's wire format, so the official `twilio` SDK can be pointed at it in tests:
+ *
+ * ```ts
+ * const emu = await new TwilioVerifyEmulator().start();
+ * const client = twilio(emu.accountSid, emu.authToken);
+ * client.verify.baseUrl = emu.url;
+ * await client.verify.v2.services(emu.serviceSid).verifications.create({ to, channel: 'sms' });
+ * const code = emu.lastCode(to);
+ * ```
+ *
+ * It keeps Twilio's rules: 10-minute codes, re-sends of the same code, 5 sends per number per
+ * 10 minutes (error 60203), 5 checks per verification (error 60202), and 404 (20404) for checks
+ * of approved, expired, canceled or unknown verifications. Faults (delays, error statuses,
+ * connection resets, hangs) can be injected, and time can be moved forward without waiting.
+ */
+export class TwilioVerifyEmulator {
+  /** Account sid the client must authenticate with (Basic auth user name). */
+  readonly accountSid: string;
+  /** Auth token the client must authenticate with (Basic auth password). */
+  readonly authToken: string;
+  /** Sid of the Verify service the emulator serves; other service sids get 404. */
+  readonly serviceSid: string;
+
+  private readonly host: string;
+  private readonly port: number;
+  private readonly codeLength: number;
+  private readonly clock: () => number;
+  private readonly onDelivery?: (delivery: EmulatorDelivery) => void;
+
+  private server?: Server;
+  private boundPort?: number;
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  private verifications = new Map<string, Verification>();
+  private sendTimes = new Map<string, number[]>();
+  private deliveryLog: EmulatorDelivery[] = [];
+  private requestLog: EmulatorRequest[] = [];
+  private faults: ActiveFault[] = [];
+  private timeOffset = 0;
+
+  /** Creates an emulator; nothing listens until {@link start} is called. */
+  constructor(options: TwilioVerifyEmulatorOptions = {}) {
+    this.accountSid = options.accountSid ?? newSid('AC');
+    this.authToken = options.authToken ?? randomBytes(16).toString('hex');
+    this.serviceSid = options.serviceSid ?? newSid('VA');
+    this.host = options.host ?? '127.0.0.1';
+    this.port = options.port ?? 0;
+    this.codeLength = options.codeLength ?? 6;
+    this.clock = options.now ?? Date.now;
+    this.onDelivery = options.onDelivery;
+    if (!Number.isInteger(this.codeLength) || this.codeLength < 4 || this.codeLength > 10) {
+      throw new RangeError(`codeLength must be an integer from 4 to 10, got ${this.codeLength}`);
+    }
+  }
+
+  /**
+   * Base URL to give the SDK (`client.verify.baseUrl = emu.url`), e.g. `http://127.0.0.1:40123`.
+   * @throws Error if the emulator is not started.
+   */
+  get url(): string {
+    if (this.boundPort === undefined) {
+      throw new Error('TwilioVerifyEmulator is not started; call start() first');
+    }
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `http://${host}:${this.boundPort}`;
+  }
+
+  /** Starts listening; resolves with the emulator itself once {@link url} is usable. */
+  async start(): Promise<this> {
+    if (this.server) return this;
+    const server = createServer((req, res) => this.onRequest(req, res));
+    server.on('connection', (socket) => this.track(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.boundPort = (server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /**
+   * Stops listening and closes every open connection, including hanging and delayed requests
+   * (their clients see a connection reset). Safe to call more than once.
+   */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    this.boundPort = undefined;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of this.sockets) socket.destroy();
+    });
+  }
+
+  /** The code most recently sent to `to` (an E.164 number), or `undefined` if none was. */
+  lastCode(to: string): string | undefined {
+    return this.deliveries(to).at(-1)?.code;
+  }
+
+  /** Every code sent so far (only those sent to `to` if given), oldest first. */
+  deliveries(to?: string): EmulatorDelivery[] {
+    return this.deliveryLog
+      .filter((delivery) => to === undefined || delivery.to === to)
+      .map((delivery) => ({ ...delivery, at: new Date(delivery.at) }));
+  }
+
+  /**
+   * Every authenticated request received so far (faulted ones included), oldest first. Requests
+   * rejected for bad credentials are not listed.
+   */
+  requests(): EmulatorRequest[] {
+    return this.requestLog.map((request) => ({
+      ...request,
+      params: { ...request.params },
+      at: new Date(request.at),
+    }));
+  }
+
+  /**
+   * Moves the emulator clock forward by `ms` without waiting, e.g. `advanceTime(10 * 60_000 + 1000)`
+   * to let pending codes expire and the send-limit window pass.
+   */
+  advanceTime(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new RangeError(`advanceTime expects a non-negative number of ms, got ${ms}`);
+    }
+    this.timeOffset += ms;
+  }
+
+  /**
+   * Makes matching requests fail (or slow down) before normal handling; the request is still
+   * listed by {@link requests}. With several faults, the first injected that matches wins.
+   * @param fault What to do instead of (or, for `delay`, before) answering.
+   * @param options `times` (default: until cleared) and `endpoint` (default `'any'`).
+   */
+  injectFault(fault: EmulatorFault, options: FaultOptions = {}): void {
+    const times = options.times ?? Infinity;
+    if (times !== Infinity && (!Number.isInteger(times) || times < 1)) {
+      throw new RangeError(`times must be a positive integer, got ${times}`);
+    }
+    if (fault.kind === 'delay' && (!Number.isFinite(fault.ms) || fault.ms < 0)) {
+      throw new RangeError(`delay ms must be a non-negative number, got ${fault.ms}`);
+    }
+    this.faults.push({ fault, endpoint: options.endpoint ?? 'any', remaining: times });
+  }
+
+  /** Removes every injected fault. */
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /**
+   * Forgets verifications, deliveries, requests, send/check counters and faults, and sets the
+   * clock back to the present. Credentials, service sid and the listening server are kept.
+   */
+  reset(): void {
+    this.verifications = new Map();
+    this.sendTimes = new Map();
+    this.deliveryLog = [];
+    this.requestLog = [];
+    this.faults = [];
+    this.timeOffset = 0;
+  }
+
+  // ---------------------------------------------------------------- transport
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  private now(): number {
+    return this.clock() + this.timeOffset;
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('error', () => req.socket.destroy());
+    req.on('end', () => this.handle(req, res, Buffer.concat(chunks).toString('utf8')));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, body: string): void {
+    if (!this.isAuthorized(req.headers.authorization)) {
+      this.writeError(res, new TwilioApiError(401, 20003, 'Authenticate'));
+      return;
+    }
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    const params = formParams(method === 'POST' ? body : url.search);
+    this.requestLog.push({ method, path: url.pathname, params, at: new Date(this.now()) });
+
+    const answer = () => this.answer(res, method, url.pathname, params);
+    const fault = this.takeFault(url.pathname);
+    if (fault) this.play(fault, req, res, answer);
+    else answer();
+  }
+
+  private isAuthorized(header: string | undefined): boolean {
+    const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
+    if (!match) return false;
+    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return (
+      colon >= 0 &&
+      decoded.slice(0, colon) === this.accountSid &&
+      decoded.slice(colon + 1) === this.authToken
+    );
+  }
+
+  private answer(res: ServerResponse, method: string, path: string, params: Params): void {
+    let reply: Reply;
+    try {
+      reply = this.route(method, path, params);
+    } catch (error) {
+      this.writeError(
+        res,
+        error instanceof TwilioApiError
+          ? error
+          : new TwilioApiError(500, 20500, `Internal Server Error: ${String(error)}`),
+      );
+      return;
+    }
+    writeJson(res, reply.status, reply.body);
+  }
+
+  private writeError(res: ServerResponse, error: TwilioApiError): void {
+    writeJson(res, error.status, {
+      code: error.code,
+      message: error.message,
+      more_info: `https://www.twilio.com/docs/errors/${error.code}`,
+      status: error.status,
+    });
+  }
+
+  // ---------------------------------------------------------------- faults
+
+  /** Finds the first fault matching the request's endpoint and counts one use of it. */
+  private takeFault(path: string): EmulatorFault | undefined {
+    const endpoint = ROUTE.exec(path)?.groups?.endpoint;
+    const index = this.faults.findIndex((f) => f.endpoint === 'any' || f.endpoint === endpoint);
+    if (index < 0) return undefined;
+    const active = this.faults[index];
+    active.remaining -= 1;
+    if (active.remaining <= 0) this.faults.splice(index, 1);
+    return active.fault;
+  }
+
+  private play(
+    fault: EmulatorFault,
+    req: IncomingMessage,
+    res: ServerResponse,
+    answer: () => void,
+  ): void {
+    switch (fault.kind) {
+      case 'delay': {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          answer();
+        }, fault.ms);
+        this.timers.add(timer);
+        return;
+      }
+      case 'status':
+        this.writeError(
+          res,
+          new TwilioApiError(
+            fault.status,
+            fault.code ?? 20000 + fault.status,
+            fault.message ?? STATUS_CODES[fault.status] ?? 'Error',
+          ),
+        );
+        return;
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'hang':
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  private route(method: string, path: string, params: Params): Reply {
+    const groups = ROUTE.exec(path)?.groups;
+    if (!groups || groups.service !== this.serviceSid) throw notFound(path);
+    const sid = groups.sid === undefined ? undefined : decodeURIComponent(groups.sid);
+
+    if (groups.endpoint === 'VerificationCheck') {
+      if (sid !== undefined) throw notFound(path);
+      if (method !== 'POST') throw methodNotAllowed();
+      return this.checkVerification(path, params);
+    }
+    if (sid === undefined) {
+      if (method !== 'POST') throw methodNotAllowed();
+      return this.startVerification(params);
+    }
+    if (method === 'GET') return this.fetchVerification(path, sid);
+    if (method === 'POST') return this.updateVerification(path, sid, params);
+    throw methodNotAllowed();
+  }
+
+  /** `POST /v2/Services/{ServiceSid}/Verifications`: sends a new code or re-sends the pending one. */
+  private startVerification(params: Params): Reply {
+    const to = requireE164(params, 'To');
+    const channel = requireParam(params, 'Channel');
+    if (!SUPPORTED_CHANNELS.has(channel)) throw invalidParam('Channel', channel);
+    this.consumeSendAttempt(to);
+
+    const now = this.now();
+    const verification = this.pendingFor(to) ?? this.createVerification(to, channel, now);
+    verification.channel = channel;
+    verification.updatedAt = now;
+    verification.sendAttempts.push({ attempt_sid: newSid('VL'), channel, time: isoTime(now) });
+    this.deliver(verification, now);
+    return { status: 201, body: this.verificationJson(verification) };
+  }
+
+  /** `POST /v2/Services/{ServiceSid}/VerificationCheck`: checks a code against a verification. */
+  private checkVerification(path: string, params: Params): Reply {
+    const code = requireParam(params, 'Code');
+    const verification = this.checkTarget(path, params);
+    if (verification.status === 'max_attempts_reached' || verification.checks >= MAX_CHECKS) {
+      verification.status = 'max_attempts_reached';
+      verification.updatedAt = this.now();
+      throw new TwilioApiError(429, 60202, 'Max check attempts reached');
+    }
+    verification.checks += 1;
+    verification.updatedAt = this.now();
+    if (code === verification.code) verification.status = 'approved';
+    return {
+      status: 200,
+      body: {
+        sid: verification.sid,
+        service_sid: this.serviceSid,
+        account_sid: this.accountSid,
+        to: verification.to,
+        channel: verification.channel,
+        status: verification.status,
+        valid: verification.status === 'approved',
+        amount: null,
+        payee: null,
+        date_created: isoTime(verification.createdAt),
+        date_updated: isoTime(verification.updatedAt),
+        sna_attempts_error_codes: [],
+      },
+    };
+  }
+
+  /** `GET /v2/Services/{ServiceSid}/Verifications/{Sid or To}`. */
+  private fetchVerification(path: string, sidOrTo: string): Reply {
+    const verification = this.lookup(sidOrTo);
+    if (!verification) throw notFound(path);
+    return { status: 200, body: this.verificationJson(verification) };
+  }
+
+  /** `POST /v2/Services/{ServiceSid}/Verifications/{Sid or To}` with `Status=canceled|approved`. */
+  private updateVerification(path: string, sidOrTo: string, params: Params): Reply {
+    const status = requireParam(params, 'Status');
+    if (status !== 'canceled' && status !== 'approved') throw invalidParam('Status', status);
+    const verification = this.lookup(sidOrTo);
+    if (!verification || verification.status !== 'pending') throw notFound(path);
+    verification.status = status;
+    verification.updatedAt = this.now();
+    return { status: 200, body: this.verificationJson(verification) };
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /** Counts a send attempt for `to`, or throws 60203 when the window's limit is used up. */
+  private consumeSendAttempt(to: string): void {
+    const now = this.now();
+    const recent = (this.sendTimes.get(to) ?? []).filter((time) => time > now - VALIDITY_MS);
+    if (recent.length >= MAX_SENDS) {
+      this.sendTimes.set(to, recent);
+      throw new TwilioApiError(429, 60203, 'Max send attempts reached');
+    }
+    recent.push(now);
+    this.sendTimes.set(to, recent);
+  }
+
+  private deliver(verification: Verification, now: number): void {
+    const delivery: EmulatorDelivery = {
+      to: verification.to,
+      channel: verification.channel,
+      code: verification.code,
+      verificationSid: verification.sid,
+      at: new Date(now),
+    };
+    this.deliveryLog.push(delivery);
+    this.onDelivery?.({ ...delivery, at: new Date(now) });
+  }
+
+  private createVerification(to: string, channel: string, now: number): Verification {
+    const verification: Verification = {
+      sid: newSid('VE'),
+      to,
+      channel,
+      code: this.newCode(),
+      status: 'pending',
+      createdAt: now,
+      updatedAt: now,
+      checks: 0,
+      sendAttempts: [],
+    };
+    this.verifications.set(verification.sid, verification);
+    return verification;
+  }
+
+  /**
+   * The verification a check addresses (by `VerificationSid`, else by `To`). Only pending ones
+   * and ones locked by too many checks (which answer 60202) can be checked; all others are 404.
+   */
+  private checkTarget(path: string, params: Params): Verification {
+    const verification =
+      params.VerificationSid !== undefined
+        ? this.bySid(params.VerificationSid)
+        : this.latestFor(requireE164(params, 'To'), ['pending', 'max_attempts_reached']);
+    const status = verification?.status;
+    if (!verification || (status !== 'pending' && status !== 'max_attempts_reached')) {
+      throw notFound(path);
+    }
+    return verification;
+  }
+
+  /** A verification by sid (any status) or by `To` number (the pending one). */
+  private lookup(sidOrTo: string): Verification | undefined {
+    return sidOrTo.startsWith('+') ? this.pendingFor(sidOrTo) : this.bySid(sidOrTo);
+  }
+
+  private bySid(sid: string): Verification | undefined {
+    const verification = this.verifications.get(sid);
+    if (verification) this.expireIfDue(verification);
+    return verification;
+  }
+
+  private pendingFor(to: string): Verification | undefined {
+    return this.latestFor(to, ['pending']);
+  }
+
+  /** The most recent verification for `to` whose (up-to-date) status is one of `statuses`. */
+  private latestFor(to: string, statuses: VerificationStatus[]): Verification | undefined {
+    let latest: Verification | undefined;
+    for (const verification of this.verifications.values()) {
+      if (verification.to === to && statuses.includes(this.expireIfDue(verification))) {
+        latest = verification;
+      }
+    }
+    return latest;
+  }
+
+  /** Marks a pending or locked verification `expired` once its 10 minutes are over. */
+  private expireIfDue(verification: Verification): VerificationStatus {
+    const expiresAt = verification.createdAt + VALIDITY_MS;
+    const open =
+      verification.status === 'pending' || verification.status === 'max_attempts_reached';
+    if (open && this.now() >= expiresAt) {
+      verification.status = 'expired';
+      verification.updatedAt = expiresAt;
+    }
+    return verification.status;
+  }
+
+  private newCode(): string {
+    let code = '';
+    for (let i = 0; i < this.codeLength; i += 1) code += String(randomInt(10));
+    return code;
+  }
+
+  private verificationJson(verification: Verification): object {
+    const path = `/v2/Services/${this.serviceSid}/Verifications/${verification.sid}`;
+    return {
+      sid: verification.sid,
+      service_sid: this.serviceSid,
+      account_sid: this.accountSid,
+      to: verification.to,
+      channel: verification.channel,
+      status: verification.status,
+      valid: verification.status === 'approved',
+      lookup: {},
+      amount: null,
+      payee: null,
+      send_code_attempts: verification.sendAttempts.map((attempt) => ({ ...attempt })),
+      date_created: isoTime(verification.createdAt),
+      date_updated: isoTime(verification.updatedAt),
+      sna: null,
+      url: this.boundPort === undefined ? path : `${this.url}${path}`,
+    };
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+type Params = Record<string, string>;
+
+function newSid(prefix: string): string {
+  return prefix + randomBytes(16).toString('hex');
+}
+
+/** Twilio's timestamp format: ISO 8601 in UTC without milliseconds. */
+function isoTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function formParams(encoded: string): Params {
+  return Object.fromEntries(new URLSearchParams(encoded));
+}
+
+function writeJson(res: ServerResponse, status: number, body: object): void {
+  if (res.destroyed || res.headersSent) return;
+  const json = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(json),
+    'Twilio-Request-Id': newSid('RQ'),
+  });
+  res.end(json);
+}
+
+function requireParam(params: Params, name: string): string {
+  const value = params[name];
+  if (value === undefined || value === '') {
+    throw new TwilioApiError(400, 20001, `Missing required parameter ${name} in the post body`);
+  }
+  return value;
+}
+
+function requireE164(params: Params, name: string): string {
+  const value = requireParam(params, name);
+  if (!E164.test(value)) throw invalidParam(name, value);
+  return value;
+}
+
+function invalidParam(name: string, value: string): TwilioApiError {
+  return new TwilioApiError(400, 60200, `Invalid parameter \`${name}\`: ${value}`);
+}
+
+function notFound(path: string): TwilioApiError {
+  const resource = path.replace(/^\/v2(?=\/)/, '');
+  return new TwilioApiError(404, 20404, `The requested resource ${resource} was not found`);
+}
+
+function methodNotAllowed(): TwilioApiError {
+  return new TwilioApiError(405, 20004, 'Method not allowed');
+}
