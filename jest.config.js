@@ -11,7 +11,7 @@ const common = {
   moduleNameMapper: {
     '^nestjs-otp$': '<rootDir>/src/index.ts',
     '^nestjs-otp/testing$': '<rootDir>/src/testing/index.ts',
-    '^(\\.{1,2}/.*)\\.js$': '$1',
+    '^(\\.{1,2}/.*)(?<!\\.json)\\.js$': '$1',
   },
   transform,
   testEnvironment: 'node',

@@ -1,4 +1,9 @@
-import { ConfigurableModuleBuilder, DynamicModule, Provider, Type } from '@nestjs/common';
+import {
+  ConfigurableModuleBuilder,
+  type DynamicModule,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { OTP_DEFAULTS } from './config/resolve-options.js';
 import type { OtpModuleExtras, OtpModuleOptions } from './config/otp-options.interface.js';

@@ -4,7 +4,7 @@ import {
   OtpExceptionFilter,
   OtpRegistrationExceptionFilter,
 } from './common/otp-exception.filter.js';
-import { resolveOtpOptions, ResolvedOtpOptions } from './config/resolve-options.js';
+import { resolveOtpOptions, type ResolvedOtpOptions } from './config/resolve-options.js';
 import { MembersService } from './members/members.service.js';
 import { OTP_ENTITIES } from './otp.entities.js';
 import { MODULE_OPTIONS_TOKEN, OtpConfigurableModule } from './otp.module-definition.js';

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ValidationError, ValidationPipe } from '@nestjs/common';
 import { OtpException } from './otp.exception.js';
 
 function firstProblem(errors: ValidationError[]): string {

@@ -5,7 +5,7 @@ import { Repository } from 'typeorm';
 import { maskPhone } from '../common/log.util.js';
 import { OtpException } from '../common/otp.exception.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { Member, MemberStatus, MemberView, toMemberView } from './member.entity.js';
+import { Member, type MemberStatus, type MemberView, toMemberView } from './member.entity.js';
 
 /** A member as the sign-in flows need it: with whether a password is set. */
 export interface MemberWithSecret extends Member {

@@ -18,7 +18,7 @@ import { Public } from '../sessions/public.decorator.js';
 import { setSessionCookie } from '../sessions/session-cookie.js';
 import { PhoneLoginDto } from './dto/phone-login.dto.js';
 import { SendLoginCodeDto } from './dto/send-login-code.dto.js';
-import { OtpService, PhoneLoginResult } from './otp.service.js';
+import { OtpService, type PhoneLoginResult } from './otp.service.js';
 
 /** Passwordless sign-in routes. */
 @Public()

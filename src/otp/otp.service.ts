@@ -4,7 +4,7 @@ import { OtpException } from '../common/otp.exception.js';
 import type { OtpChannel } from '../config/otp-options.interface.js';
 import type { ResolvedOtpOptions } from '../config/resolve-options.js';
 import { MembersService } from '../members/members.service.js';
-import { MemberView, toMemberView } from '../members/member.entity.js';
+import { type MemberView, toMemberView } from '../members/member.entity.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';

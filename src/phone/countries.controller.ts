@@ -2,7 +2,7 @@ import { Controller, Get, Query, UseFilters } from '@nestjs/common';
 import { OtpExceptionFilter } from '../common/otp-exception.filter.js';
 import { OtpException } from '../common/otp.exception.js';
 import { Public } from '../sessions/public.decorator.js';
-import { CountriesService, Country } from './countries.service.js';
+import { CountriesService, type Country } from './countries.service.js';
 
 /** The country dropdown's data. */
 @Public()

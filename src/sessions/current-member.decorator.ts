@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { MemberView } from '../members/member.entity.js';
 import type { OtpRequest } from './session-request.interface.js';
 

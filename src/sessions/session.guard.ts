@@ -1,11 +1,11 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { OtpException } from '../common/otp.exception.js';
 import type { ResolvedOtpOptions } from '../config/resolve-options.js';
 import { IS_PUBLIC_KEY } from '../otp.constants.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import type { OtpRequest } from './session-request.interface.js';
-import { AuthenticatedSession, SessionsService } from './sessions.service.js';
+import { type AuthenticatedSession, SessionsService } from './sessions.service.js';
 import { extractSessionToken } from './token-extractor.js';
 
 /**

@@ -22,7 +22,7 @@ import { CurrentMember } from './current-member.decorator.js';
 import { clearSessionCookie } from './session-cookie.js';
 import type { OtpRequest } from './session-request.interface.js';
 import { SessionGuard } from './session.guard.js';
-import { SessionsService, SessionView } from './sessions.service.js';
+import { SessionsService, type SessionView } from './sessions.service.js';
 
 /** The signed-in member and their sessions. */
 @Controller()

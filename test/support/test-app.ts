@@ -1,0 +1,115 @@
+import {
+  Controller,
+  type DynamicModule,
+  Get,
+  type INestApplication,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import {
+  CurrentMember,
+  type MemberView,
+  OtpModule,
+  type OtpModuleExtras,
+  type OtpModuleOptions,
+  SessionGuard,
+} from 'nestjs-otp';
+import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
+import { LogCapture } from './log-capture.js';
+
+/** A host app's own routes, protected by the module's guard and by its passport strategy. */
+@Controller('members-only')
+export class MembersOnlyController {
+  @UseGuards(SessionGuard)
+  @Get()
+  get(@CurrentMember() member: MemberView): { member: MemberView } {
+    return { member };
+  }
+
+  @UseGuards(AuthGuard('otp-session'))
+  @Get('passport')
+  passport(@Req() request: { user: MemberView }): { member: MemberView } {
+    return { member: request.user };
+  }
+}
+
+export interface TestAppOptions {
+  /** Options merged over the defaults (emulator credentials, `example.com`). */
+  otp?: Partial<OtpModuleOptions>;
+  extras?: OtpModuleExtras;
+  /** Replaces `OtpModule.forRoot(...)` entirely (for forRootAsync tests). */
+  otpModule?: (emulator: TwilioVerifyEmulator) => DynamicModule;
+  emulator?: TwilioVerifyEmulator;
+  imports?: DynamicModule[];
+  providers?: NonNullable<Parameters<typeof Test.createTestingModule>[0]['providers']>;
+}
+
+export interface TestApp {
+  app: INestApplication;
+  http: ReturnType<typeof request>;
+  emulator: TwilioVerifyEmulator;
+  logs: LogCapture;
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/** The emulator's credentials as module options. */
+export function emulatorOptions(emulator: TwilioVerifyEmulator): OtpModuleOptions {
+  return {
+    twilio: {
+      accountSid: emulator.accountSid,
+      authToken: emulator.authToken,
+      verifyServiceSid: emulator.serviceSid,
+      baseUrl: emulator.url,
+      timeoutMs: 1_000,
+    },
+    mailDomain: 'example.com',
+  };
+}
+
+/** The TypeORM connection of the tests: real SQLite (in memory), or `DATABASE_URL`. */
+export function testDatabase(): DynamicModule {
+  return TypeOrmModule.forRoot({
+    type: 'better-sqlite3',
+    database: ':memory:',
+    autoLoadEntities: true,
+    synchronize: true,
+  });
+}
+
+/** A Nest app with the module, a real SQLite database and a Twilio Verify emulator. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const ownEmulator = !options.emulator;
+  const emulator = options.emulator ?? (await new TwilioVerifyEmulator().start());
+  const otpModule =
+    options.otpModule?.(emulator) ??
+    OtpModule.forRoot({ ...emulatorOptions(emulator), ...options.otp, ...options.extras });
+  const moduleRef = await Test.createTestingModule({
+    imports: [testDatabase(), otpModule, ...(options.imports ?? [])],
+    controllers: [MembersOnlyController],
+    providers: options.providers ?? [],
+  }).compile();
+  const logs = new LogCapture();
+  const app = moduleRef.createNestApplication({ logger: logs });
+  await app.init();
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    emulator,
+    logs,
+    dataSource: app.get(DataSource),
+    async close() {
+      await app.close();
+      if (ownEmulator) await emulator.stop();
+    },
+  };
+}
+
+/** A valid US number for tests, as a person would type it. */
+export const US_PHONE = '(201) 555-0123';
+export const US_E164 = '+12015550123';
