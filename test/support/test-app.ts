@@ -86,17 +86,23 @@ export function testDatabase(): DynamicModule {
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const ownEmulator = !options.emulator;
   const emulator = options.emulator ?? (await new TwilioVerifyEmulator().start());
-  const otpModule =
-    options.otpModule?.(emulator) ??
-    OtpModule.forRoot({ ...emulatorOptions(emulator), ...options.otp, ...options.extras });
-  const moduleRef = await Test.createTestingModule({
-    imports: [testDatabase(), otpModule, ...(options.imports ?? [])],
-    controllers: [MembersOnlyController],
-    providers: options.providers ?? [],
-  }).compile();
   const logs = new LogCapture();
-  const app = moduleRef.createNestApplication({ logger: logs });
-  await app.init();
+  let app: INestApplication;
+  try {
+    const otpModule =
+      options.otpModule?.(emulator) ??
+      OtpModule.forRoot({ ...emulatorOptions(emulator), ...options.otp, ...options.extras });
+    const moduleRef = await Test.createTestingModule({
+      imports: [testDatabase(), otpModule, ...(options.imports ?? [])],
+      controllers: [MembersOnlyController],
+      providers: options.providers ?? [],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: logs });
+    await app.init();
+  } catch (error) {
+    if (ownEmulator) await emulator.stop();
+    throw error;
+  }
   return {
     app,
     http: request(app.getHttpServer()),
