@@ -45,8 +45,8 @@ interface SessionRow {
   created: string | number;
 }
 
-/** Record use of a session at most this often, so reads stay reads. */
-const TOUCH_INTERVAL_MS = 60_000;
+/** Record use of a session at most this often (and well within the idle timeout). */
+const MAX_TOUCH_INTERVAL_MS = 60_000;
 
 /**
  * Issues, checks and revokes sessions. `authenticate()` is the guard's hot path: one prepared
@@ -58,16 +58,19 @@ export class SessionsService {
   private readonly cache = new Map<string, CachedSession>();
   private readonly lookupSql: string;
   private readonly touchSql: string;
+  private readonly touchIntervalMs: number;
 
   constructor(
     @InjectRepository(MemberSession) private readonly sessions: Repository<MemberSession>,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
   ) {
+    this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, options.session.idleTimeoutMs / 10);
     const table = dataSource.getMetadata(MemberSession).tableName;
     const members = dataSource.getMetadata(MemberSession).findRelationWithPropertyPath('member')!
       .inverseEntityMetadata.tableName;
-    const escape = (sql: string, params: Record<string, unknown>) =>
+    // Placeholders only: the dummy values are strings so that no driver inlines them.
+    const escape = (sql: string, params: Record<string, string>) =>
       dataSource.driver.escapeQueryWithParameters(sql, params)[0];
     this.lookupSql = escape(
       `SELECT s.id AS sid, s.expires_at AS exp, s.last_seen_at AS seen, m.id AS mid, m.email AS email,
@@ -77,7 +80,7 @@ export class SessionsService {
       { hash: '' },
     );
     this.touchSql = escape(`UPDATE ${table} SET last_seen_at = :seen WHERE id = :id`, {
-      seen: 0,
+      seen: '',
       id: '',
     });
   }
@@ -121,7 +124,7 @@ export class SessionsService {
       return null;
     }
     if (entry.member.status !== 'approved') return null;
-    if (now - entry.lastSeenAt >= TOUCH_INTERVAL_MS) {
+    if (now - entry.lastSeenAt >= this.touchIntervalMs) {
       entry.lastSeenAt = now;
       await this.dataSource.query(this.touchSql, [now, entry.sessionId]);
     }
