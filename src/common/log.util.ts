@@ -1,14 +1,14 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+
 /**
- * Masks a phone number for logs: country code and last four digits stay, the rest becomes `*`
- * (`+12015550123` -> `+1******0123`).
+ * Masks a phone number for logs: the country calling code and the last four digits stay, the
+ * rest becomes `*` (`+12015550123` -> `+1******0123`).
  */
 export function maskPhone(e164: string): string {
   const digits = e164.replace(/\D/g, '');
-  if (digits.length <= 5) return '+' + '*'.repeat(digits.length);
-  const keepStart = digits.length > 10 ? digits.length - 10 : 1;
-  return (
-    '+' + digits.slice(0, keepStart) + '*'.repeat(digits.length - keepStart - 4) + digits.slice(-4)
-  );
+  const callingCode = parsePhoneNumberFromString('+' + digits)?.countryCallingCode ?? '';
+  const hidden = Math.max(0, digits.length - callingCode.length - 4);
+  return '+' + callingCode + '*'.repeat(hidden) + digits.slice(callingCode.length + hidden);
 }
 
 /** Makes untrusted text safe for one log line: no control characters (CR/LF), bounded length. */
