@@ -1,4 +1,5 @@
 import {
+  type ModuleMetadata,
   Controller,
   type DynamicModule,
   Get,
@@ -45,7 +46,7 @@ export interface TestAppOptions {
   /** Replaces `OtpModule.forRoot(...)` entirely (for forRootAsync tests). */
   otpModule?: (emulator: TwilioVerifyEmulator) => DynamicModule;
   emulator?: TwilioVerifyEmulator;
-  imports?: DynamicModule[];
+  imports?: NonNullable<ModuleMetadata['imports']>;
   providers?: NonNullable<Parameters<typeof Test.createTestingModule>[0]['providers']>;
 }
 
