@@ -2,12 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'sample-app/data/', 'test-output/'] },
+  { ignores: ['**/dist/', 'node_modules/', 'coverage/', 'sample-app/data/', 'test-output/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: false, emitDecoratorMetadata: true, experimentalDecorators: true },
+      parserOptions: {
+        projectService: false,
+        emitDecoratorMetadata: true,
+        experimentalDecorators: true,
+      },
     },
     rules: {
       'no-console': 'error',
