@@ -18,6 +18,19 @@ export { OtpExceptionFilter } from './common/otp-exception.filter.js';
 export type { OtpErrorBody } from './common/otp-exception.filter.js';
 export { OtpService } from './otp/otp.service.js';
 export type { ClientInfo, PhoneLoginResult } from './otp/otp.service.js';
+export { TwoFactorService } from './two-factor/two-factor.service.js';
+export type {
+  LoginInfo,
+  MemberInfo,
+  RegisterInfo,
+  RegisterResult,
+  TwoFactorLoginResult,
+  VisitorInfo,
+} from './two-factor/two-factor.service.js';
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './two-factor/password-policy.js';
+export { OtpEventsService } from './events/otp-events.service.js';
+export { OtpEvent } from './events/otp-events.js';
+export type { OtpEventName, OtpEventPayload } from './events/otp-events.js';
 export { CountriesService } from './phone/countries.service.js';
 export type { Country } from './phone/countries.service.js';
 export { MembersService } from './members/members.service.js';

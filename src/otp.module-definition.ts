@@ -10,6 +10,11 @@ import type { OtpModuleExtras, OtpModuleOptions } from './config/otp-options.int
 import { OtpController } from './otp/otp.controller.js';
 import { CountriesController } from './phone/countries.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
+import { createAdminController } from './members/admin.controller.js';
+import {
+  TwoFactorController,
+  TwoFactorRegistrationController,
+} from './two-factor/two-factor.controller.js';
 
 const ROUTE_PREFIX = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
 
@@ -21,7 +26,19 @@ function applyExtras(definition: DynamicModule, extras: OtpModuleExtras): Dynami
   if (prefix !== '' && !ROUTE_PREFIX.test(prefix)) {
     throw new Error(`OtpModule: option "routes.prefix" must be a URL path such as "auth"`);
   }
-  const controllers: Type[] = [CountriesController, OtpController, SessionsController];
+  const controllers: Type[] = [
+    CountriesController,
+    OtpController,
+    SessionsController,
+    TwoFactorRegistrationController,
+    TwoFactorController,
+  ];
+  if (extras.admin !== undefined) {
+    if (typeof extras.admin?.guard !== 'function') {
+      throw new Error('OtpModule: option "admin.guard" must be a guard class');
+    }
+    controllers.push(createAdminController(extras.admin.guard));
+  }
   const providers: Provider[] = [...(definition.providers ?? [])];
   const imports = [...(definition.imports ?? [])];
   if (prefix !== '')

@@ -17,6 +17,9 @@ import { OtpSessionStrategy } from './sessions/session.strategy.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { TwilioVerificationProvider } from './verification/twilio-verification.provider.js';
 import { VerificationService } from './verification/verification.service.js';
+import { OtpEventsService } from './events/otp-events.service.js';
+import { PasswordHasher } from './two-factor/password-hasher.js';
+import { TwoFactorService } from './two-factor/two-factor.service.js';
 
 /**
  * Phone-verified sign-in through Twilio Verify.
@@ -48,6 +51,9 @@ import { VerificationService } from './verification/verification.service.js';
     SessionsService,
     MembersService,
     OtpService,
+    TwoFactorService,
+    PasswordHasher,
+    OtpEventsService,
     SessionGuard,
     OtpSessionStrategy,
     OtpExceptionFilter,
@@ -56,6 +62,8 @@ import { VerificationService } from './verification/verification.service.js';
   exports: [
     RESOLVED_OTP_OPTIONS,
     OtpService,
+    TwoFactorService,
+    OtpEventsService,
     MembersService,
     SessionsService,
     CountriesService,

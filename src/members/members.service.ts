@@ -1,9 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { isUniqueViolation, runInTransaction } from '../common/database.util.js';
 import { maskPhone } from '../common/log.util.js';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpEvent } from '../events/otp-events.js';
+import { OtpEventsService } from '../events/otp-events.service.js';
+import { MemberSession } from '../sessions/member-session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { Member, type MemberStatus, type MemberView, toMemberView } from './member.entity.js';
 
@@ -19,7 +23,9 @@ export class MembersService {
 
   constructor(
     @InjectRepository(Member) private readonly members: Repository<Member>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionsService,
+    private readonly events: OtpEventsService,
   ) {}
 
   /** The member with this id, or `null`. */
@@ -41,29 +47,104 @@ export class MembersService {
   }
 
   /** Members waiting for approval, oldest first. */
-  async listPending(): Promise<MemberView[]> {
+  listPending(): Promise<MemberView[]> {
+    return this.list('pending');
+  }
+
+  /** Members with a status, oldest first (at most `limit`). */
+  async list(status: MemberStatus, limit = 500): Promise<MemberView[]> {
     const rows = await this.members.find({
-      where: { status: 'pending' },
+      where: { status },
       order: { createdAt: 'ASC' },
+      take: limit,
     });
     return rows.map(toMemberView);
   }
 
-  /** Approves a pending (or unblocks a blocked) member. */
-  approve(id: string): Promise<MemberView> {
-    return this.setStatus(id, 'approved');
+  /** Approves a pending member. */
+  async approve(id: string): Promise<MemberView> {
+    const member = await this.setStatus(id, 'approved');
+    this.events.emit(OtpEvent.MEMBER_APPROVED, { memberId: id, method: 'admin' });
+    return member;
   }
 
   /** Blocks a member and revokes every one of their sessions at once. */
   async block(id: string): Promise<MemberView> {
     const member = await this.setStatus(id, 'blocked');
     await this.sessions.revokeAll(id);
+    this.events.emit(OtpEvent.MEMBER_BLOCKED, { memberId: id, method: 'admin' });
     return member;
   }
 
   /** Lifts a block. */
-  unblock(id: string): Promise<MemberView> {
-    return this.setStatus(id, 'approved');
+  async unblock(id: string): Promise<MemberView> {
+    const member = await this.setStatus(id, 'approved');
+    this.events.emit(OtpEvent.MEMBER_UNBLOCKED, { memberId: id, method: 'admin' });
+    return member;
+  }
+
+  /**
+   * Creates a member with a password and, for approved members, their first session, in one
+   * transaction. Throws `ALREADY_REGISTERED` when the email or phone is taken (also when a
+   * concurrent registration wins the race).
+   * @internal used by the two-factor flow.
+   */
+  async createWithPassword(
+    fields: { email: string; phoneNumber: string; passwordHash: string; status: MemberStatus },
+    userAgent?: string,
+  ): Promise<{ member: Member; sessionToken: string | null }> {
+    const now = new Date();
+    const member: Member = { id: randomUUID(), ...fields, createdAt: now, updatedAt: now };
+    try {
+      const sessionToken = await runInTransaction(this.dataSource, async (manager) => {
+        await manager.insert(Member, member);
+        if (member.status !== 'approved') return null;
+        const { token, session } = this.sessions.prepare(member.id, userAgent);
+        await manager.insert(MemberSession, session);
+        return token;
+      });
+      this.logger.log(`Member ${member.id} registered with ${maskPhone(member.phoneNumber)}`);
+      this.events.emit(OtpEvent.MEMBER_CREATED, {
+        memberId: member.id,
+        maskedPhone: maskPhone(member.phoneNumber),
+        method: 'two-factor',
+      });
+      return { member, sessionToken };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw OtpException.alreadyRegistered();
+      throw error;
+    }
+  }
+
+  /** Whether an email (lower-cased) or an E.164 phone already belongs to a member. */
+  async isTaken(email: string, phoneNumber: string): Promise<boolean> {
+    const count = await this.members.count({
+      where: [{ email: email.toLowerCase() }, { phoneNumber }],
+    });
+    return count > 0;
+  }
+
+  /**
+   * The member with this email, with their password hash.
+   * @internal used by the two-factor flow.
+   */
+  async findByEmailWithSecret(email: string): Promise<MemberWithSecret | null> {
+    const member = await this.members
+      .createQueryBuilder('m')
+      .addSelect('m.passwordHash')
+      .where('m.email = :email', { email: email.trim().toLowerCase() })
+      .getOne();
+    return member ? { ...member, passwordHash: member.passwordHash ?? null } : null;
+  }
+
+  /**
+   * Sets a new password hash and revokes the member's sessions, except `keepSessionId`.
+   * @internal used by the two-factor flow.
+   */
+  async setPasswordHash(id: string, passwordHash: string, keepSessionId?: string): Promise<void> {
+    await this.members.update({ id }, { passwordHash, updatedAt: new Date() });
+    await this.sessions.revokeAll(id, keepSessionId);
+    this.events.emit(OtpEvent.PASSWORD_CHANGED, { memberId: id });
   }
 
   /**
@@ -98,7 +179,14 @@ export class MembersService {
     // The placeholder email belongs to someone else: refuse rather than merge accounts.
     if (!member) throw OtpException.alreadyRegistered();
     const isNewMember = member.id === id;
-    if (isNewMember) this.logger.log(`Member ${id} created for ${maskPhone(phoneNumber)}`);
+    if (isNewMember) {
+      this.logger.log(`Member ${id} created for ${maskPhone(phoneNumber)}`);
+      this.events.emit(OtpEvent.MEMBER_CREATED, {
+        memberId: id,
+        maskedPhone: maskPhone(phoneNumber),
+        method: 'phone',
+      });
+    }
     return { member, isNewMember };
   }
 

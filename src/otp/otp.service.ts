@@ -9,6 +9,8 @@ import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { VerificationService } from '../verification/verification.service.js';
+import { OtpEvent } from '../events/otp-events.js';
+import { OtpEventsService } from '../events/otp-events.service.js';
 
 /** Result of a passwordless sign-in. */
 export interface PhoneLoginResult {
@@ -36,6 +38,7 @@ export class OtpService {
     private readonly verification: VerificationService,
     private readonly members: MembersService,
     private readonly sessions: SessionsService,
+    private readonly events: OtpEventsService,
   ) {}
 
   /**
@@ -67,7 +70,16 @@ export class OtpService {
     client: ClientInfo = {},
   ): Promise<PhoneLoginResult> {
     const { e164 } = this.phones.parse(countryCode, phoneNumber);
-    await this.verification.confirm(e164, confirmationCode);
+    try {
+      await this.verification.confirm(e164, confirmationCode);
+    } catch (error) {
+      this.events.emit(OtpEvent.SIGN_IN_FAILED, {
+        maskedPhone: maskPhone(e164),
+        method: 'phone',
+        reason: error instanceof OtpException ? error.code : undefined,
+      });
+      throw error;
+    }
     const { member, isNewMember } = await this.members.findOrCreateByPhone(
       e164,
       this.options.mailDomain,
@@ -80,6 +92,11 @@ export class OtpService {
     if (member.status === 'pending') throw OtpException.approvalPending();
     const { token } = await this.sessions.create(member.id, client.userAgent);
     this.logger.log(`Member ${member.id} signed in by phone ${maskPhone(e164)}`);
+    this.events.emit(OtpEvent.SIGNED_IN, {
+      memberId: member.id,
+      maskedPhone: maskPhone(e164),
+      method: 'phone',
+    });
     return { results: true, sessionToken: token, member: toMemberView(member), isNewMember };
   }
 }

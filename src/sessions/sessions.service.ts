@@ -90,19 +90,28 @@ export class SessionsService {
     memberId: string,
     userAgent?: string,
   ): Promise<{ token: string; sessionId: string }> {
+    const { token, session } = this.prepare(memberId, userAgent);
+    await this.sessions.insert(session);
+    return { token, sessionId: session.id };
+  }
+
+  /**
+   * A new token and the row that stores its hash, for a caller that inserts the row in its own
+   * transaction.
+   */
+  prepare(memberId: string, userAgent?: string): { token: string; session: MemberSession } {
     const token = newSessionToken();
     const now = Date.now();
-    const id = randomUUID();
-    await this.sessions.insert({
-      id,
+    const session: MemberSession = {
+      id: randomUUID(),
       memberId,
       tokenHash: hashSessionToken(token),
       createdAt: new Date(now),
       expiresAt: new Date(now + this.options.session.ttlMs),
       lastSeenAt: new Date(now),
       userAgent: userAgent ? userAgent.slice(0, 200) : null,
-    });
-    return { token, sessionId: id };
+    };
+    return { token, session };
   }
 
   /**
@@ -167,15 +176,19 @@ export class SessionsService {
     return true;
   }
 
-  /** Revokes every session of a member (password reset, block). Returns how many. */
-  async revokeAll(memberId: string): Promise<number> {
+  /**
+   * Revokes every session of a member (password reset, block), except `keepSessionId` when
+   * given. Returns how many.
+   */
+  async revokeAll(memberId: string, keepSessionId?: string): Promise<number> {
     const rows = await this.sessions.find({
       where: { memberId },
       select: { id: true, tokenHash: true },
     });
-    for (const row of rows) this.cache.delete(row.tokenHash);
-    if (rows.length > 0) await this.sessions.delete({ memberId });
-    return rows.length;
+    const revoked = rows.filter((row) => row.id !== keepSessionId);
+    for (const row of revoked) this.cache.delete(row.tokenHash);
+    if (revoked.length > 0) await this.sessions.delete(revoked.map((row) => row.id));
+    return revoked.length;
   }
 
   /** Forgets cached sessions of a member whose status or details changed. */

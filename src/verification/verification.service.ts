@@ -18,9 +18,14 @@ export class VerificationService {
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
   ) {}
 
+  /** Throws `CHANNEL_NOT_ALLOWED` unless `channel` is enabled. */
+  assertChannel(channel: unknown): asserts channel is OtpChannel {
+    if (!this.options.channels.has(channel as OtpChannel)) throw OtpException.channelNotAllowed();
+  }
+
   /** Sends a code to an E.164 number. Throws `CHANNEL_NOT_ALLOWED` for a disabled channel. */
   async send(e164: string, channel: string): Promise<void> {
-    if (!this.options.channels.has(channel as OtpChannel)) throw OtpException.channelNotAllowed();
+    this.assertChannel(channel);
     await this.provider.start(e164, channel as OtpChannel);
     this.logger.log(`Code sent by ${channel} to ${maskPhone(e164)}`);
   }

@@ -1,0 +1,28 @@
+/** Names of the events the module emits. */
+export const OtpEvent = {
+  MEMBER_CREATED: 'otp.member.created',
+  MEMBER_APPROVED: 'otp.member.approved',
+  MEMBER_BLOCKED: 'otp.member.blocked',
+  MEMBER_UNBLOCKED: 'otp.member.unblocked',
+  SIGNED_IN: 'otp.member.signed-in',
+  SIGN_IN_FAILED: 'otp.member.sign-in-failed',
+  PASSWORD_CHANGED: 'otp.member.password-changed',
+  DELIVERY_REFUSED: 'otp.delivery.refused',
+} as const;
+
+export type OtpEventName = (typeof OtpEvent)[keyof typeof OtpEvent];
+
+/**
+ * What every event carries: the member's id when known and the phone masked
+ * (`+1******0123`); never a code, a password, a token or a full phone number.
+ */
+export interface OtpEventPayload {
+  event: OtpEventName;
+  memberId?: string;
+  maskedPhone?: string;
+  /** `phone` (passwordless), `two-factor`, `admin` or `reset`. */
+  method?: 'phone' | 'two-factor' | 'admin' | 'reset' | 'change';
+  /** For failures: the error code (`INVALID_CODE`, `INVALID_CREDENTIALS`...). */
+  reason?: string;
+  at: Date;
+}

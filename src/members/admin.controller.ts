@@ -1,0 +1,68 @@
+import {
+  type CanActivate,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Injectable,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  type Type,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { OtpExceptionFilter } from '../common/otp-exception.filter.js';
+import { OtpException } from '../common/otp.exception.js';
+import type { MemberStatus, MemberView } from './member.entity.js';
+import { MembersService } from './members.service.js';
+
+const STATUSES: readonly MemberStatus[] = ['pending', 'approved', 'blocked'];
+const uuid = () =>
+  new ParseUUIDPipe({ exceptionFactory: () => OtpException.validation('id must be a UUID') });
+
+/** Admin routes; mounted behind the host's `admin.guard` only. */
+@Injectable()
+abstract class AdminMembersController {
+  constructor(private readonly members: MembersService) {}
+
+  /** Members with a status (default `pending`), oldest first. */
+  @Get()
+  list(@Query('status') status: unknown = 'pending'): Promise<MemberView[]> {
+    if (!STATUSES.includes(status as MemberStatus)) {
+      throw OtpException.validation(`status must be one of ${STATUSES.join(', ')}`);
+    }
+    return this.members.list(status as MemberStatus);
+  }
+
+  /** Approves a member. */
+  @Post(':id/approve')
+  @HttpCode(HttpStatus.OK)
+  approve(@Param('id', uuid()) id: string): Promise<MemberView> {
+    return this.members.approve(id);
+  }
+
+  /** Blocks a member and revokes their sessions. */
+  @Post(':id/block')
+  @HttpCode(HttpStatus.OK)
+  block(@Param('id', uuid()) id: string): Promise<MemberView> {
+    return this.members.block(id);
+  }
+
+  /** Lifts a block. */
+  @Post(':id/unblock')
+  @HttpCode(HttpStatus.OK)
+  unblock(@Param('id', uuid()) id: string): Promise<MemberView> {
+    return this.members.unblock(id);
+  }
+}
+
+/** The admin controller, behind `guard`. */
+export function createAdminController(guard: Type<CanActivate>): Type<AdminMembersController> {
+  @Controller('admin/members')
+  @UseGuards(guard)
+  @UseFilters(OtpExceptionFilter)
+  class OtpAdminController extends AdminMembersController {}
+  return OtpAdminController;
+}

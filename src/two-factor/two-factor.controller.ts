@@ -1,0 +1,150 @@
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Post,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
+import {
+  OtpExceptionFilter,
+  OtpRegistrationExceptionFilter,
+} from '../common/otp-exception.filter.js';
+import { createOtpValidationPipe } from '../common/otp-validation.pipe.js';
+import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import { Public } from '../sessions/public.decorator.js';
+import { setSessionCookie } from '../sessions/session-cookie.js';
+import type { OtpRequest } from '../sessions/session-request.interface.js';
+import { SessionGuard } from '../sessions/session.guard.js';
+import {
+  ChangePasswordDto,
+  RegisterDto,
+  ResetPasswordDto,
+  SendPasswordChangeCodeDto,
+  SendPasswordResetCodeDto,
+  SendRegistrationCodeDto,
+  SendTwoFactorLoginCodeDto,
+  TwoFactorLoginDto,
+} from './dto/two-factor.dto.js';
+import {
+  type RegisterResult,
+  TwoFactorService,
+  type TwoFactorLoginResult,
+} from './two-factor.service.js';
+
+interface HttpResponse {
+  header(name: string, value: string): unknown;
+  status(code: number): unknown;
+}
+
+/** Two-factor registration: errors carry `registerUser: false`. */
+@Public()
+@Controller('2fa/register')
+@UseFilters(OtpRegistrationExceptionFilter)
+@UsePipes(createOtpValidationPipe())
+export class TwoFactorRegistrationController {
+  constructor(
+    private readonly twoFactor: TwoFactorService,
+    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
+  ) {}
+
+  /** Sends a registration code to the visitor's phone. */
+  @Post('send')
+  @HttpCode(HttpStatus.OK)
+  send(@Body() body: SendRegistrationCodeDto): Promise<{ registerUser: true }> {
+    return this.twoFactor.sendRegConfirmCode(body);
+  }
+
+  /** Registers the member: 201 signed in, or 202 waiting for approval. */
+  @Post()
+  async register(
+    @Body() body: RegisterDto,
+    @Headers('user-agent') userAgent: string | undefined,
+    @Res({ passthrough: true }) response: HttpResponse,
+  ): Promise<RegisterResult> {
+    const result = await this.twoFactor.register(body, { userAgent });
+    if (result.sessionToken === null) {
+      response.status(HttpStatus.ACCEPTED);
+    } else {
+      const { cookie, ttlMs } = this.options.session;
+      if (cookie) setSessionCookie(response, cookie, result.sessionToken, ttlMs);
+    }
+    return result;
+  }
+}
+
+/** Two-factor sign-in and passwords. */
+@Controller('2fa')
+@UseFilters(OtpExceptionFilter)
+@UsePipes(createOtpValidationPipe())
+export class TwoFactorController {
+  constructor(
+    private readonly twoFactor: TwoFactorService,
+    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
+  ) {}
+
+  /** Checks email and password, then sends a code to the member's phone. */
+  @Public()
+  @Post('login/send')
+  @HttpCode(HttpStatus.OK)
+  sendLoginCode(@Body() body: SendTwoFactorLoginCodeDto): Promise<{ results: true }> {
+    return this.twoFactor.sendLoginConfirmCode(body);
+  }
+
+  /** Signs in with email, password and code. */
+  @Public()
+  @Post('login')
+  @HttpCode(HttpStatus.OK)
+  async login(
+    @Body() body: TwoFactorLoginDto,
+    @Headers('user-agent') userAgent: string | undefined,
+    @Res({ passthrough: true }) response: HttpResponse,
+  ): Promise<TwoFactorLoginResult> {
+    const result = await this.twoFactor.login(body, { userAgent });
+    const { cookie, ttlMs } = this.options.session;
+    if (cookie) setSessionCookie(response, cookie, result.sessionToken, ttlMs);
+    return result;
+  }
+
+  /** Sends a password-reset code; the answer is the same whether or not the email exists. */
+  @Public()
+  @Post('password/send')
+  @HttpCode(HttpStatus.OK)
+  sendResetCode(@Body() body: SendPasswordResetCodeDto): Promise<{ results: true }> {
+    return this.twoFactor.sendPasswordResetCode(body);
+  }
+
+  /** Sets a new password with the reset code; every session of the member is revoked. */
+  @Public()
+  @Post('password/reset')
+  @HttpCode(HttpStatus.OK)
+  reset(@Body() body: ResetPasswordDto): Promise<{ results: true }> {
+    return this.twoFactor.resetPassword(body);
+  }
+
+  /** Sends a code to the signed-in member's phone to confirm a password change. */
+  @UseGuards(SessionGuard)
+  @Post('password/change/send')
+  @HttpCode(HttpStatus.OK)
+  sendChangeCode(
+    @Req() request: OtpRequest,
+    @Body() body: SendPasswordChangeCodeDto,
+  ): Promise<{ results: true }> {
+    return this.twoFactor.sendPasswordChangeCode(request.user!.id, body.channel);
+  }
+
+  /** Changes the password (current password + code); other sessions are revoked. */
+  @UseGuards(SessionGuard)
+  @Post('password/change')
+  @HttpCode(HttpStatus.OK)
+  change(@Req() request: OtpRequest, @Body() body: ChangePasswordDto): Promise<{ results: true }> {
+    return this.twoFactor.changePassword(request.user!.id, body, request.otpSessionId);
+  }
+}
