@@ -9,7 +9,6 @@ import {
 } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import {
@@ -21,7 +20,10 @@ import {
   SessionGuard,
 } from 'nestjs-otp';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
+import { testDatabase } from './database.js';
 import { LogCapture } from './log-capture.js';
+
+export { testDatabase };
 
 /** A host app's own routes, protected by the module's guard and by its passport strategy. */
 @Controller('members-only')
@@ -71,16 +73,6 @@ export function emulatorOptions(emulator: TwilioVerifyEmulator): OtpModuleOption
     },
     mailDomain: 'example.com',
   };
-}
-
-/** The TypeORM connection of the tests: real SQLite (in memory), or `DATABASE_URL`. */
-export function testDatabase(): DynamicModule {
-  return TypeOrmModule.forRoot({
-    type: 'better-sqlite3',
-    database: ':memory:',
-    autoLoadEntities: true,
-    synchronize: true,
-  });
 }
 
 /** A Nest app with the module, a real SQLite database and a Twilio Verify emulator. */
