@@ -183,7 +183,15 @@ describe('Cookie mode', () => {
       expect(setCookie).toMatch(/SameSite=Lax/);
       const cookie = setCookie.split(';')[0];
       await t.http.get('/members-only').set('Cookie', cookie).expect(200);
-      const logout = await t.http.post('/auth/logout').set('Cookie', cookie).expect(204);
+      // A state-changing request signed in by cookie must carry the CSRF header.
+      const forged = await t.http.post('/auth/logout').set('Cookie', cookie).expect(403);
+      expect(forged.body.code).toBe('CSRF_CHECK_FAILED');
+      await t.http.get('/members-only').set('Cookie', cookie).expect(200);
+      const logout = await t.http
+        .post('/auth/logout')
+        .set('Cookie', cookie)
+        .set('X-Requested-With', 'fetch')
+        .expect(204);
       expect(String(logout.headers['set-cookie'])).toMatch(/otp_session=;.*Max-Age=0/);
       await t.http.get('/members-only').set('Cookie', cookie).expect(401);
     } finally {

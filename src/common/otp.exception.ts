@@ -143,6 +143,14 @@ export class OtpException extends HttpException {
     );
   }
 
+  static csrfCheckFailed(header: string): OtpException {
+    return new OtpException(
+      OtpErrorCode.CSRF_CHECK_FAILED,
+      HttpStatus.FORBIDDEN,
+      `A request signed in by cookie must carry the ${header} header.`,
+    );
+  }
+
   static notFound(what = 'resource'): OtpException {
     return new OtpException(OtpErrorCode.NOT_FOUND, HttpStatus.NOT_FOUND, `No such ${what}.`);
   }

@@ -36,6 +36,13 @@ export interface SessionCookieOptions {
   domain?: string;
   /** Cookie path. Default `/`. */
   path?: string;
+  /**
+   * Header that state-changing requests (anything but GET, HEAD, OPTIONS) signed in by the
+   * cookie must carry, with any value. Browsers do not let another site set a custom header
+   * without a CORS preflight, so this stops cross-site request forgery. Default
+   * `X-Requested-With`.
+   */
+  csrfHeader?: string;
 }
 
 /** Session lifetime settings. */

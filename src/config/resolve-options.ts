@@ -129,6 +129,14 @@ function resolveCountries(countries: unknown): ReadonlySet<CountryCode> | undefi
   return new Set(countries.map((c: string) => c.toUpperCase() as CountryCode));
 }
 
+function resolveHeaderName(header: string | undefined): string {
+  if (header === undefined) return 'x-requested-with';
+  if (typeof header !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(header)) {
+    throw new OtpOptionsError('session.cookie.csrfHeader', 'must be an HTTP header name');
+  }
+  return header.toLowerCase();
+}
+
 function resolveCookie(cookie: SessionCookieOptions | undefined) {
   if (cookie === undefined) return undefined;
   const name = cookie.name ?? OTP_DEFAULTS.cookieName;
@@ -145,6 +153,7 @@ function resolveCookie(cookie: SessionCookieOptions | undefined) {
     sameSite,
     domain: cookie.domain,
     path: cookie.path ?? '/',
+    csrfHeader: resolveHeaderName(cookie.csrfHeader),
   };
 }
 

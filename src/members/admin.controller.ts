@@ -1,3 +1,5 @@
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOtpErrors, MemberResponse } from '../common/api-docs.js';
 import {
   type CanActivate,
   Controller,
@@ -29,6 +31,10 @@ abstract class AdminMembersController {
 
   /** Members with a status (default `pending`), oldest first. */
   @Get()
+  @ApiOperation({ summary: 'Members with a status (default pending)' })
+  @ApiQuery({ name: 'status', required: false, enum: STATUSES })
+  @ApiOkResponse({ type: MemberResponse, isArray: true })
+  @ApiOtpErrors(400)
   list(@Query('status') status: unknown = 'pending'): Promise<MemberView[]> {
     if (!STATUSES.includes(status as MemberStatus)) {
       throw OtpException.validation(`status must be one of ${STATUSES.join(', ')}`);
@@ -38,6 +44,9 @@ abstract class AdminMembersController {
 
   /** Approves a member. */
   @Post(':id/approve')
+  @ApiOperation({ summary: 'Approve a member' })
+  @ApiOkResponse({ type: MemberResponse })
+  @ApiOtpErrors(400, 404)
   @HttpCode(HttpStatus.OK)
   approve(@Param('id', uuid()) id: string): Promise<MemberView> {
     return this.members.approve(id);
@@ -45,6 +54,9 @@ abstract class AdminMembersController {
 
   /** Blocks a member and revokes their sessions. */
   @Post(':id/block')
+  @ApiOperation({ summary: 'Block a member and revoke their sessions' })
+  @ApiOkResponse({ type: MemberResponse })
+  @ApiOtpErrors(400, 404)
   @HttpCode(HttpStatus.OK)
   block(@Param('id', uuid()) id: string): Promise<MemberView> {
     return this.members.block(id);
@@ -52,6 +64,9 @@ abstract class AdminMembersController {
 
   /** Lifts a block. */
   @Post(':id/unblock')
+  @ApiOperation({ summary: 'Lift a block' })
+  @ApiOkResponse({ type: MemberResponse })
+  @ApiOtpErrors(400, 404)
   @HttpCode(HttpStatus.OK)
   unblock(@Param('id', uuid()) id: string): Promise<MemberView> {
     return this.members.unblock(id);
@@ -60,6 +75,7 @@ abstract class AdminMembersController {
 
 /** The admin controller, behind `guard`. */
 export function createAdminController(guard: Type<CanActivate>): Type<AdminMembersController> {
+  @ApiTags('Admin')
   @Controller('admin/members')
   @UseGuards(guard)
   @UseFilters(OtpExceptionFilter)

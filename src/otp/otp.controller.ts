@@ -1,3 +1,5 @@
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOtpErrors, PhoneLoginResponse, ResultsResponse } from '../common/api-docs.js';
 import {
   Body,
   Controller,
@@ -21,6 +23,7 @@ import { SendLoginCodeDto } from './dto/send-login-code.dto.js';
 import { OtpService, type PhoneLoginResult } from './otp.service.js';
 
 /** Passwordless sign-in routes. */
+@ApiTags('Passwordless sign-in')
 @Public()
 @Controller('otp')
 @UseFilters(OtpExceptionFilter)
@@ -33,6 +36,9 @@ export class OtpController {
 
   /** Sends a sign-in code by SMS or call. */
   @Post('send')
+  @ApiOperation({ summary: 'Send a sign-in code by SMS or voice call' })
+  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOtpErrors(400, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   send(@Body() body: SendLoginCodeDto): Promise<{ results: true }> {
     return this.otp.sendLoginConfirmCode(body.channel, body.countryCode, body.phoneNumber);
@@ -40,6 +46,9 @@ export class OtpController {
 
   /** Checks the code and signs in, creating the member on first sign-in. */
   @Post('login')
+  @ApiOperation({ summary: 'Sign in with the code; the first sign-in creates the member' })
+  @ApiOkResponse({ type: PhoneLoginResponse })
+  @ApiOtpErrors(400, 401, 403, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   async login(
     @Body() body: PhoneLoginDto,

@@ -1,3 +1,5 @@
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOtpErrors, CountryResponse } from '../common/api-docs.js';
 import { Controller, Get, Query, UseFilters } from '@nestjs/common';
 import { OtpExceptionFilter } from '../common/otp-exception.filter.js';
 import { OtpException } from '../common/otp.exception.js';
@@ -5,6 +7,7 @@ import { Public } from '../sessions/public.decorator.js';
 import { CountriesService, type Country } from './countries.service.js';
 
 /** The country dropdown's data. */
+@ApiTags('Countries')
 @Public()
 @Controller('countries')
 @UseFilters(OtpExceptionFilter)
@@ -13,6 +16,10 @@ export class CountriesController {
 
   /** Countries with dial codes, named and sorted in `locale` (default English). */
   @Get()
+  @ApiOperation({ summary: 'Countries with dial codes, named and sorted for a locale' })
+  @ApiQuery({ name: 'locale', required: false, example: 'fr' })
+  @ApiOkResponse({ type: CountryResponse, isArray: true })
+  @ApiOtpErrors(400)
   list(@Query('locale') locale?: unknown): Country[] {
     if (locale !== undefined && (typeof locale !== 'string' || locale.length > 35)) {
       throw OtpException.validation('locale must be a language tag such as "en" or "fr-CA"');

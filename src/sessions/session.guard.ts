@@ -51,7 +51,7 @@ export class SessionGuard implements CanActivate {
 
   /** The token of the request: bearer header first, then the session cookie when enabled. */
   protected extractToken(request: OtpRequest): string | undefined {
-    return extractSessionToken(request, this.options.session.cookie?.name);
+    return extractSessionToken(request, this.options.session.cookie);
   }
 
   /** Called with a valid session; return `false` to refuse anyway (e.g. a role check). */

@@ -24,7 +24,7 @@ export class OtpSessionStrategy extends PassportStrategy(Strategy, OTP_SESSION_S
   }
 
   async validate(request: OtpRequest): Promise<MemberView> {
-    const token = extractSessionToken(request, this.options.session.cookie?.name);
+    const token = extractSessionToken(request, this.options.session.cookie);
     const session = await this.sessions.authenticate(token);
     if (!session) throw OtpException.unauthenticated();
     request.otpSessionId = session.sessionId;

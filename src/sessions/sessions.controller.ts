@@ -1,4 +1,12 @@
 import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiOtpErrors, MemberResponse, SessionListItem } from '../common/api-docs.js';
+import {
   Controller,
   Delete,
   Get,
@@ -25,6 +33,9 @@ import { SessionGuard } from './session.guard.js';
 import { SessionsService, type SessionView } from './sessions.service.js';
 
 /** The signed-in member and their sessions. */
+@ApiTags('Sessions')
+@ApiBearerAuth()
+@ApiOtpErrors(401)
 @Controller()
 @UseGuards(SessionGuard)
 @UseFilters(OtpExceptionFilter)
@@ -36,12 +47,17 @@ export class SessionsController {
 
   /** The signed-in member. */
   @Get('me')
+  @ApiOperation({ summary: 'The signed-in member' })
+  @ApiOkResponse({ type: MemberResponse })
   me(@CurrentMember() member: MemberView): MemberView {
     return member;
   }
 
   /** Ends the session the request was made with. */
   @Post('logout')
+  @ApiOperation({ summary: 'End this session' })
+  @ApiNoContentResponse()
+  @ApiOtpErrors(403)
   @HttpCode(HttpStatus.NO_CONTENT)
   async logout(
     @Req() request: OtpRequest,
@@ -54,12 +70,17 @@ export class SessionsController {
 
   /** The member's live sessions. */
   @Get('sessions')
+  @ApiOperation({ summary: "The member's live sessions" })
+  @ApiOkResponse({ type: SessionListItem, isArray: true })
   list(@Req() request: OtpRequest): Promise<SessionView[]> {
     return this.sessions.list(request.user!.id, request.otpSessionId);
   }
 
   /** Ends one of the member's sessions. */
   @Delete('sessions/:id')
+  @ApiOperation({ summary: "End one of the member's sessions" })
+  @ApiNoContentResponse()
+  @ApiOtpErrors(400, 403, 404)
   @HttpCode(HttpStatus.NO_CONTENT)
   async revoke(
     @CurrentMember('id') memberId: string,

@@ -1,16 +1,32 @@
 import { parseCookie } from 'cookie';
+import { OtpException } from '../common/otp.exception.js';
+import type { ResolvedOtpOptions } from '../config/resolve-options.js';
 import type { OtpRequest } from './session-request.interface.js';
 
-/** The session token of a request: `Authorization: Bearer <token>`, else the session cookie. */
-export function extractSessionToken(request: OtpRequest, cookieName?: string): string | undefined {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The session token of a request: `Authorization: Bearer <token>`, else the session cookie when
+ * cookie mode is on. A state-changing request signed in by the cookie must carry the CSRF header;
+ * otherwise this throws 403 `CSRF_CHECK_FAILED`.
+ */
+export function extractSessionToken(
+  request: OtpRequest,
+  cookie: ResolvedOtpOptions['session']['cookie'],
+): string | undefined {
   const authorization = request.headers.authorization;
   if (typeof authorization === 'string') {
     const [scheme, token] = authorization.split(' ');
     if (scheme?.toLowerCase() === 'bearer' && token) return token.trim();
   }
   const cookies = request.headers.cookie;
-  if (cookieName && typeof cookies === 'string') {
-    return parseCookie(cookies)[cookieName];
+  if (!cookie || typeof cookies !== 'string') return undefined;
+  const token = parseCookie(cookies)[cookie.name];
+  if (token && !SAFE_METHODS.has((request.method ?? 'GET').toUpperCase())) {
+    const header = request.headers[cookie.csrfHeader];
+    if (typeof header !== 'string' || header === '') {
+      throw OtpException.csrfCheckFailed(cookie.csrfHeader);
+    }
   }
-  return undefined;
+  return token;
 }

@@ -1,4 +1,19 @@
 import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiOtpErrors,
+  PendingRegistrationResponse,
+  RegisterUserResponse,
+  ResultsResponse,
+  SessionResponse,
+} from '../common/api-docs.js';
+import {
   Body,
   Controller,
   Headers,
@@ -45,6 +60,7 @@ interface HttpResponse {
 }
 
 /** Two-factor registration: errors carry `registerUser: false`. */
+@ApiTags('Two-factor sign-up')
 @Public()
 @Controller('2fa/register')
 @UseFilters(OtpRegistrationExceptionFilter)
@@ -57,6 +73,9 @@ export class TwoFactorRegistrationController {
 
   /** Sends a registration code to the visitor's phone. */
   @Post('send')
+  @ApiOperation({ summary: "Send a registration code to the visitor's phone" })
+  @ApiOkResponse({ type: RegisterUserResponse })
+  @ApiOtpErrors(400, 409, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   send(@Body() body: SendRegistrationCodeDto): Promise<{ registerUser: true }> {
     return this.twoFactor.sendRegConfirmCode(body);
@@ -64,6 +83,10 @@ export class TwoFactorRegistrationController {
 
   /** Registers the member: 201 signed in, or 202 waiting for approval. */
   @Post()
+  @ApiOperation({ summary: 'Register with the code: 201 signed in, 202 waiting for approval' })
+  @ApiCreatedResponse({ type: SessionResponse })
+  @ApiAcceptedResponse({ type: PendingRegistrationResponse })
+  @ApiOtpErrors(400, 401, 409, 429, 500, 503)
   async register(
     @Body() body: RegisterDto,
     @Headers('user-agent') userAgent: string | undefined,
@@ -81,6 +104,7 @@ export class TwoFactorRegistrationController {
 }
 
 /** Two-factor sign-in and passwords. */
+@ApiTags('Two-factor sign-in')
 @Controller('2fa')
 @UseFilters(OtpExceptionFilter)
 @UsePipes(createOtpValidationPipe())
@@ -93,6 +117,9 @@ export class TwoFactorController {
   /** Checks email and password, then sends a code to the member's phone. */
   @Public()
   @Post('login/send')
+  @ApiOperation({ summary: "Check email and password, then send a code to the member's phone" })
+  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOtpErrors(400, 401, 403, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   sendLoginCode(@Body() body: SendTwoFactorLoginCodeDto): Promise<{ results: true }> {
     return this.twoFactor.sendLoginConfirmCode(body);
@@ -101,6 +128,9 @@ export class TwoFactorController {
   /** Signs in with email, password and code. */
   @Public()
   @Post('login')
+  @ApiOperation({ summary: 'Sign in with email, password and code' })
+  @ApiOkResponse({ type: SessionResponse })
+  @ApiOtpErrors(400, 401, 403, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   async login(
     @Body() body: TwoFactorLoginDto,
@@ -116,6 +146,11 @@ export class TwoFactorController {
   /** Sends a password-reset code; the answer is the same whether or not the email exists. */
   @Public()
   @Post('password/send')
+  @ApiOperation({
+    summary: 'Send a password-reset code (same answer whether or not the email exists)',
+  })
+  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOtpErrors(400, 429)
   @HttpCode(HttpStatus.OK)
   sendResetCode(@Body() body: SendPasswordResetCodeDto): Promise<{ results: true }> {
     return this.twoFactor.sendPasswordResetCode(body);
@@ -124,6 +159,9 @@ export class TwoFactorController {
   /** Sets a new password with the reset code; every session of the member is revoked. */
   @Public()
   @Post('password/reset')
+  @ApiOperation({ summary: 'Set a new password with the reset code; every session is revoked' })
+  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOtpErrors(400, 401, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   reset(@Body() body: ResetPasswordDto): Promise<{ results: true }> {
     return this.twoFactor.resetPassword(body);
@@ -132,6 +170,10 @@ export class TwoFactorController {
   /** Sends a code to the signed-in member's phone to confirm a password change. */
   @UseGuards(SessionGuard)
   @Post('password/change/send')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Send a code to confirm a password change' })
+  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOtpErrors(400, 401, 403, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   sendChangeCode(
     @Req() request: OtpRequest,
@@ -143,6 +185,12 @@ export class TwoFactorController {
   /** Changes the password (current password + code); other sessions are revoked. */
   @UseGuards(SessionGuard)
   @Post('password/change')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Change the password (current password + code); other sessions are revoked',
+  })
+  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOtpErrors(400, 401, 403, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   change(@Req() request: OtpRequest, @Body() body: ChangePasswordDto): Promise<{ results: true }> {
     return this.twoFactor.changePassword(request.user!.id, body, request.otpSessionId);

@@ -1,0 +1,60 @@
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { Injectable, type CanActivate } from '@nestjs/common';
+
+@Injectable()
+class DenyAll implements CanActivate {
+  canActivate(): boolean {
+    return false;
+  }
+}
+
+describe('OpenAPI', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ extras: { admin: { guard: DenyAll } } });
+  });
+  afterAll(() => t.close());
+
+  it('documents every route with its body and error responses', () => {
+    const document = SwaggerModule.createDocument(
+      t.app,
+      new DocumentBuilder().setTitle('test').addBearerAuth().build(),
+    );
+    const paths = Object.keys(document.paths).filter((p) => p.startsWith('/auth'));
+    expect(paths.sort()).toEqual(
+      [
+        '/auth/2fa/login',
+        '/auth/2fa/login/send',
+        '/auth/2fa/password/change',
+        '/auth/2fa/password/change/send',
+        '/auth/2fa/password/reset',
+        '/auth/2fa/password/send',
+        '/auth/2fa/register',
+        '/auth/2fa/register/send',
+        '/auth/admin/members',
+        '/auth/admin/members/{id}/approve',
+        '/auth/admin/members/{id}/block',
+        '/auth/admin/members/{id}/unblock',
+        '/auth/countries',
+        '/auth/logout',
+        '/auth/me',
+        '/auth/otp/login',
+        '/auth/otp/send',
+        '/auth/sessions',
+        '/auth/sessions/{id}',
+      ].sort(),
+    );
+    const login = document.paths['/auth/otp/login'].post!;
+    expect(login.requestBody).toBeDefined();
+    expect(Object.keys(login.responses).sort()).toEqual(
+      ['200', '400', '401', '403', '429', '500', '503'].sort(),
+    );
+    const schemas = document.components!.schemas!;
+    expect(Object.keys(schemas)).toEqual(
+      expect.arrayContaining(['PhoneLoginDto', 'RegisterDto', 'ErrorResponse', 'MemberResponse']),
+    );
+    expect(JSON.stringify(schemas.RegisterDto)).toContain('confirmationCode');
+    expect(JSON.stringify(schemas.MemberResponse)).not.toMatch(/password|hash/i);
+  });
+});
