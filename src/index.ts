@@ -8,6 +8,8 @@ export type {
   OtpChannel,
   OtpModuleExtras,
   OtpModuleOptions,
+  RateLimitOptions,
+  RateRule,
   SessionCookieOptions,
   SessionOptions,
   TwilioOptions,
@@ -28,6 +30,13 @@ export type {
   VisitorInfo,
 } from './two-factor/two-factor.service.js';
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './two-factor/password-policy.js';
+export { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage.js';
+export type { RedisEvalClient } from './rate-limit/redis-throttler.storage.js';
+export { MemoryRateLimitStorage } from './rate-limit/memory-rate-limit.storage.js';
+export type {
+  RateLimitRecord,
+  RateLimitStorage,
+} from './rate-limit/rate-limit-storage.interface.js';
 export { OtpEventsService } from './events/otp-events.service.js';
 export { OtpEvent } from './events/otp-events.js';
 export type { OtpEventName, OtpEventPayload } from './events/otp-events.js';
@@ -49,3 +58,4 @@ export type {
   VerificationProvider,
 } from './verification/verification-provider.interface.js';
 export { OTP_ENTITIES } from './otp.entities.js';
+export { OTP_MIGRATIONS, OtpInitialSchema1795435481983 } from './migrations/otp-migrations.js';

@@ -19,6 +19,7 @@ import { TwilioVerificationProvider } from './verification/twilio-verification.p
 import { VerificationService } from './verification/verification.service.js';
 import { OtpEventsService } from './events/otp-events.service.js';
 import { PasswordHasher } from './two-factor/password-hasher.js';
+import { RateLimiter } from './rate-limit/rate-limiter.service.js';
 import { TwoFactorService } from './two-factor/two-factor.service.js';
 
 /**
@@ -53,6 +54,7 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     OtpService,
     TwoFactorService,
     PasswordHasher,
+    RateLimiter,
     OtpEventsService,
     SessionGuard,
     OtpSessionStrategy,

@@ -1,4 +1,5 @@
 import type { CanActivate, Type } from '@nestjs/common';
+import type { RateLimitStorage } from '../rate-limit/rate-limit-storage.interface.js';
 import type { VerificationProvider } from '../verification/verification-provider.interface.js';
 
 /** Channels a code can be delivered over. */
@@ -63,6 +64,46 @@ export interface SessionOptions {
   cookie?: SessionCookieOptions;
 }
 
+/** A limit: at most `limit` attempts per `windowSeconds` (a sliding window). */
+export interface RateRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+/**
+ * Abuse limits. Each rule can be changed, or turned off with `false`. Counters live in
+ * `storage`: in memory by default (one instance), `RedisThrottlerStorage` for several.
+ */
+export interface RateLimitOptions {
+  /**
+   * Where counters live. Default: in memory (one instance). `RedisThrottlerStorage` shares them
+   * between instances; any `@nestjs/throttler` `ThrottlerStorage` fits too.
+   */
+  storage?: RateLimitStorage;
+  /** Seconds between two sends to one phone (SMS and call alike). Default `30`. */
+  sendCooldownSeconds?: number | false;
+  /** Sends per phone. Default 5 per 10 minutes (Twilio's own). */
+  sendsPerPhone?: RateRule | false;
+  /** Sends per client IP. Default 20 per hour. */
+  sendsPerIp?: RateRule | false;
+  /**
+   * Sends per number range: numbers that differ only in their last four digits. Stops sweeps of
+   * a range. Default 10 per hour.
+   */
+  sendsPerRange?: RateRule | false;
+  /** Sends per country calling code. Default 1,000 per hour. */
+  sendsPerCountry?: RateRule | false;
+  /**
+   * Code checks per phone, across re-sends (each verification also allows 5). Default 100 per
+   * hour (NIST SP 800-63B 5.2.2).
+   */
+  checksPerPhone?: RateRule | false;
+  /** Password checks per email (known or not). Default 10 per 15 minutes. */
+  passwordAttemptsPerEmail?: RateRule | false;
+  /** Password checks per client IP. Default 100 per 15 minutes. */
+  passwordAttemptsPerIp?: RateRule | false;
+}
+
 /** Options of `OtpModule`, given to `forRoot()` or returned by the `forRootAsync()` factory. */
 export interface OtpModuleOptions {
   /** Twilio Verify credentials. Required unless `verificationProvider` is given. */
@@ -82,6 +123,16 @@ export interface OtpModuleOptions {
   allowedCountries?: string[];
   /** Session lifetime, cache and cookie. */
   session?: SessionOptions;
+  /** Abuse limits; `false` turns them all off (tests only). */
+  rateLimit?: RateLimitOptions | false;
+  /**
+   * Numbers that never reach Twilio and accept only their fixed code, e.g.
+   * `{ '+15005550006': '123456' }`. Refused at start-up when `NODE_ENV=production` unless
+   * `allowTestNumbersInProduction` is set.
+   */
+  testNumbers?: Record<string, string>;
+  /** Accept `testNumbers` in production (app-store review accounts, for example). */
+  allowTestNumbersInProduction?: boolean;
 }
 
 /** Options that change the module's shape; they are given beside the options, never by a factory. */

@@ -8,6 +8,25 @@ import type {
   TwilioOptions,
 } from './otp-options.interface.js';
 import type { VerificationProvider } from '../verification/verification-provider.interface.js';
+import { MemoryRateLimitStorage } from '../rate-limit/memory-rate-limit.storage.js';
+import type { RateLimitStorage } from '../rate-limit/rate-limit-storage.interface.js';
+import type { RateLimitOptions, RateRule } from './otp-options.interface.js';
+
+/** A limit in milliseconds. */
+export interface ResolvedRateRule {
+  limit: number;
+  windowMs: number;
+}
+
+type RuleName =
+  | 'sendCooldown'
+  | 'sendsPerPhone'
+  | 'sendsPerIp'
+  | 'sendsPerRange'
+  | 'sendsPerCountry'
+  | 'checksPerPhone'
+  | 'passwordAttemptsPerEmail'
+  | 'passwordAttemptsPerIp';
 
 /** The options after validation, with every default filled in. */
 export interface ResolvedOtpOptions {
@@ -25,6 +44,12 @@ export interface ResolvedOtpOptions {
     cacheSize: number;
     cookie?: Required<Omit<SessionCookieOptions, 'domain'>> & { domain?: string };
   };
+  rateLimit: {
+    storage: RateLimitStorage;
+    rules: Partial<Record<RuleName, ResolvedRateRule>>;
+  };
+  /** E.164 number -> fixed code. */
+  testNumbers: ReadonlyMap<string, string>;
 }
 
 /** Defaults, in one place. */
@@ -38,6 +63,16 @@ export const OTP_DEFAULTS = {
   sessionCacheSize: 10_000,
   cookieName: 'otp_session',
   routePrefix: 'auth',
+  rateLimit: {
+    sendCooldownSeconds: 30,
+    sendsPerPhone: { limit: 5, windowSeconds: 600 },
+    sendsPerIp: { limit: 20, windowSeconds: 3600 },
+    sendsPerRange: { limit: 10, windowSeconds: 3600 },
+    sendsPerCountry: { limit: 1000, windowSeconds: 3600 },
+    checksPerPhone: { limit: 100, windowSeconds: 3600 },
+    passwordAttemptsPerEmail: { limit: 10, windowSeconds: 900 },
+    passwordAttemptsPerIp: { limit: 100, windowSeconds: 900 },
+  },
 } as const;
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
@@ -157,6 +192,76 @@ function resolveCookie(cookie: SessionCookieOptions | undefined) {
   };
 }
 
+function resolveRule(
+  value: RateRule | false | undefined,
+  option: string,
+  fallback: RateRule,
+): ResolvedRateRule | undefined {
+  if (value === false) return undefined;
+  const rule = value ?? fallback;
+  if (typeof rule !== 'object' || rule === null) {
+    throw new OtpOptionsError(option, 'must be { limit, windowSeconds } or false');
+  }
+  return {
+    limit: positiveInt(rule.limit ?? Number.NaN, `${option}.limit`, 0),
+    windowMs: positiveInt(rule.windowSeconds ?? Number.NaN, `${option}.windowSeconds`, 0) * 1000,
+  };
+}
+
+function resolveRateLimit(options: RateLimitOptions | false | undefined) {
+  const storage = (options && options.storage) || new MemoryRateLimitStorage();
+  if (typeof storage.increment !== 'function') {
+    throw new OtpOptionsError(
+      'rateLimit.storage',
+      'must implement increment() (a ThrottlerStorage)',
+    );
+  }
+  if (options === false) return { storage, rules: {} };
+  const given = options ?? {};
+  const defaults = OTP_DEFAULTS.rateLimit;
+  const rules: ResolvedOtpOptions['rateLimit']['rules'] = {};
+  const cooldown = given.sendCooldownSeconds ?? defaults.sendCooldownSeconds;
+  if (cooldown !== false && cooldown !== 0) {
+    rules.sendCooldown = resolveRule(
+      { limit: 1, windowSeconds: positiveInt(cooldown, 'rateLimit.sendCooldownSeconds', 0) },
+      'rateLimit.sendCooldownSeconds',
+      { limit: 1, windowSeconds: 1 },
+    );
+  }
+  for (const name of [
+    'sendsPerPhone',
+    'sendsPerIp',
+    'sendsPerRange',
+    'sendsPerCountry',
+    'checksPerPhone',
+    'passwordAttemptsPerEmail',
+    'passwordAttemptsPerIp',
+  ] as const) {
+    rules[name] = resolveRule(given[name], `rateLimit.${name}`, defaults[name]);
+  }
+  return { storage, rules };
+}
+
+function resolveTestNumbers(options: OtpModuleOptions): ReadonlyMap<string, string> {
+  const entries = Object.entries(options.testNumbers ?? {});
+  for (const [phone, code] of entries) {
+    if (!/^\+[1-9]\d{6,14}$/.test(phone) || typeof code !== 'string' || !/^\d{4,10}$/.test(code)) {
+      throw new OtpOptionsError('testNumbers', 'must map E.164 numbers to codes of 4 to 10 digits');
+    }
+  }
+  if (
+    entries.length > 0 &&
+    process.env.NODE_ENV === 'production' &&
+    options.allowTestNumbersInProduction !== true
+  ) {
+    throw new OtpOptionsError(
+      'testNumbers',
+      'is refused in production; set "allowTestNumbersInProduction" to accept it',
+    );
+  }
+  return new Map(entries);
+}
+
 /** Validates the module options and fills in defaults. Throws `OtpOptionsError`. */
 export function resolveOtpOptions(options: OtpModuleOptions): ResolvedOtpOptions {
   if (typeof options !== 'object' || options === null) {
@@ -211,5 +316,7 @@ export function resolveOtpOptions(options: OtpModuleOptions): ResolvedOtpOptions
       cacheSize: positiveInt(session.cacheSize, 'session.cacheSize', OTP_DEFAULTS.sessionCacheSize),
       cookie: resolveCookie(session.cookie),
     },
+    rateLimit: resolveRateLimit(options.rateLimit),
+    testNumbers: resolveTestNumbers(options),
   };
 }

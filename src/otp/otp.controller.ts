@@ -6,6 +6,7 @@ import {
   Headers,
   HttpCode,
   HttpStatus,
+  Ip,
   Inject,
   Post,
   Res,
@@ -40,8 +41,8 @@ export class OtpController {
   @ApiOkResponse({ type: ResultsResponse })
   @ApiOtpErrors(400, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
-  send(@Body() body: SendLoginCodeDto): Promise<{ results: true }> {
-    return this.otp.sendLoginConfirmCode(body.channel, body.countryCode, body.phoneNumber);
+  send(@Body() body: SendLoginCodeDto, @Ip() ip: string): Promise<{ results: true }> {
+    return this.otp.sendLoginConfirmCode(body.channel, body.countryCode, body.phoneNumber, { ip });
   }
 
   /** Checks the code and signs in, creating the member on first sign-in. */
@@ -53,10 +54,12 @@ export class OtpController {
   async login(
     @Body() body: PhoneLoginDto,
     @Headers('user-agent') userAgent: string | undefined,
+    @Ip() ip: string,
     @Res({ passthrough: true }) response: { header(name: string, value: string): unknown },
   ): Promise<PhoneLoginResult> {
     const result = await this.otp.login(body.confirmationCode, body.countryCode, body.phoneNumber, {
       userAgent,
+      ip,
     });
     const { cookie, ttlMs } = this.options.session;
     if (cookie) setSessionCookie(response, cookie, result.sessionToken, ttlMs);

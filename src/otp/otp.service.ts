@@ -25,6 +25,8 @@ export interface PhoneLoginResult {
 /** Optional details of the client, kept with the session. */
 export interface ClientInfo {
   userAgent?: string;
+  /** The client's IP address, for per-client limits. */
+  ip?: string;
 }
 
 /** Passwordless sign-in by a code sent to a phone (seed `twilio-otp`). */
@@ -51,9 +53,10 @@ export class OtpService {
     channel: OtpChannel | string,
     countryCode: string,
     phoneNumber: string,
+    client: ClientInfo = {},
   ): Promise<{ results: true; message?: string }> {
     const { e164 } = this.phones.parse(countryCode, phoneNumber);
-    await this.verification.send(e164, channel);
+    await this.verification.send(e164, channel, client);
     return { results: true };
   }
 

@@ -251,7 +251,11 @@ export class TwilioVerifyEmulator {
     socket.on('close', () => this.sockets.delete(socket));
   }
 
-  private now(): number {
+  /**
+   * The emulator clock in epoch milliseconds. Hand it to other time-based parts under test (e.g.
+   * `new MemoryRateLimitStorage(() => emulator.now())`) so that `advanceTime` moves them too.
+   */
+  now(): number {
     return this.clock() + this.timeOffset;
   }
 

@@ -19,6 +19,7 @@ import {
   Headers,
   HttpCode,
   HttpStatus,
+  Ip,
   Inject,
   Post,
   Req,
@@ -77,8 +78,8 @@ export class TwoFactorRegistrationController {
   @ApiOkResponse({ type: RegisterUserResponse })
   @ApiOtpErrors(400, 409, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
-  send(@Body() body: SendRegistrationCodeDto): Promise<{ registerUser: true }> {
-    return this.twoFactor.sendRegConfirmCode(body);
+  send(@Body() body: SendRegistrationCodeDto, @Ip() ip: string): Promise<{ registerUser: true }> {
+    return this.twoFactor.sendRegConfirmCode(body, { ip });
   }
 
   /** Registers the member: 201 signed in, or 202 waiting for approval. */
@@ -90,9 +91,10 @@ export class TwoFactorRegistrationController {
   async register(
     @Body() body: RegisterDto,
     @Headers('user-agent') userAgent: string | undefined,
+    @Ip() ip: string,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<RegisterResult> {
-    const result = await this.twoFactor.register(body, { userAgent });
+    const result = await this.twoFactor.register(body, { userAgent, ip });
     if (result.sessionToken === null) {
       response.status(HttpStatus.ACCEPTED);
     } else {
@@ -121,8 +123,11 @@ export class TwoFactorController {
   @ApiOkResponse({ type: ResultsResponse })
   @ApiOtpErrors(400, 401, 403, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
-  sendLoginCode(@Body() body: SendTwoFactorLoginCodeDto): Promise<{ results: true }> {
-    return this.twoFactor.sendLoginConfirmCode(body);
+  sendLoginCode(
+    @Body() body: SendTwoFactorLoginCodeDto,
+    @Ip() ip: string,
+  ): Promise<{ results: true }> {
+    return this.twoFactor.sendLoginConfirmCode(body, { ip });
   }
 
   /** Signs in with email, password and code. */
@@ -135,9 +140,10 @@ export class TwoFactorController {
   async login(
     @Body() body: TwoFactorLoginDto,
     @Headers('user-agent') userAgent: string | undefined,
+    @Ip() ip: string,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<TwoFactorLoginResult> {
-    const result = await this.twoFactor.login(body, { userAgent });
+    const result = await this.twoFactor.login(body, { userAgent, ip });
     const { cookie, ttlMs } = this.options.session;
     if (cookie) setSessionCookie(response, cookie, result.sessionToken, ttlMs);
     return result;
@@ -152,8 +158,11 @@ export class TwoFactorController {
   @ApiOkResponse({ type: ResultsResponse })
   @ApiOtpErrors(400, 429)
   @HttpCode(HttpStatus.OK)
-  sendResetCode(@Body() body: SendPasswordResetCodeDto): Promise<{ results: true }> {
-    return this.twoFactor.sendPasswordResetCode(body);
+  sendResetCode(
+    @Body() body: SendPasswordResetCodeDto,
+    @Ip() ip: string,
+  ): Promise<{ results: true }> {
+    return this.twoFactor.sendPasswordResetCode(body, { ip });
   }
 
   /** Sets a new password with the reset code; every session of the member is revoked. */
@@ -178,8 +187,9 @@ export class TwoFactorController {
   sendChangeCode(
     @Req() request: OtpRequest,
     @Body() body: SendPasswordChangeCodeDto,
+    @Ip() ip: string,
   ): Promise<{ results: true }> {
-    return this.twoFactor.sendPasswordChangeCode(request.user!.id, body.channel);
+    return this.twoFactor.sendPasswordChangeCode(request.user!.id, body.channel, { ip });
   }
 
   /** Changes the password (current password + code); other sessions are revoked. */
@@ -192,7 +202,11 @@ export class TwoFactorController {
   @ApiOkResponse({ type: ResultsResponse })
   @ApiOtpErrors(400, 401, 403, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
-  change(@Req() request: OtpRequest, @Body() body: ChangePasswordDto): Promise<{ results: true }> {
-    return this.twoFactor.changePassword(request.user!.id, body, request.otpSessionId);
+  change(
+    @Req() request: OtpRequest,
+    @Body() body: ChangePasswordDto,
+    @Ip() ip: string,
+  ): Promise<{ results: true }> {
+    return this.twoFactor.changePassword(request.user!.id, body, request.otpSessionId, { ip });
   }
 }

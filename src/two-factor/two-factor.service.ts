@@ -15,6 +15,7 @@ import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { VerificationService } from '../verification/verification.service.js';
 import { PasswordHasher } from './password-hasher.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import { checkPasswordPolicy } from './password-policy.js';
 
 /** Details of a visitor asking for a registration code. */
@@ -78,18 +79,22 @@ export class TwoFactorService {
     private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
     private readonly events: OtpEventsService,
+    private readonly limits: RateLimiter,
   ) {}
 
   /**
    * Sends a registration code to the visitor's phone unless the email or phone is already
    * registered (409 `ALREADY_REGISTERED`).
    */
-  async sendRegConfirmCode(visitor: VisitorInfo): Promise<{ registerUser: true }> {
+  async sendRegConfirmCode(
+    visitor: VisitorInfo,
+    client: ClientInfo = {},
+  ): Promise<{ registerUser: true }> {
     const email = this.normaliseEmail(visitor.email);
     const { e164 } = this.phones.parse(visitor.countryCode, visitor.phoneNumber);
     this.verification.assertChannel(visitor.channel);
     if (await this.members.isTaken(email, e164)) throw OtpException.alreadyRegistered();
-    await this.verification.send(e164, visitor.channel);
+    await this.verification.send(e164, visitor.channel, client);
     return { registerUser: true };
   }
 
@@ -117,16 +122,19 @@ export class TwoFactorService {
    * Checks email and password and sends a sign-in code to the member's own phone. An unknown
    * email and a wrong password give the same 401 `INVALID_CREDENTIALS` in the same time.
    */
-  async sendLoginConfirmCode(info: MemberInfo): Promise<{ results: true }> {
+  async sendLoginConfirmCode(
+    info: MemberInfo,
+    client: ClientInfo = {},
+  ): Promise<{ results: true }> {
     this.verification.assertChannel(info.channel);
-    const member = await this.checkCredentials(info.email, info.password);
-    await this.verification.send(member.phoneNumber, info.channel);
+    const member = await this.checkCredentials(info.email, info.password, client);
+    await this.verification.send(member.phoneNumber, info.channel, client);
     return { results: true };
   }
 
   /** Checks email, password and the code sent to the member's phone, and signs in. */
   async login(info: LoginInfo, client: ClientInfo = {}): Promise<TwoFactorLoginResult> {
-    const member = await this.checkCredentials(info.email, info.password);
+    const member = await this.checkCredentials(info.email, info.password, client);
     await this.confirmFor(member, info.confirmationCode);
     const { token } = await this.sessions.create(member.id, client.userAgent);
     this.signedIn(member.id, member.phoneNumber);
@@ -138,16 +146,17 @@ export class TwoFactorService {
    * Answers the same, and as fast, whether or not the email exists: the code goes out in the
    * background and a failure to send is only logged.
    */
-  async sendPasswordResetCode(info: { email: string; channel: OtpChannel | string }): Promise<{
-    results: true;
-  }> {
+  async sendPasswordResetCode(
+    info: { email: string; channel: OtpChannel | string },
+    client: ClientInfo = {},
+  ): Promise<{ results: true }> {
     const email = this.normaliseEmail(info.email);
     this.verification.assertChannel(info.channel);
     void this.members
       .findByEmailWithSecret(email)
       .then(async (member) => {
         if (!member?.passwordHash || member.status === 'blocked') return;
-        await this.verification.send(member.phoneNumber, info.channel);
+        await this.verification.send(member.phoneNumber, info.channel, client);
       })
       .catch((error: unknown) => {
         const code = error instanceof OtpException ? error.code : (error as Error)?.name;
@@ -176,11 +185,15 @@ export class TwoFactorService {
   }
 
   /** Sends a code to the signed-in member's phone, to confirm a password change. */
-  async sendPasswordChangeCode(memberId: string, channel: OtpChannel | string) {
+  async sendPasswordChangeCode(
+    memberId: string,
+    channel: OtpChannel | string,
+    client: ClientInfo = {},
+  ) {
     this.verification.assertChannel(channel);
     const member = await this.members.findById(memberId);
     if (!member) throw OtpException.unauthenticated();
-    await this.verification.send(member.phoneNumber, channel);
+    await this.verification.send(member.phoneNumber, channel, client);
     return { results: true as const };
   }
 
@@ -192,11 +205,12 @@ export class TwoFactorService {
     memberId: string,
     info: { currentPassword: string; newPassword: string; confirmationCode: string },
     currentSessionId?: string,
+    client: ClientInfo = {},
   ): Promise<{ results: true }> {
     const profile = await this.members.findById(memberId);
     if (!profile) throw OtpException.unauthenticated();
     const password = checkPasswordPolicy(info.newPassword, 'newPassword');
-    const member = await this.checkCredentials(profile.email, info.currentPassword);
+    const member = await this.checkCredentials(profile.email, info.currentPassword, client);
     await this.confirmFor(member, info.confirmationCode, 'change');
     await this.members.setPasswordHash(
       member.id,
@@ -207,14 +221,30 @@ export class TwoFactorService {
     return { results: true };
   }
 
-  /** The member with these credentials, approved; throws otherwise. */
-  private async checkCredentials(email: unknown, password: unknown): Promise<MemberWithSecret> {
+  /**
+   * The member with these credentials, approved; throws otherwise. A locked email (too many
+   * attempts) answers exactly like a wrong password, after the same work.
+   */
+  private async checkCredentials(
+    email: unknown,
+    password: unknown,
+    client: ClientInfo = {},
+  ): Promise<MemberWithSecret> {
+    if (client.ip) {
+      const wait = await this.limits.hit('passwordAttemptsPerIp', client.ip);
+      if (wait > 0) throw OtpException.tooManyRequests(wait);
+    }
     const valid =
       typeof email === 'string' &&
       typeof password === 'string' &&
       email.length <= MAX_EMAIL_LENGTH &&
       password.length <= 512;
-    const member = valid ? await this.members.findByEmailWithSecret(email) : null;
+    const normalisedEmail = valid ? (email as string).trim().toLowerCase() : '';
+    const locked = valid
+      ? (await this.limits.hit('passwordAttemptsPerEmail', normalisedEmail)) > 0
+      : false;
+    const member =
+      valid && !locked ? await this.members.findByEmailWithSecret(normalisedEmail) : null;
     const candidate = valid ? (password as string).normalize('NFKC') : '';
     const matches = await this.hasher.verify(member?.passwordHash, candidate);
     if (!member || !matches) {

@@ -14,6 +14,7 @@ import { DataSource } from 'typeorm';
 import {
   CurrentMember,
   type MemberView,
+  MemoryRateLimitStorage,
   OtpModule,
   type OtpModuleExtras,
   type OtpModuleOptions,
@@ -64,6 +65,8 @@ export interface TestApp {
 /** The emulator's credentials as module options. */
 export function emulatorOptions(emulator: TwilioVerifyEmulator): OtpModuleOptions {
   return {
+    // The default limits, counted on the emulator's clock so that advanceTime() moves them too.
+    rateLimit: { storage: new MemoryRateLimitStorage(() => emulator.now()) },
     twilio: {
       accountSid: emulator.accountSid,
       authToken: emulator.authToken,
