@@ -16,7 +16,7 @@ export type {
 } from './config/otp-options.interface.js';
 export { OtpErrorCode } from './common/otp-error-code.js';
 export { OtpException } from './common/otp.exception.js';
-export { OtpExceptionFilter } from './common/otp-exception.filter.js';
+export { OtpExceptionFilter, OtpGlobalExceptionFilter } from './common/otp-exception.filter.js';
 export type { OtpErrorBody } from './common/otp-exception.filter.js';
 export { OtpService } from './otp/otp.service.js';
 export type { ClientInfo, PhoneLoginResult } from './otp/otp.service.js';

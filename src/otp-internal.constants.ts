@@ -1,5 +1,8 @@
 /** Resolved options: user options validated and merged with defaults. Not exported by the barrel. */
 export const RESOLVED_OTP_OPTIONS = Symbol('nestjs-otp:resolved-options');
 
+/** The route prefix (`false` when routes are off). */
+export const OTP_ROUTE_PREFIX = Symbol('nestjs-otp:route-prefix');
+
 /** The verification provider in use (Twilio Verify unless the host supplies one). */
 export const VERIFICATION_PROVIDER = Symbol('nestjs-otp:verification-provider');

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { OTP_DEFAULTS } from './config/resolve-options.js';
+import { OTP_ROUTE_PREFIX } from './otp-internal.constants.js';
 import type { OtpModuleExtras, OtpModuleOptions } from './config/otp-options.interface.js';
 import { OtpController } from './otp/otp.controller.js';
 import { CountriesController } from './phone/countries.controller.js';
@@ -21,7 +22,12 @@ const ROUTE_PREFIX = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
 /** Controllers and route prefix: the module's shape, decided by the extras alone. */
 function applyExtras(definition: DynamicModule, extras: OtpModuleExtras): DynamicModule {
   const shaped: DynamicModule = { ...definition, global: extras.isGlobal ?? false };
-  if (extras.routes === false) return shaped;
+  if (extras.routes === false) {
+    return {
+      ...shaped,
+      providers: [...(definition.providers ?? []), { provide: OTP_ROUTE_PREFIX, useValue: false }],
+    };
+  }
   const prefix = (extras.routes?.prefix ?? OTP_DEFAULTS.routePrefix).replace(/^\/+|\/+$/g, '');
   if (prefix !== '' && !ROUTE_PREFIX.test(prefix)) {
     throw new Error(`OtpModule: option "routes.prefix" must be a URL path such as "auth"`);
@@ -39,7 +45,10 @@ function applyExtras(definition: DynamicModule, extras: OtpModuleExtras): Dynami
     }
     controllers.push(createAdminController(extras.admin.guard));
   }
-  const providers: Provider[] = [...(definition.providers ?? [])];
+  const providers: Provider[] = [
+    ...(definition.providers ?? []),
+    { provide: OTP_ROUTE_PREFIX, useValue: prefix },
+  ];
   const imports = [...(definition.imports ?? [])];
   if (prefix !== '')
     imports.push(RouterModule.register([{ path: prefix, module: definition.module }]));

@@ -8,7 +8,11 @@ import { resolveOtpOptions, type ResolvedOtpOptions } from './config/resolve-opt
 import { MembersService } from './members/members.service.js';
 import { OTP_ENTITIES } from './otp.entities.js';
 import { MODULE_OPTIONS_TOKEN, OtpConfigurableModule } from './otp.module-definition.js';
-import { RESOLVED_OTP_OPTIONS, VERIFICATION_PROVIDER } from './otp-internal.constants.js';
+import {
+  OTP_ROUTE_PREFIX,
+  RESOLVED_OTP_OPTIONS,
+  VERIFICATION_PROVIDER,
+} from './otp-internal.constants.js';
 import { OtpService } from './otp/otp.service.js';
 import { CountriesService } from './phone/countries.service.js';
 import { PhoneService } from './phone/phone.service.js';
@@ -63,6 +67,7 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
   ],
   exports: [
     RESOLVED_OTP_OPTIONS,
+    OTP_ROUTE_PREFIX,
     OtpService,
     TwoFactorService,
     OtpEventsService,

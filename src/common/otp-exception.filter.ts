@@ -4,10 +4,12 @@ import {
   type ExceptionFilter,
   HttpException,
   HttpStatus,
+  Inject,
   Injectable,
   Logger,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
+import { OTP_ROUTE_PREFIX } from '../otp-internal.constants.js';
 import { OtpErrorCode } from './otp-error-code.js';
 import { OtpException } from './otp.exception.js';
 import { sanitizeForLog } from './log.util.js';
@@ -32,7 +34,7 @@ const CODE_BY_STATUS: Record<number, OtpErrorCode> = {
 };
 
 const MESSAGE_BY_CODE: Partial<Record<OtpErrorCode, string>> = {
-  VALIDATION_FAILED: 'The request is malformed.',
+  VALIDATION_FAILED: 'The request is malformed: send a JSON object with the documented fields.',
   UNAUTHENTICATED: 'Sign in to continue.',
   NOT_FOUND: 'Not found.',
   PAYLOAD_TOO_LARGE: 'The request body is too large.',
@@ -40,6 +42,20 @@ const MESSAGE_BY_CODE: Partial<Record<OtpErrorCode, string>> = {
   TOO_MANY_REQUESTS: 'Too many attempts. Try again later.',
   INTERNAL_ERROR: 'Something went wrong. Try again later.',
 };
+
+/**
+ * The 4xx status of an error that is the client's fault: an `HttpException` (Nest turns a body
+ * that is not valid JSON into a 400), or an error of the body parser carrying `status` (413).
+ */
+function clientErrorStatus(exception: unknown): number | undefined {
+  const status =
+    exception instanceof HttpException
+      ? exception.getStatus()
+      : (exception as { status?: unknown; expose?: unknown } | null)?.expose === true
+        ? (exception as { status?: unknown }).status
+        : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
 
 function reasonPhrase(status: number): string {
   const name = HttpStatus[status];
@@ -66,13 +82,18 @@ export class OtpExceptionFilter implements ExceptionFilter {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    this.reply(exception, host, this.flag);
+  }
+
+  /** Answers `exception` with the contract's body and `flag` set to false. */
+  reply(exception: unknown, host: ArgumentsHost, flag: 'results' | 'registerUser'): void {
     const { status, code, message, retryAfter } = this.describe(exception);
     const body: OtpErrorBody = {
       statusCode: status,
       error: reasonPhrase(status),
       code,
       message,
-      [this.flag]: false,
+      [flag]: false,
     };
     const { httpAdapter } = this.adapterHost;
     const response = host.switchToHttp().getResponse();
@@ -101,8 +122,8 @@ export class OtpExceptionFilter implements ExceptionFilter {
         retryAfter: exception.retryAfterSeconds,
       };
     }
-    if (exception instanceof HttpException && exception.getStatus() < 500) {
-      const status = exception.getStatus();
+    const status = clientErrorStatus(exception);
+    if (status !== undefined) {
       const code = CODE_BY_STATUS[status] ?? OtpErrorCode.VALIDATION_FAILED;
       return { status, code, message: MESSAGE_BY_CODE[code] ?? 'The request was refused.' };
     }
@@ -121,4 +142,45 @@ export class OtpExceptionFilter implements ExceptionFilter {
 @Injectable()
 export class OtpRegistrationExceptionFilter extends OtpExceptionFilter {
   protected override readonly flag = 'registerUser' as const;
+}
+
+/**
+ * An app-wide filter for the one case the module's own filters cannot see: a request under the
+ * module's routes whose body Nest refuses before any route runs (not JSON, too large). Those get
+ * the contract's body; every other error is answered exactly as Nest's default filter does.
+ * Register it once: `{ provide: APP_FILTER, useClass: OtpGlobalExceptionFilter }`.
+ */
+@Catch()
+@Injectable()
+export class OtpGlobalExceptionFilter extends BaseExceptionFilter {
+  private readonly otp: OtpExceptionFilter;
+
+  constructor(
+    adapterHost: HttpAdapterHost,
+    @Inject(OTP_ROUTE_PREFIX) private readonly prefix: string | false,
+  ) {
+    super(adapterHost.httpAdapter);
+    this.otp = new OtpExceptionFilter(adapterHost);
+  }
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    const path = this.pathOf(host);
+    if (this.prefix === false || path === undefined || !this.isModulePath(path)) {
+      super.catch(exception, host);
+      return;
+    }
+    this.otp.reply(exception, host, path.includes('/2fa/register') ? 'registerUser' : 'results');
+  }
+
+  private isModulePath(path: string): boolean {
+    const prefix = this.prefix === '' ? '' : `/${this.prefix}`;
+    return path === prefix || path.startsWith(`${prefix}/`);
+  }
+
+  private pathOf(host: ArgumentsHost): string | undefined {
+    if (host.getType() !== 'http') return undefined;
+    const request = host.switchToHttp().getRequest<{ originalUrl?: string; url?: string }>();
+    const url = request.originalUrl ?? request.url;
+    return typeof url === 'string' ? url.split('?')[0] : undefined;
+  }
 }

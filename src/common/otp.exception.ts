@@ -151,6 +151,14 @@ export class OtpException extends HttpException {
     );
   }
 
+  static unsupportedMediaType(): OtpException {
+    return new OtpException(
+      OtpErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      'Send the request body as application/json.',
+    );
+  }
+
   static notFound(what = 'resource'): OtpException {
     return new OtpException(OtpErrorCode.NOT_FOUND, HttpStatus.NOT_FOUND, `No such ${what}.`);
   }

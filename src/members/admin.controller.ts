@@ -1,3 +1,4 @@
+import { JsonRequestGuard } from '../common/json-request.guard.js';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiOtpErrors, MemberResponse } from '../common/api-docs.js';
 import {
@@ -77,7 +78,7 @@ abstract class AdminMembersController {
 export function createAdminController(guard: Type<CanActivate>): Type<AdminMembersController> {
   @ApiTags('Admin')
   @Controller('admin/members')
-  @UseGuards(guard)
+  @UseGuards(JsonRequestGuard, guard)
   @UseFilters(OtpExceptionFilter)
   class OtpAdminController extends AdminMembersController {}
   return OtpAdminController;

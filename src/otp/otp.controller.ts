@@ -1,3 +1,4 @@
+import { JsonRequestGuard } from '../common/json-request.guard.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiOtpErrors, PhoneLoginResponse, ResultsResponse } from '../common/api-docs.js';
 import {
@@ -11,6 +12,7 @@ import {
   Post,
   Res,
   UseFilters,
+  UseGuards,
   UsePipes,
 } from '@nestjs/common';
 import { OtpExceptionFilter } from '../common/otp-exception.filter.js';
@@ -28,6 +30,7 @@ import { OtpService, type PhoneLoginResult } from './otp.service.js';
 @Public()
 @Controller('otp')
 @UseFilters(OtpExceptionFilter)
+@UseGuards(JsonRequestGuard)
 @UsePipes(createOtpValidationPipe())
 export class OtpController {
   constructor(

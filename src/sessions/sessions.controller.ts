@@ -1,3 +1,4 @@
+import { JsonRequestGuard } from '../common/json-request.guard.js';
 import {
   ApiBearerAuth,
   ApiNoContentResponse,
@@ -37,7 +38,7 @@ import { SessionsService, type SessionView } from './sessions.service.js';
 @ApiBearerAuth()
 @ApiOtpErrors(401)
 @Controller()
-@UseGuards(SessionGuard)
+@UseGuards(JsonRequestGuard, SessionGuard)
 @UseFilters(OtpExceptionFilter)
 export class SessionsController {
   constructor(

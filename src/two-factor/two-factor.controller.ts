@@ -1,3 +1,4 @@
+import { JsonRequestGuard } from '../common/json-request.guard.js';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -65,6 +66,7 @@ interface HttpResponse {
 @Public()
 @Controller('2fa/register')
 @UseFilters(OtpRegistrationExceptionFilter)
+@UseGuards(JsonRequestGuard)
 @UsePipes(createOtpValidationPipe())
 export class TwoFactorRegistrationController {
   constructor(
@@ -109,6 +111,7 @@ export class TwoFactorRegistrationController {
 @ApiTags('Two-factor sign-in')
 @Controller('2fa')
 @UseFilters(OtpExceptionFilter)
+@UseGuards(JsonRequestGuard)
 @UsePipes(createOtpValidationPipe())
 export class TwoFactorController {
   constructor(

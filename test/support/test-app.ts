@@ -7,6 +7,7 @@ import {
   Req,
   UseGuards,
 } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -15,6 +16,7 @@ import {
   CurrentMember,
   type MemberView,
   MemoryRateLimitStorage,
+  OtpGlobalExceptionFilter,
   OtpModule,
   type OtpModuleExtras,
   type OtpModuleOptions,
@@ -91,7 +93,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     const moduleRef = await Test.createTestingModule({
       imports: [testDatabase(), otpModule, ...(options.imports ?? [])],
       controllers: [MembersOnlyController],
-      providers: options.providers ?? [],
+      providers: [
+        { provide: APP_FILTER, useClass: OtpGlobalExceptionFilter },
+        ...(options.providers ?? []),
+      ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: logs });
     await app.init();
