@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
-import { isUniqueViolation, runInTransaction } from '../common/database.util.js';
+import { insertAtomically, isUniqueViolation, type RowInsert } from '../common/database.util.js';
 import { maskPhone } from '../common/log.util.js';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpEvent } from '../events/otp-events.js';
@@ -84,30 +84,40 @@ export class MembersService {
   }
 
   /**
-   * Creates a member with a password and, for approved members, their first session, in one
-   * transaction. Throws `ALREADY_REGISTERED` when the email or phone is taken (also when a
-   * concurrent registration wins the race).
-   * @internal used by the two-factor flow.
+   * Creates a member and, for approved members, their first session, in one transaction: no
+   * member without the session it was created for, no session without its member. Throws
+   * `ALREADY_REGISTERED` when the email or phone is taken (also when a concurrent creation wins
+   * the race).
+   * @internal used by the sign-in flows.
    */
-  async createWithPassword(
-    fields: { email: string; phoneNumber: string; passwordHash: string; status: MemberStatus },
+  async createWithSession(
+    fields: {
+      email: string;
+      phoneNumber: string;
+      passwordHash: string | null;
+      status: MemberStatus;
+    },
+    method: 'phone' | 'two-factor',
     userAgent?: string,
   ): Promise<{ member: Member; sessionToken: string | null }> {
     const now = new Date();
     const member: Member = { id: randomUUID(), ...fields, createdAt: now, updatedAt: now };
     try {
-      const sessionToken = await runInTransaction(this.dataSource, async (manager) => {
-        await manager.insert(Member, member);
-        if (member.status !== 'approved') return null;
+      const rows: RowInsert[] = [{ entity: Member, values: member }];
+      let sessionToken: string | null = null;
+      if (member.status === 'approved') {
         const { token, session } = this.sessions.prepare(member.id, userAgent);
-        await manager.insert(MemberSession, session);
-        return token;
-      });
-      this.logger.log(`Member ${member.id} registered with ${maskPhone(member.phoneNumber)}`);
+        rows.push({ entity: MemberSession, values: session });
+        sessionToken = token;
+      }
+      await insertAtomically(this.dataSource, rows);
+      this.logger.log(
+        `Member ${member.id} created (${method}) for ${maskPhone(member.phoneNumber)}`,
+      );
       this.events.emit(OtpEvent.MEMBER_CREATED, {
         memberId: member.id,
         maskedPhone: maskPhone(member.phoneNumber),
-        method: 'two-factor',
+        method,
       });
       return { member, sessionToken };
     } catch (error) {
@@ -148,46 +158,11 @@ export class MembersService {
   }
 
   /**
-   * The member with this phone, created (approved, with the placeholder email) when there is
-   * none. Safe under concurrency: one insert wins, the others read the winner.
+   * The member with this E.164 phone, with their password hash.
    * @internal used by the passwordless flow.
    */
-  async findOrCreateByPhone(
-    phoneNumber: string,
-    mailDomain: string,
-  ): Promise<{ member: MemberWithSecret; isNewMember: boolean }> {
-    const existing = await this.findWithSecret(phoneNumber);
-    if (existing) return { member: existing, isNewMember: false };
-    const id = randomUUID();
-    const now = new Date();
-    await this.members
-      .createQueryBuilder()
-      .insert()
-      .into(Member)
-      .values({
-        id,
-        email: `${phoneNumber.slice(1)}@${mailDomain}`,
-        phoneNumber,
-        passwordHash: null,
-        status: 'approved',
-        createdAt: now,
-        updatedAt: now,
-      })
-      .orIgnore()
-      .execute();
-    const member = await this.findWithSecret(phoneNumber);
-    // The placeholder email belongs to someone else: refuse rather than merge accounts.
-    if (!member) throw OtpException.alreadyRegistered();
-    const isNewMember = member.id === id;
-    if (isNewMember) {
-      this.logger.log(`Member ${id} created for ${maskPhone(phoneNumber)}`);
-      this.events.emit(OtpEvent.MEMBER_CREATED, {
-        memberId: id,
-        maskedPhone: maskPhone(phoneNumber),
-        method: 'phone',
-      });
-    }
-    return { member, isNewMember };
+  findByPhoneWithSecret(phoneNumber: string): Promise<MemberWithSecret | null> {
+    return this.findWithSecret(phoneNumber);
   }
 
   private async findWithSecret(phoneNumber: string): Promise<MemberWithSecret | null> {

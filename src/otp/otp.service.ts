@@ -4,7 +4,7 @@ import { OtpException } from '../common/otp.exception.js';
 import type { OtpChannel } from '../config/otp-options.interface.js';
 import type { ResolvedOtpOptions } from '../config/resolve-options.js';
 import { MembersService } from '../members/members.service.js';
-import { type MemberView, toMemberView } from '../members/member.entity.js';
+import { type Member, type MemberView, toMemberView } from '../members/member.entity.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -83,23 +83,53 @@ export class OtpService {
       });
       throw error;
     }
-    const { member, isNewMember } = await this.members.findOrCreateByPhone(
-      e164,
-      this.options.mailDomain,
-    );
-    if (member.passwordHash) {
-      this.logger.warn(`Phone-only sign-in refused for ${member.id}: the member has a password`);
-      throw OtpException.passwordRequired();
-    }
-    if (member.status === 'blocked') throw OtpException.memberBlocked();
-    if (member.status === 'pending') throw OtpException.approvalPending();
-    const { token } = await this.sessions.create(member.id, client.userAgent);
+    const { member, sessionToken, isNewMember } = await this.signIn(e164, client.userAgent);
     this.logger.log(`Member ${member.id} signed in by phone ${maskPhone(e164)}`);
     this.events.emit(OtpEvent.SIGNED_IN, {
       memberId: member.id,
       maskedPhone: maskPhone(e164),
       method: 'phone',
     });
-    return { results: true, sessionToken: token, member: toMemberView(member), isNewMember };
+    return { results: true, sessionToken, member: toMemberView(member), isNewMember };
+  }
+
+  /**
+   * Signs in the member with this phone, or creates them (approved, with the placeholder email)
+   * together with their session. Of concurrent first sign-ins, one creates the member and the
+   * others sign in to it.
+   */
+  private async signIn(
+    e164: string,
+    userAgent: string | undefined,
+  ): Promise<{ member: Member; sessionToken: string; isNewMember: boolean }> {
+    let member = await this.members.findByPhoneWithSecret(e164);
+    if (!member) {
+      try {
+        const created = await this.members.createWithSession(
+          {
+            email: `${e164.slice(1)}@${this.options.mailDomain}`,
+            phoneNumber: e164,
+            passwordHash: null,
+            status: 'approved',
+          },
+          'phone',
+          userAgent,
+        );
+        return { member: created.member, sessionToken: created.sessionToken!, isNewMember: true };
+      } catch (error) {
+        if (!(error instanceof OtpException)) throw error;
+        // A concurrent sign-in created the member first; or the placeholder email is taken.
+        member = await this.members.findByPhoneWithSecret(e164);
+        if (!member) throw error;
+      }
+    }
+    if (member.passwordHash) {
+      this.logger.warn(`Phone-only sign-in refused for ${member.id}: the member has a password`);
+      throw OtpException.passwordRequired();
+    }
+    if (member.status === 'blocked') throw OtpException.memberBlocked();
+    if (member.status === 'pending') throw OtpException.approvalPending();
+    const { token } = await this.sessions.create(member.id, userAgent);
+    return { member, sessionToken: token, isNewMember: false };
   }
 }

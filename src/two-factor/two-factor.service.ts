@@ -110,8 +110,9 @@ export class TwoFactorService {
     await this.verification.confirm(e164, info.confirmationCode);
     const passwordHash = await this.hasher.hash(password);
     const status = this.options.approval === 'automatic' ? 'approved' : 'pending';
-    const { member, sessionToken } = await this.members.createWithPassword(
+    const { member, sessionToken } = await this.members.createWithSession(
       { email, phoneNumber: e164, passwordHash, status },
+      'two-factor',
       client.userAgent,
     );
     if (sessionToken) this.signedIn(member.id, e164);
