@@ -1,0 +1,10 @@
+import { OtpInitialSchema1795435481983 } from './otp-initial-schema.migration.js';
+
+export { OtpInitialSchema1795435481983 };
+
+/**
+ * The module's TypeORM migrations, oldest first, for hosts that do not use `synchronize`:
+ * `migrations: [...OTP_MIGRATIONS, ...yourOwn]` in the data source options, then
+ * `migrationsRun: true` or `dataSource.runMigrations()`.
+ */
+export const OTP_MIGRATIONS = [OtpInitialSchema1795435481983];
