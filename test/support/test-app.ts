@@ -80,6 +80,22 @@ export function emulatorOptions(emulator: TwilioVerifyEmulator): OtpModuleOption
   };
 }
 
+/**
+ * The emulator's options with `overrides` on top; limits given without a storage keep counting
+ * on the emulator's clock.
+ */
+function withTestOptions(
+  emulator: TwilioVerifyEmulator,
+  overrides: Partial<OtpModuleOptions> = {},
+): OtpModuleOptions {
+  const base = emulatorOptions(emulator);
+  const rateLimit =
+    overrides.rateLimit && !overrides.rateLimit.storage
+      ? { ...base.rateLimit, ...overrides.rateLimit }
+      : (overrides.rateLimit ?? base.rateLimit);
+  return { ...base, ...overrides, rateLimit };
+}
+
 /** A Nest app with the module, a real SQLite database and a Twilio Verify emulator. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const ownEmulator = !options.emulator;
@@ -89,7 +105,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   try {
     const otpModule =
       options.otpModule?.(emulator) ??
-      OtpModule.forRoot({ ...emulatorOptions(emulator), ...options.otp, ...options.extras });
+      OtpModule.forRoot({ ...withTestOptions(emulator, options.otp), ...options.extras });
     const moduleRef = await Test.createTestingModule({
       imports: [testDatabase(), otpModule, ...(options.imports ?? [])],
       controllers: [MembersOnlyController],
