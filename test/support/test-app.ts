@@ -52,6 +52,8 @@ export interface TestAppOptions {
   otpModule?: (emulator: TwilioVerifyEmulator) => DynamicModule;
   emulator?: TwilioVerifyEmulator;
   imports?: NonNullable<ModuleMetadata['imports']>;
+  /** Replaces the test database (e.g. one file shared by two app instances). */
+  database?: DynamicModule;
   providers?: NonNullable<Parameters<typeof Test.createTestingModule>[0]['providers']>;
 }
 
@@ -107,7 +109,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       options.otpModule?.(emulator) ??
       OtpModule.forRoot({ ...withTestOptions(emulator, options.otp), ...options.extras });
     const moduleRef = await Test.createTestingModule({
-      imports: [testDatabase(), otpModule, ...(options.imports ?? [])],
+      imports: [options.database ?? testDatabase(), otpModule, ...(options.imports ?? [])],
       controllers: [MembersOnlyController],
       providers: [
         { provide: APP_FILTER, useClass: OtpGlobalExceptionFilter },
