@@ -254,7 +254,13 @@ export class TwoFactorService {
         method: 'two-factor',
         reason: OtpErrorCode.INVALID_CREDENTIALS,
       });
-      this.logger.warn(`Two-factor sign-in refused: wrong email or password`);
+      this.logger.warn(
+        member
+          ? `Two-factor sign-in refused for member ${member.id} (${maskPhone(member.phoneNumber)}): wrong password`
+          : locked
+            ? 'Two-factor sign-in refused: email locked after too many attempts'
+            : 'Two-factor sign-in refused: unknown email',
+      );
       throw OtpException.invalidCredentials();
     }
     if (member.status === 'pending') throw OtpException.approvalPending();
