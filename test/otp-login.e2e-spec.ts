@@ -1,3 +1,4 @@
+import { signInByPhone } from './support/flows.js';
 import { createTestApp, type TestApp, US_E164, US_PHONE } from './support/test-app.js';
 
 const OTHER_PHONE = '(201) 555-0199';
@@ -12,14 +13,7 @@ function sendCode(t: TestApp, phoneNumber = US_PHONE, channel = 'sms') {
   return t.http.post('/auth/otp/send').send({ channel, countryCode: 'US', phoneNumber });
 }
 
-async function signIn(t: TestApp, phoneNumber = US_PHONE, e164 = US_E164) {
-  await sendCode(t, phoneNumber).expect(200);
-  const res = await t.http
-    .post('/auth/otp/login')
-    .send({ confirmationCode: t.emulator.lastCode(e164), countryCode: 'US', phoneNumber })
-    .expect(200);
-  return res.body as { sessionToken: string; member: { id: string }; isNewMember: boolean };
-}
+const signIn = (t: TestApp) => signInByPhone(t);
 
 describe('Passwordless phone login (HTTP, twilio SDK, emulator, SQLite)', () => {
   let t: TestApp;

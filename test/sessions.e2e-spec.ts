@@ -2,23 +2,10 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { MembersService, Public, SessionGuard } from 'nestjs-otp';
+import { bearer, signInByPhone } from './support/flows.js';
 import { createTestApp, type TestApp, US_E164, US_PHONE } from './support/test-app.js';
 
-async function signIn(t: TestApp, phoneNumber = US_PHONE, e164 = US_E164, userAgent = 'jest') {
-  t.emulator.advanceTime(11 * 60_000);
-  await t.http
-    .post('/auth/otp/send')
-    .send({ channel: 'sms', countryCode: 'US', phoneNumber })
-    .expect(200);
-  const res = await t.http
-    .post('/auth/otp/login')
-    .set('User-Agent', userAgent)
-    .send({ confirmationCode: t.emulator.lastCode(e164), countryCode: 'US', phoneNumber })
-    .expect(200);
-  return res.body as { sessionToken: string; member: { id: string } };
-}
-
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+const signIn = signInByPhone;
 
 describe('Sessions and guards', () => {
   let t: TestApp;
