@@ -1,25 +1,34 @@
-import { Logger } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 
+const TWILIO_VARIABLES = [
+  'TWILIO_ACCOUNT_SID',
+  'TWILIO_AUTH_TOKEN',
+  'TWILIO_VERIFY_SERVICE_SID',
+] as const;
+
 /**
- * With Twilio credentials in the environment the sample talks to the real Twilio. Without them it
- * starts the Twilio Verify emulator in-process (development only) and prints each code it would
- * have sent. In production it refuses to start without credentials.
+ * With Twilio credentials in the environment the sample talks to the real Twilio and this does
+ * nothing. Without them it starts the Twilio Verify emulator in-process (development only),
+ * points the module's environment at it and prints each code it would have sent: the one place
+ * where a code is ever logged. In production it refuses to start without credentials.
  */
-export async function ensureTwilio(env = process.env): Promise<TwilioVerifyEmulator | undefined> {
-  if (env.TWILIO_ACCOUNT_SID || env.TWILIO_AUTH_TOKEN || env.TWILIO_VERIFY_SERVICE_SID) {
-    return undefined;
-  }
+export async function startDevTwilio(
+  env: NodeJS.ProcessEnv,
+  logger: LoggerService,
+): Promise<TwilioVerifyEmulator | undefined> {
+  if (TWILIO_VARIABLES.some((name) => env[name])) return undefined;
   if (env.NODE_ENV === 'production') {
     throw new Error(
-      'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_VERIFY_SERVICE_SID are required in production',
+      `${TWILIO_VARIABLES.join(', ')} are required in production (NODE_ENV=production)`,
     );
   }
-  const logger = new Logger('TwilioVerifyEmulator');
+  const context = 'TwilioVerifyEmulator';
   const emulator = await new TwilioVerifyEmulator({
     onDelivery: (delivery) =>
       logger.warn(
-        `DEVELOPMENT MODE: code ${delivery.code} "sent" by ${delivery.channel} to the number ending ${delivery.to.slice(-4)}`,
+        `DEVELOPMENT MODE: code ${delivery.code} "sent" by ${delivery.channel === 'call' ? 'phone call' : 'SMS'} to the number ending ${delivery.to.slice(-4)}`,
+        context,
       ),
   }).start();
   Object.assign(env, {
@@ -33,10 +42,11 @@ export async function ensureTwilio(env = process.env): Promise<TwilioVerifyEmula
       '',
       '*****************************************************************',
       '*  DEVELOPMENT MODE: no Twilio credentials are set.             *',
-      '*  Codes go to an in-process Twilio Verify emulator and are      *',
-      '*  printed in this log. Nothing is sent to any phone.            *',
+      '*  Codes go to an in-process Twilio Verify emulator and are     *',
+      '*  printed in this log. Nothing is sent to any phone.           *',
       '*****************************************************************',
     ].join('\n'),
+    context,
   );
   return emulator;
 }

@@ -1,23 +1,18 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ensureTwilio } from './dev-twilio.js';
+import { createSampleApp } from './sample-app.js';
 
 async function main(): Promise<void> {
-  process.env.OTP_MAIL_DOMAIN ??= 'members.example.com';
-  const emulator = await ensureTwilio();
-  const { AppModule } = await import('./app.module.js');
-  const app = await NestFactory.create(AppModule);
-  app.enableShutdownHooks();
-  const host = process.env.HOST ?? '127.0.0.1';
-  const port = Number(process.env.PORT ?? 3000);
-  await app.listen(port, host);
-  if (emulator) {
-    const stop = () => void emulator.stop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const logger = new Logger('Sample');
+  const sample = await createSampleApp();
+  const host = process.env.HOST || '127.0.0.1';
+  const port = Number(process.env.PORT || 3000);
+  await sample.app.listen(port, host);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void sample.close().finally(() => process.exit(0)));
   }
-  new Logger('Sample').log(`Sample app listening on http://${host}:${port}/`);
+  const url = await sample.app.getUrl();
+  logger.log(`Sample app: ${url}/  (API docs: ${url}/docs)`);
 }
 
 main().catch((error: unknown) => {

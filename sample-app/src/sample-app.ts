@@ -1,0 +1,156 @@
+import { ConsoleLogger, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
+import type { NextFunction, Request, Response } from 'express';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { OtpModuleOptions } from 'nestjs-otp';
+import type { TwilioVerifyEmulator } from 'nestjs-otp/testing';
+import { startDevTwilio } from './dev-twilio.js';
+import { SampleModule } from './sample.module.js';
+import { SampleSettings } from './sample-settings.js';
+
+const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface SampleAppOptions {
+  /** Variables laid over `process.env` while the app runs (`undefined` removes one). */
+  env?: Record<string, string | undefined>;
+  /** The TypeORM connection; by default from the environment (see {@link databaseFromEnv}). */
+  database?: TypeOrmModuleOptions;
+  /** Module options laid over those read from the environment. */
+  otp?: Partial<OtpModuleOptions>;
+  logger?: LoggerService;
+}
+
+export interface SampleApp {
+  app: NestExpressApplication;
+  /** The in-process Twilio Verify emulator, in development mode (no Twilio credentials). */
+  emulator?: TwilioVerifyEmulator;
+  /** Closes the app and the emulator, and puts `process.env` back as it was. */
+  close(): Promise<void>;
+}
+
+/** SQLite in `sample-app/data/` (or `SAMPLE_DATA_DIR`), created on first start; PostgreSQL when `DATABASE_URL` is set. */
+export function databaseFromEnv(env: NodeJS.ProcessEnv): TypeOrmModuleOptions {
+  if (env.DATABASE_URL) {
+    return { type: 'postgres', url: env.DATABASE_URL, autoLoadEntities: true, synchronize: true };
+  }
+  const dataDir = env.SAMPLE_DATA_DIR || join(APP_DIR, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  return {
+    type: 'better-sqlite3',
+    database: join(dataDir, 'sample.sqlite'),
+    autoLoadEntities: true,
+    synchronize: true,
+  };
+}
+
+/** The sample's defaults for the module's variables, where they are not set. */
+function applyDefaults(env: NodeJS.ProcessEnv): void {
+  env.OTP_MAIL_DOMAIN ||= 'members.example.com';
+  // The page keeps the session in the module's HttpOnly cookie, never in script-readable storage.
+  env.OTP_SESSION_COOKIE ||= 'true';
+  // Plain http on localhost in development; the module's default (Secure) in production.
+  if (env.NODE_ENV !== 'production') env.OTP_SESSION_COOKIE_SECURE ||= 'false';
+}
+
+function snapshotEnv(env: NodeJS.ProcessEnv): () => void {
+  const saved = { ...env };
+  return () => {
+    for (const key of Object.keys(env)) if (!(key in saved)) delete env[key];
+    Object.assign(env, saved);
+  };
+}
+
+/** Strict headers for the page and the API; Swagger UI keeps its own. */
+function securityHeaders(request: Request, response: Response, next: NextFunction): void {
+  if (!request.path.startsWith('/docs')) {
+    response.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Referrer-Policy', 'no-referrer');
+  }
+  next();
+}
+
+function openApiDocument(app: NestExpressApplication): OpenAPIObject {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('nestjs-otp sample')
+      .setDescription(
+        'Phone-verified sign-in through Twilio Verify. The session travels as the HttpOnly cookie ' +
+          '`otp_session` (or `Authorization: Bearer`); a state-changing request signed in by the ' +
+          'cookie must carry an `X-Requested-With` header. Error bodies are ' +
+          '`{ statusCode, error, code, message }`.',
+      )
+      .setVersion('1')
+      .addCookieAuth('otp_session')
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Admin-Token' }, 'admin-token')
+      .build(),
+  );
+  for (const [path, operations] of Object.entries(document.paths)) {
+    if (!path.startsWith('/auth/admin/')) continue;
+    for (const operation of Object.values(operations)) {
+      if (typeof operation === 'object' && operation && 'responses' in operation) {
+        operation.security = [{ 'admin-token': [] }];
+      }
+    }
+  }
+  return document;
+}
+
+/**
+ * Creates the sample app, initialised but not listening: `main.ts` listens on `HOST`/`PORT`,
+ * the browser tests on a free port.
+ */
+export async function createSampleApp(options: SampleAppOptions = {}): Promise<SampleApp> {
+  const env = process.env;
+  const restoreEnv = snapshotEnv(env);
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  applyDefaults(env);
+  const logger = options.logger ?? new ConsoleLogger();
+  let emulator: TwilioVerifyEmulator | undefined;
+  let app: NestExpressApplication | undefined;
+  try {
+    emulator = await startDevTwilio(env, logger);
+    const settings = SampleSettings.fromEnv(env, emulator !== undefined);
+    app = await NestFactory.create<NestExpressApplication>(
+      SampleModule.forRoot({
+        database: options.database ?? databaseFromEnv(env),
+        settings,
+        otp: options.otp,
+      }),
+      { logger, abortOnError: false },
+    );
+    app.disable('x-powered-by');
+    app.use(securityHeaders);
+    app.useStaticAssets(join(APP_DIR, 'public'));
+    SwaggerModule.setup('docs', app, openApiDocument(app));
+    await app.init();
+  } catch (error) {
+    await app?.close();
+    await emulator?.stop();
+    restoreEnv();
+    throw error;
+  }
+  const started = app;
+  return {
+    app: started,
+    emulator,
+    async close() {
+      await started.close();
+      await emulator?.stop();
+      restoreEnv();
+    },
+  };
+}
