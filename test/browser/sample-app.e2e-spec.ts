@@ -1,0 +1,273 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
+import {
+  createSampleApp,
+  type SampleApp,
+  type SampleAppOptions,
+} from '../../sample-app/src/sample-app.js';
+import { LogCapture } from '../support/log-capture.js';
+import { type RunningSample, startSample } from './support/sample-server.js';
+
+const ADMIN_TOKEN = 'an-admin-token-of-some-length';
+
+/** Starts the sample on its own SQLite file, runs `use`, closes it; returns what it logged. */
+async function startAndClose(
+  env: SampleAppOptions['env'],
+  use: (sample: SampleApp) => Promise<void> = async () => {},
+): Promise<LogCapture> {
+  const dir = mkdtempSync(join(tmpdir(), 'nestjs-otp-sample-'));
+  const logger = new LogCapture();
+  try {
+    const sample = await createSampleApp({
+      env,
+      logger,
+      database: {
+        type: 'better-sqlite3',
+        database: join(dir, 'sample.sqlite'),
+        autoLoadEntities: true,
+        synchronize: true,
+      },
+    });
+    try {
+      await use(sample);
+    } finally {
+      await sample.close();
+    }
+    return logger;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const NO_TWILIO = {
+  TWILIO_ACCOUNT_SID: undefined,
+  TWILIO_AUTH_TOKEN: undefined,
+  TWILIO_VERIFY_SERVICE_SID: undefined,
+};
+
+describe('Sample app: start-up, development mode, admin, OpenAPI and cookies', () => {
+  let sample: RunningSample;
+
+  beforeAll(async () => {
+    sample = await startSample();
+  });
+  afterAll(() => sample?.close());
+
+  it('refuses to start in production without Twilio credentials, and leaves the environment as it was', async () => {
+    const before = { ...process.env };
+    await expect(startAndClose({ ...NO_TWILIO, NODE_ENV: 'production' })).rejects.toThrow(
+      'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_VERIFY_SERVICE_SID are required in production (NODE_ENV=production)',
+    );
+    expect(process.env).toEqual(before);
+  });
+
+  it('refuses an admin token shorter than 16 characters', async () => {
+    await expect(startAndClose({ ...NO_TWILIO, SAMPLE_ADMIN_TOKEN: 'short' })).rejects.toThrow(
+      'SAMPLE_ADMIN_TOKEN must be at least 16 characters',
+    );
+  });
+
+  it('in development, prints each code under a banner, and nowhere else', async () => {
+    expect(sample.logs.lines.join('\n')).toContain(
+      'DEVELOPMENT MODE: no Twilio credentials are set.',
+    );
+    await request(sample.url)
+      .post('/auth/otp/send')
+      .send({ channel: 'sms', countryCode: 'US', phoneNumber: '(201) 555-0123' })
+      .expect(200, { results: true });
+    const code = sample.emulator.lastCode('+12015550123')!;
+    expect(sample.logs.lines.filter((line) => line.includes(code))).toEqual([
+      `warn DEVELOPMENT MODE: code ${code} "sent" by SMS to the number ending 0123 TwilioVerifyEmulator`,
+    ]);
+    expect(sample.logs.lines.join('\n')).not.toContain('+12015550123');
+    await request(sample.url).get('/api/sample').expect(200, {
+      developmentMode: true,
+      adminEnabled: false,
+    });
+  });
+
+  it('with Twilio credentials, talks to the Twilio they name and prints no code', async () => {
+    const twilio = await new TwilioVerifyEmulator().start();
+    try {
+      const logs = await startAndClose(
+        {
+          TWILIO_ACCOUNT_SID: twilio.accountSid,
+          TWILIO_AUTH_TOKEN: twilio.authToken,
+          TWILIO_VERIFY_SERVICE_SID: twilio.serviceSid,
+          TWILIO_VERIFY_BASE_URL: twilio.url,
+        },
+        async (withCredentials) => {
+          expect(withCredentials.emulator).toBeUndefined();
+          await request(withCredentials.app.getHttpServer())
+            .post('/auth/otp/send')
+            .send({ channel: 'call', countryCode: 'US', phoneNumber: '(201) 555-0124' })
+            .expect(200);
+        },
+      );
+      expect(twilio.deliveries('+12015550124').map((d) => d.channel)).toEqual(['call']);
+      const logged = logs.lines.join('\n');
+      expect(logged).not.toContain('DEVELOPMENT MODE');
+      expect(logged).not.toContain(twilio.lastCode('+12015550124'));
+    } finally {
+      await twilio.stop();
+    }
+  });
+
+  it('mounts the admin routes only with SAMPLE_ADMIN_TOKEN, behind that token', async () => {
+    await request(sample.url).get('/auth/admin/members').expect(404);
+
+    const withAdmin = await startSample({ env: { SAMPLE_ADMIN_TOKEN: ADMIN_TOKEN } });
+    try {
+      const admin = request(withAdmin.url);
+      await admin.get('/api/sample').expect(200, { developmentMode: true, adminEnabled: true });
+      const refused = {
+        statusCode: 401,
+        error: 'Unauthorized',
+        code: 'UNAUTHENTICATED',
+        message: 'The admin token is missing or incorrect.',
+        results: false,
+      };
+      await admin.get('/auth/admin/members').expect(401, refused);
+      await admin.get('/auth/admin/members').set('X-Admin-Token', 'x').expect(401, refused);
+      await admin
+        .get('/auth/admin/members')
+        .set('X-Admin-Token', `${ADMIN_TOKEN}.`)
+        .expect(401, refused);
+      await admin.get('/auth/admin/members').set('X-Admin-Token', ADMIN_TOKEN).expect(200, []);
+    } finally {
+      await withAdmin.close();
+    }
+  });
+
+  it('serves Swagger UI at /docs, listing every route with its bodies and error responses', async () => {
+    const page = await request(sample.url).get('/docs').expect(200);
+    expect(page.text).toContain('swagger-ui');
+    const { body: document } = await request(sample.url).get('/docs-json').expect(200);
+    expect(Object.keys(document.paths).sort()).toEqual(
+      [
+        '/api/members-area',
+        '/api/sample',
+        '/members',
+        '/auth/2fa/login',
+        '/auth/2fa/login/send',
+        '/auth/2fa/password/change',
+        '/auth/2fa/password/change/send',
+        '/auth/2fa/password/reset',
+        '/auth/2fa/password/send',
+        '/auth/2fa/register',
+        '/auth/2fa/register/send',
+        '/auth/countries',
+        '/auth/logout',
+        '/auth/me',
+        '/auth/otp/login',
+        '/auth/otp/send',
+        '/auth/sessions',
+        '/auth/sessions/{id}',
+      ].sort(),
+    );
+    const register = document.paths['/auth/2fa/register'].post;
+    expect(register.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/RegisterDto',
+    });
+    expect(Object.keys(register.responses)).toEqual(
+      expect.arrayContaining(['201', '202', '400', '401', '409', '429', '503']),
+    );
+    expect(document.paths['/api/members-area'].get.responses['401']).toBeDefined();
+    expect(document.components.securitySchemes).toEqual(
+      expect.objectContaining({ cookie: expect.objectContaining({ name: 'otp_session' }) }),
+    );
+  });
+
+  it('lists the admin routes in the OpenAPI document, with the admin token as their security', async () => {
+    const withAdmin = await startSample({ env: { SAMPLE_ADMIN_TOKEN: ADMIN_TOKEN } });
+    try {
+      const { body: document } = await request(withAdmin.url).get('/docs-json').expect(200);
+      for (const path of [
+        '/auth/admin/members',
+        '/auth/admin/members/{id}/approve',
+        '/auth/admin/members/{id}/block',
+        '/auth/admin/members/{id}/unblock',
+      ]) {
+        const operation = document.paths[path].get ?? document.paths[path].post;
+        expect(operation.security).toEqual([{ 'admin-token': [] }]);
+      }
+      expect(document.components.securitySchemes['admin-token']).toEqual({
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-Admin-Token',
+      });
+    } finally {
+      await withAdmin.close();
+    }
+  });
+
+  it('keeps the session in an HttpOnly SameSite=Lax cookie; cookie-signed changes need X-Requested-With', async () => {
+    const http = request(sample.url);
+    const phone = { countryCode: 'US', phoneNumber: '(201) 555-0125' };
+    await http
+      .post('/auth/otp/send')
+      .send({ ...phone, channel: 'sms' })
+      .expect(200);
+    const login = await http
+      .post('/auth/otp/login')
+      .send({ ...phone, confirmationCode: sample.emulator.lastCode('+12015550125') })
+      .expect(200);
+    const setCookie = String(login.headers['set-cookie']);
+    expect(setCookie).toMatch(
+      /^otp_session=[\w-]{43}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
+    const cookie = setCookie.split(';')[0];
+
+    const area = await http.get('/api/members-area').set('Cookie', cookie).expect(200);
+    expect(area.body).toEqual({
+      greeting: 'Welcome, 12015550125@members.example.com',
+      member: expect.objectContaining({ phoneNumber: '+12015550125', status: 'approved' }),
+    });
+    const page = await http.get('/members').set('Cookie', cookie).expect(200);
+    expect(page.text).toContain('Welcome, <strong>12015550125@members.example.com</strong>.');
+
+    await http
+      .post('/auth/logout')
+      .set('Cookie', cookie)
+      .expect(403)
+      .expect(({ body }) => expect(body.code).toBe('CSRF_CHECK_FAILED'));
+    await http
+      .post('/auth/logout')
+      .set('Cookie', cookie)
+      .set('X-Requested-With', 'fetch')
+      .expect(204);
+
+    await http
+      .get('/api/members-area')
+      .set('Cookie', cookie)
+      .expect(401)
+      .expect(({ body }) =>
+        expect(body).toMatchObject({ code: 'UNAUTHENTICATED', message: 'Sign in to continue.' }),
+      );
+    const signedOut = await http.get('/members').set('Cookie', cookie).expect(401);
+    expect(signedOut.type).toBe('text/html');
+    expect(signedOut.text).toContain('Sign in to continue.');
+  });
+
+  it('accepts JSON bodies only, so a cross-site form cannot post to the routes', async () => {
+    await request(sample.url)
+      .post('/auth/otp/send')
+      .type('form')
+      .send('channel=sms&countryCode=US&phoneNumber=2015550126')
+      .expect(415)
+      .expect(({ body }) => expect(body.code).toBe('UNSUPPORTED_MEDIA_TYPE'));
+    expect(sample.emulator.deliveries('+12015550126')).toEqual([]);
+  });
+
+  it('sends the page with strict security headers', async () => {
+    const page = await request(sample.url).get('/').expect(200);
+    expect(page.type).toBe('text/html');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['x-powered-by']).toBeUndefined();
+  });
+});
