@@ -66,9 +66,17 @@ export class SessionsService {
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
   ) {
     this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, options.session.idleTimeoutMs / 10);
-    const table = dataSource.getMetadata(MemberSession).tableName;
-    const members = dataSource.getMetadata(MemberSession).findRelationWithPropertyPath('member')!
-      .inverseEntityMetadata.tableName;
+    // Table paths carry the data source's schema, if any, quoted for the driver.
+    const quote = (path: string) =>
+      path
+        .split('.')
+        .map((part) => dataSource.driver.escape(part))
+        .join('.');
+    const sessionsMetadata = dataSource.getMetadata(MemberSession);
+    const table = quote(sessionsMetadata.tablePath);
+    const members = quote(
+      sessionsMetadata.findRelationWithPropertyPath('member')!.inverseEntityMetadata.tablePath,
+    );
     // Placeholders only: the dummy values are strings so that no driver inlines them.
     const escape = (sql: string, params: Record<string, string>) =>
       dataSource.driver.escapeQueryWithParameters(sql, params)[0];
