@@ -7,7 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OtpModuleOptions } from 'nestjs-otp';
+import { OTP_MIGRATIONS, type OtpModuleOptions } from 'nestjs-otp';
 import type { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { startDevTwilio } from './dev-twilio.js';
 import { SampleModule } from './sample.module.js';
@@ -33,19 +33,27 @@ export interface SampleApp {
   close(): Promise<void>;
 }
 
-/** SQLite in `sample-app/data/` (or `SAMPLE_DATA_DIR`), created on first start; PostgreSQL when `DATABASE_URL` is set. */
+/** The module's tables come from its migrations, as in a host that does not synchronize. */
+const SCHEMA = {
+  autoLoadEntities: true,
+  synchronize: false,
+  migrations: OTP_MIGRATIONS,
+  migrationsRun: true,
+} as const;
+
+/** A SQLite file, created with its tables on first start. */
+export function sqliteDatabase(file: string): TypeOrmModuleOptions {
+  return { type: 'better-sqlite3', database: file, ...SCHEMA };
+}
+
+/**
+ * SQLite in `sample-app/data/` (or `SAMPLE_DATA_DIR`); PostgreSQL when `DATABASE_URL` is set.
+ */
 export function databaseFromEnv(env: NodeJS.ProcessEnv): TypeOrmModuleOptions {
-  if (env.DATABASE_URL) {
-    return { type: 'postgres', url: env.DATABASE_URL, autoLoadEntities: true, synchronize: true };
-  }
+  if (env.DATABASE_URL) return { type: 'postgres', url: env.DATABASE_URL, ...SCHEMA };
   const dataDir = env.SAMPLE_DATA_DIR || join(APP_DIR, 'data');
   mkdirSync(dataDir, { recursive: true });
-  return {
-    type: 'better-sqlite3',
-    database: join(dataDir, 'sample.sqlite'),
-    autoLoadEntities: true,
-    synchronize: true,
-  };
+  return sqliteDatabase(join(dataDir, 'sample.sqlite'));
 }
 
 /** The sample's defaults for the module's variables, where they are not set. */

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import {
   createSampleApp,
@@ -13,26 +14,24 @@ import { type RunningSample, startSample } from './support/sample-server.js';
 
 const ADMIN_TOKEN = 'an-admin-token-of-some-length';
 
-/** Starts the sample on its own SQLite file, runs `use`, closes it; returns what it logged. */
+/**
+ * Starts the sample as `npm run sample` would, but with its data folder in a temporary directory
+ * (created by the sample), runs `use`, closes it, and returns what it logged.
+ */
 async function startAndClose(
   env: SampleAppOptions['env'],
-  use: (sample: SampleApp) => Promise<void> = async () => {},
+  use: (sample: SampleApp, dataDir: string) => Promise<void> = async () => {},
 ): Promise<LogCapture> {
   const dir = mkdtempSync(join(tmpdir(), 'nestjs-otp-sample-'));
+  const dataDir = join(dir, 'data');
   const logger = new LogCapture();
   try {
     const sample = await createSampleApp({
-      env,
+      env: { DATABASE_URL: undefined, SAMPLE_DATA_DIR: dataDir, ...env },
       logger,
-      database: {
-        type: 'better-sqlite3',
-        database: join(dir, 'sample.sqlite'),
-        autoLoadEntities: true,
-        synchronize: true,
-      },
     });
     try {
-      await use(sample);
+      await use(sample, dataDir);
     } finally {
       await sample.close();
     }
@@ -62,6 +61,18 @@ describe('Sample app: start-up, development mode, admin, OpenAPI and cookies', (
       'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_VERIFY_SERVICE_SID are required in production (NODE_ENV=production)',
     );
     expect(process.env).toEqual(before);
+  });
+
+  it('creates its SQLite file in the data folder on first start, with the tables from the migrations', async () => {
+    await startAndClose(NO_TWILIO, async (sample, dataDir) => {
+      expect(existsSync(join(dataDir, 'sample.sqlite'))).toBe(true);
+      const tables: { name: string }[] = await sample.app
+        .get(DataSource)
+        .query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+      expect(tables.map((table) => table.name)).toEqual(
+        expect.arrayContaining(['migrations', 'otp_member_sessions', 'otp_members']),
+      );
+    });
   });
 
   it('refuses an admin token shorter than 16 characters', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OtpModuleOptions } from 'nestjs-otp';
 import type { TwilioVerifyEmulator } from 'nestjs-otp/testing';
-import { createSampleApp } from '../../../sample-app/src/sample-app.js';
+import { createSampleApp, sqliteDatabase } from '../../../sample-app/src/sample-app.js';
 import { LogCapture } from '../../support/log-capture.js';
 
 export interface RunningSample {
@@ -34,12 +34,7 @@ export async function startSample(
       SAMPLE_ADMIN_TOKEN: undefined,
       ...options.env,
     },
-    database: {
-      type: 'better-sqlite3',
-      database: join(dir, 'sample.sqlite'),
-      autoLoadEntities: true,
-      synchronize: true,
-    },
+    database: sqliteDatabase(join(dir, 'sample.sqlite')),
     otp: options.otp,
     logger: logs,
   }).catch((error: unknown) => {
