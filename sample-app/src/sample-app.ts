@@ -41,19 +41,15 @@ const SCHEMA = {
   migrationsRun: true,
 } as const;
 
-/** A SQLite file, created with its tables on first start. */
-export function sqliteDatabase(file: string): TypeOrmModuleOptions {
-  return { type: 'better-sqlite3', database: file, ...SCHEMA };
-}
-
 /**
- * SQLite in `sample-app/data/` (or `SAMPLE_DATA_DIR`); PostgreSQL when `DATABASE_URL` is set.
+ * SQLite in `sample-app/data/` (or `SAMPLE_DATA_DIR`), created with its tables on first start;
+ * PostgreSQL when `DATABASE_URL` is set.
  */
 export function databaseFromEnv(env: NodeJS.ProcessEnv): TypeOrmModuleOptions {
   if (env.DATABASE_URL) return { type: 'postgres', url: env.DATABASE_URL, ...SCHEMA };
   const dataDir = env.SAMPLE_DATA_DIR || join(APP_DIR, 'data');
   mkdirSync(dataDir, { recursive: true });
-  return sqliteDatabase(join(dataDir, 'sample.sqlite'));
+  return { type: 'better-sqlite3', database: join(dataDir, 'sample.sqlite'), ...SCHEMA };
 }
 
 /** The sample's defaults for the module's variables, where they are not set. */

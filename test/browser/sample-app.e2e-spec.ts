@@ -1,51 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
-import {
-  createSampleApp,
-  type SampleApp,
-  type SampleAppOptions,
-} from '../../sample-app/src/sample-app.js';
-import { LogCapture } from '../support/log-capture.js';
-import { type RunningSample, startSample } from './support/sample-server.js';
+import { type RunningSample, startSample, startSampleApp } from './support/sample-server.js';
 
 const ADMIN_TOKEN = 'an-admin-token-of-some-length';
-
-/**
- * Starts the sample as `npm run sample` would, but with its data folder in a temporary directory
- * (created by the sample), runs `use`, closes it, and returns what it logged.
- */
-async function startAndClose(
-  env: SampleAppOptions['env'],
-  use: (sample: SampleApp, dataDir: string) => Promise<void> = async () => {},
-): Promise<LogCapture> {
-  const dir = mkdtempSync(join(tmpdir(), 'nestjs-otp-sample-'));
-  const dataDir = join(dir, 'data');
-  const logger = new LogCapture();
-  try {
-    const sample = await createSampleApp({
-      env: { DATABASE_URL: undefined, SAMPLE_DATA_DIR: dataDir, ...env },
-      logger,
-    });
-    try {
-      await use(sample, dataDir);
-    } finally {
-      await sample.close();
-    }
-    return logger;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const NO_TWILIO = {
-  TWILIO_ACCOUNT_SID: undefined,
-  TWILIO_AUTH_TOKEN: undefined,
-  TWILIO_VERIFY_SERVICE_SID: undefined,
-};
 
 describe('Sample app: start-up, development mode, admin, OpenAPI and cookies', () => {
   let sample: RunningSample;
@@ -57,26 +17,24 @@ describe('Sample app: start-up, development mode, admin, OpenAPI and cookies', (
 
   it('refuses to start in production without Twilio credentials, and leaves the environment as it was', async () => {
     const before = { ...process.env };
-    await expect(startAndClose({ ...NO_TWILIO, NODE_ENV: 'production' })).rejects.toThrow(
+    await expect(startSample({ env: { NODE_ENV: 'production' } })).rejects.toThrow(
       'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_VERIFY_SERVICE_SID are required in production (NODE_ENV=production)',
     );
     expect(process.env).toEqual(before);
   });
 
   it('creates its SQLite file in the data folder on first start, with the tables from the migrations', async () => {
-    await startAndClose(NO_TWILIO, async (sample, dataDir) => {
-      expect(existsSync(join(dataDir, 'sample.sqlite'))).toBe(true);
-      const tables: { name: string }[] = await sample.app
-        .get(DataSource)
-        .query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-      expect(tables.map((table) => table.name)).toEqual(
-        expect.arrayContaining(['migrations', 'otp_member_sessions', 'otp_members']),
-      );
-    });
+    expect(existsSync(join(sample.dataDir, 'sample.sqlite'))).toBe(true);
+    const tables: { name: string }[] = await sample.app
+      .get(DataSource)
+      .query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+    expect(tables.map((table) => table.name)).toEqual(
+      expect.arrayContaining(['migrations', 'otp_member_sessions', 'otp_members']),
+    );
   });
 
   it('refuses an admin token shorter than 16 characters', async () => {
-    await expect(startAndClose({ ...NO_TWILIO, SAMPLE_ADMIN_TOKEN: 'short' })).rejects.toThrow(
+    await expect(startSample({ env: { SAMPLE_ADMIN_TOKEN: 'short' } })).rejects.toThrow(
       'SAMPLE_ADMIN_TOKEN must be at least 16 characters',
     );
   });
@@ -103,23 +61,25 @@ describe('Sample app: start-up, development mode, admin, OpenAPI and cookies', (
   it('with Twilio credentials, talks to the Twilio they name and prints no code', async () => {
     const twilio = await new TwilioVerifyEmulator().start();
     try {
-      const logs = await startAndClose(
-        {
+      const withCredentials = await startSampleApp({
+        env: {
           TWILIO_ACCOUNT_SID: twilio.accountSid,
           TWILIO_AUTH_TOKEN: twilio.authToken,
           TWILIO_VERIFY_SERVICE_SID: twilio.serviceSid,
           TWILIO_VERIFY_BASE_URL: twilio.url,
         },
-        async (withCredentials) => {
-          expect(withCredentials.emulator).toBeUndefined();
-          await request(withCredentials.app.getHttpServer())
-            .post('/auth/otp/send')
-            .send({ channel: 'call', countryCode: 'US', phoneNumber: '(201) 555-0124' })
-            .expect(200);
-        },
-      );
+      });
+      try {
+        expect(withCredentials.emulator).toBeUndefined();
+        await request(withCredentials.url)
+          .post('/auth/otp/send')
+          .send({ channel: 'call', countryCode: 'US', phoneNumber: '(201) 555-0124' })
+          .expect(200);
+      } finally {
+        await withCredentials.close();
+      }
       expect(twilio.deliveries('+12015550124').map((d) => d.channel)).toEqual(['call']);
-      const logged = logs.lines.join('\n');
+      const logged = withCredentials.logs.lines.join('\n');
       expect(logged).not.toContain('DEVELOPMENT MODE');
       expect(logged).not.toContain(twilio.lastCode('+12015550124'));
     } finally {

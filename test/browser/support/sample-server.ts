@@ -1,56 +1,91 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OtpModuleOptions } from 'nestjs-otp';
 import type { TwilioVerifyEmulator } from 'nestjs-otp/testing';
-import { createSampleApp, sqliteDatabase } from '../../../sample-app/src/sample-app.js';
+import { createSampleApp, type SampleAppOptions } from '../../../sample-app/src/sample-app.js';
 import { LogCapture } from '../../support/log-capture.js';
 
-export interface RunningSample {
+export interface StartedSample {
   /** `http://127.0.0.1:<port>` */
   url: string;
-  emulator: TwilioVerifyEmulator;
+  app: NestExpressApplication;
+  /** The sample's own Twilio Verify emulator; none when Twilio credentials were given. */
+  emulator?: TwilioVerifyEmulator;
+  /** Everything the sample logged. */
   logs: LogCapture;
+  /** The sample's data folder, in a temporary directory (the sample creates it). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
+/** A sample in development mode, with its emulator. */
+export interface RunningSample extends StartedSample {
+  emulator: TwilioVerifyEmulator;
+}
+
 /**
- * The sample app in-process, in development mode (its own Twilio Verify emulator), on a free
- * port of 127.0.0.1, with its own SQLite file: `DATABASE_URL` is ignored, so the suite runs the
- * same in the SQLite and the PostgreSQL passes.
+ * The sample app as `npm run sample` starts it, but in-process, on a free port of 127.0.0.1 and
+ * with its SQLite file in a temporary data folder: `DATABASE_URL` is ignored, so the suites run
+ * the same in the SQLite and the PostgreSQL passes.
  */
-export async function startSample(
-  options: { env?: Record<string, string | undefined>; otp?: Partial<OtpModuleOptions> } = {},
-): Promise<RunningSample> {
+export async function startSampleApp(
+  options: Pick<SampleAppOptions, 'env' | 'otp'> = {},
+): Promise<StartedSample> {
   const dir = mkdtempSync(join(tmpdir(), 'nestjs-otp-sample-'));
+  const dataDir = join(dir, 'data');
   const logs = new LogCapture();
-  const sample = await createSampleApp({
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const sample = await createSampleApp({
+      env: {
+        DATABASE_URL: undefined,
+        SAMPLE_DATA_DIR: dataDir,
+        OTP_APPROVAL: undefined,
+        SAMPLE_ADMIN_TOKEN: undefined,
+        ...options.env,
+      },
+      otp: options.otp,
+      logger: logs,
+    });
+    const close = async () => {
+      await sample.close();
+      removeDir();
+    };
+    try {
+      await sample.app.listen(0, '127.0.0.1');
+      const url = await sample.app.getUrl();
+      return { url, app: sample.app, emulator: sample.emulator, logs, dataDir, close };
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  } catch (error) {
+    removeDir();
+    throw error;
+  }
+}
+
+/** {@link startSampleApp} without Twilio credentials: development mode, with its emulator. */
+export async function startSample(
+  options: Pick<SampleAppOptions, 'env' | 'otp'> = {},
+): Promise<RunningSample> {
+  const started = await startSampleApp({
+    ...options,
     env: {
       TWILIO_ACCOUNT_SID: undefined,
       TWILIO_AUTH_TOKEN: undefined,
       TWILIO_VERIFY_SERVICE_SID: undefined,
       TWILIO_VERIFY_BASE_URL: undefined,
-      OTP_APPROVAL: undefined,
-      SAMPLE_ADMIN_TOKEN: undefined,
       ...options.env,
     },
-    database: sqliteDatabase(join(dir, 'sample.sqlite')),
-    otp: options.otp,
-    logger: logs,
-  }).catch((error: unknown) => {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
   });
-  await sample.app.listen(0, '127.0.0.1');
-  return {
-    url: await sample.app.getUrl(),
-    emulator: sample.emulator!,
-    logs,
-    async close() {
-      await sample.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const { emulator } = started;
+  if (!emulator) {
+    await started.close();
+    throw new Error('the sample started without its Twilio Verify emulator');
+  }
+  return { ...started, emulator };
 }
 
 /** The code the emulator sent to `e164`, waiting for it when it goes out in the background. */
