@@ -16,6 +16,8 @@ const FIELD_BY_CODE = {
   CHANNEL_NOT_ALLOWED: 'channel',
   INVALID_CODE: 'confirmationCode',
   CODE_EXPIRED: 'confirmationCode',
+  // Only the admin view has this field; elsewhere the error goes on the form.
+  UNAUTHENTICATED: 'adminToken',
 };
 
 const state = {
@@ -225,6 +227,12 @@ function coolDown(button, seconds) {
 
 // ------------------------------------------------------------------------ code flows (seed)
 
+/** Where the code went, for the flows where the person typed the phone number. */
+const sentToPhone = (channel, values, view) =>
+  channel === 'call'
+    ? `We are calling ${phoneLabel(values, view)} with your code.`
+    : `We sent a code by text message to ${phoneLabel(values, view)}.`;
+
 const flows = {
   login: {
     send: ({ email, password }, channel) =>
@@ -246,10 +254,7 @@ const flows = {
   register: {
     send: ({ email, phoneNumber, countryCode }, channel) =>
       api('POST', '/auth/2fa/register/send', { email, phoneNumber, countryCode, channel }),
-    sent: (channel, values, view) =>
-      channel === 'call'
-        ? `We are calling ${phoneLabel(values, view)} with your code.`
-        : `We sent a code by text message to ${phoneLabel(values, view)}.`,
+    sent: sentToPhone,
     checking: 'Creating your account…',
     async confirm({ email, password, phoneNumber, countryCode, confirmationCode }, view) {
       const { member } = await api('POST', '/auth/2fa/register', {
@@ -272,10 +277,7 @@ const flows = {
   phone: {
     send: ({ phoneNumber, countryCode }, channel) =>
       api('POST', '/auth/otp/send', { channel, countryCode, phoneNumber }),
-    sent: (channel, values, view) =>
-      channel === 'call'
-        ? `We are calling ${phoneLabel(values, view)} with your code.`
-        : `We sent a code by text message to ${phoneLabel(values, view)}.`,
+    sent: sentToPhone,
     checking: 'Signing you in…',
     async confirm({ confirmationCode, countryCode, phoneNumber }) {
       const { member, isNewMember } = await api('POST', '/auth/otp/login', {
@@ -462,12 +464,6 @@ async function loadPending() {
     box.hidden = false;
   } catch (error) {
     box.hidden = true;
-    if (error.status === 401) {
-      fieldErrorOf($('[name="adminToken"]', view)).textContent = error.message;
-      $('[name="adminToken"]', view).setAttribute('aria-invalid', 'true');
-      $('[name="adminToken"]', view).focus();
-      return;
-    }
     throw error;
   }
 }
