@@ -1,42 +1,19 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  INSTALL_TIMEOUT_MS,
-  launchChromium,
-  localContext,
-  TEST_TIMEOUT_MS,
-} from './support/chromium.js';
+import { localContext, TEST_TIMEOUT_MS } from './support/chromium.js';
 import { PASSWORD, registerMember, signIn } from './support/flows.js';
 import { isFocused, snap, visibleText } from './support/page.js';
-import { codeFor, type RunningSample, startSample } from './support/sample-server.js';
+import { codeFor } from './support/sample-server.js';
+import { useBrowserSuite } from './support/suite.js';
 
 const SUITE = 'account';
 
 describe('Sample page: password reset, sessions and moving between states', () => {
-  let sample: RunningSample;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    // Several sends to one phone within seconds: no cooldown between two sends here.
-    [sample, browser] = await Promise.all([
-      startSample({ otp: { rateLimit: { sendCooldownSeconds: false } } }),
-      launchChromium(),
-    ]);
-  }, INSTALL_TIMEOUT_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await sample?.close();
-  });
-  beforeEach(async () => {
-    context = await localContext(browser);
-    page = await context.newPage();
-  });
-  afterEach(() => context.close());
+  // Several sends to one phone within seconds: no cooldown between two sends here.
+  const t = useBrowserSuite({ otp: { rateLimit: { sendCooldownSeconds: false } } });
 
   it(
     'resets a forgotten password with a code, which signs out every session',
     async () => {
+      const { browser, page, sample } = t;
       const member = { email: 'katherine@example.com', phoneNumber: '(617) 555-0100' };
       const e164 = '+16175550100';
       await registerMember(sample, { ...member, e164 });
@@ -84,6 +61,7 @@ describe('Sample page: password reset, sessions and moving between states', () =
   it(
     "lists the member's sessions and revokes another browser's",
     async () => {
+      const { browser, page, sample } = t;
       const member = { email: 'dorothy@example.com', e164: '+12065550110' };
       await registerMember(sample, { ...member, phoneNumber: '(206) 555-0110' });
       const elsewhere = await localContext(browser);
@@ -128,6 +106,7 @@ describe('Sample page: password reset, sessions and moving between states', () =
   it(
     'moves between states without loading the page again, by mouse, keyboard and history',
     async () => {
+      const { page, sample } = t;
       await page.goto(`${sample.url}/`);
       await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
       await page.evaluate(() => Object.assign(window, { sameDocument: true }));

@@ -1,42 +1,22 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  INSTALL_TIMEOUT_MS,
-  launchChromium,
-  localContext,
-  TEST_TIMEOUT_MS,
-} from './support/chromium.js';
+import { TEST_TIMEOUT_MS } from './support/chromium.js';
 import { PASSWORD, registerMember, signIn } from './support/flows.js';
 import { errorOf, snap, visibleText } from './support/page.js';
-import { codeFor, type RunningSample, startSample } from './support/sample-server.js';
+import { codeFor } from './support/sample-server.js';
+import { useBrowserSuite } from './support/suite.js';
 
 const SUITE = 'admin-approval';
 const ADMIN_TOKEN = 'a-long-admin-token-for-the-browser-suite';
 
 describe('Sample page: manual approval through the admin view', () => {
-  let sample: RunningSample;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    [sample, browser] = await Promise.all([
-      startSample({
-        env: { OTP_APPROVAL: 'manual', SAMPLE_ADMIN_TOKEN: ADMIN_TOKEN },
-        otp: { rateLimit: { sendCooldownSeconds: false } },
-      }),
-      launchChromium(),
-    ]);
-    context = await localContext(browser);
-    page = await context.newPage();
-  }, INSTALL_TIMEOUT_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await sample?.close();
+  const t = useBrowserSuite({
+    env: { OTP_APPROVAL: 'manual', SAMPLE_ADMIN_TOKEN: ADMIN_TOKEN },
+    otp: { rateLimit: { sendCooldownSeconds: false } },
   });
 
   it(
     'a sign-up waits for approval until an admin approves it; a blocked one never gets in',
     async () => {
+      const { page, sample } = t;
       const emmy = { email: 'emmy@example.com', e164: '+17185550111' };
       await page.goto(`${sample.url}/#register`);
       const register = page.getByRole('region', { name: 'Create your account' });

@@ -1,13 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  INSTALL_TIMEOUT_MS,
-  launchChromium,
-  localContext,
-  PHONE,
-  TEST_TIMEOUT_MS,
-} from './support/chromium.js';
+import type { Page } from 'playwright-core';
+import { PHONE, TEST_TIMEOUT_MS } from './support/chromium.js';
 import { isFocused, snap, visibleText } from './support/page.js';
-import { codeFor, type RunningSample, startSample } from './support/sample-server.js';
+import { codeFor } from './support/sample-server.js';
+import { useBrowserSuite } from './support/suite.js';
 
 const SUITE = 'phone-login';
 
@@ -29,28 +24,13 @@ async function tabTo(page: Page, label: string): Promise<void> {
 }
 
 describe('Sample page: passwordless phone sign-in on a phone, with the keyboard alone', () => {
-  let sample: RunningSample;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    // A short cooldown between two sends to one phone, so the page's countdown shows quickly.
-    [sample, browser] = await Promise.all([
-      startSample({ otp: { rateLimit: { sendCooldownSeconds: 3 } } }),
-      launchChromium(),
-    ]);
-    context = await localContext(browser, PHONE);
-    page = await context.newPage();
-  }, INSTALL_TIMEOUT_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await sample?.close();
-  });
+  // A short cooldown between two sends to one phone, so the page's countdown shows quickly.
+  const t = useBrowserSuite({ otp: { rateLimit: { sendCooldownSeconds: 3 } } }, PHONE);
 
   it(
     'sends a code, counts down before a call may be asked for, and signs a new member in',
     async () => {
+      const { page, sample } = t;
       const e164 = '+16465550150';
       await page.goto(`${sample.url}/#phone`);
       const phone = page.getByRole('region', { name: 'Sign in with your phone' });

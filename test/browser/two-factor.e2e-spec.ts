@@ -1,13 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  INSTALL_TIMEOUT_MS,
-  launchChromium,
-  localContext,
-  TEST_TIMEOUT_MS,
-} from './support/chromium.js';
+import { TEST_TIMEOUT_MS } from './support/chromium.js';
 import { PASSWORD, registerMember } from './support/flows.js';
 import { errorOf, isFocused, shownOption, snap, visibleText } from './support/page.js';
-import { codeFor, type RunningSample, startSample } from './support/sample-server.js';
+import { codeFor } from './support/sample-server.js';
+import { useBrowserSuite } from './support/suite.js';
 
 const SUITE = 'two-factor';
 
@@ -15,32 +10,14 @@ const SUITE = 'two-factor';
 const wrong = (code: string) => code.slice(0, -1) + ((Number(code.at(-1)) + 1) % 10);
 
 describe('Sample page: two-factor sign-up and sign-in in a browser', () => {
-  let sample: RunningSample;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    // The flows send to one phone several times within seconds: no cooldown between two sends
-    // here (the page's countdown for it is tested with the passwordless flow).
-    [sample, browser] = await Promise.all([
-      startSample({ otp: { rateLimit: { sendCooldownSeconds: false } } }),
-      launchChromium(),
-    ]);
-  }, INSTALL_TIMEOUT_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await sample?.close();
-  });
-  beforeEach(async () => {
-    context = await localContext(browser);
-    page = await context.newPage();
-  });
-  afterEach(() => context.close());
+  // The flows send to one phone several times within seconds: no cooldown between two sends
+  // here (the page's countdown for it is tested with the passwordless flow).
+  const t = useBrowserSuite({ otp: { rateLimit: { sendCooldownSeconds: false } } });
 
   it(
     'registers with a code to the phone, signs out, and signs in again with a code resent by call',
     async () => {
+      const { context, page, sample } = t;
       const e164 = '+12125550142';
       await page.goto(`${sample.url}/#register`);
       const register = page.getByRole('region', { name: 'Create your account' });
@@ -123,6 +100,7 @@ describe('Sample page: two-factor sign-up and sign-in in a browser', () => {
   it(
     'shows each error the API returns next to its field, or on its form',
     async () => {
+      const { page, sample } = t;
       await registerMember(sample, {
         email: 'grace@example.com',
         phoneNumber: '(312) 555-0101',
@@ -186,6 +164,7 @@ describe('Sample page: two-factor sign-up and sign-in in a browser', () => {
   it(
     'disables the buttons and shows progress while a request is in flight',
     async () => {
+      const { page, sample } = t;
       const e164 = '+14155550104';
       await registerMember(sample, {
         email: 'hedy@example.com',
@@ -216,6 +195,7 @@ describe('Sample page: two-factor sign-up and sign-in in a browser', () => {
   it(
     'tells a member with a password that phone-only sign-in is not for them',
     async () => {
+      const { page, sample } = t;
       const e164 = '+13055550177';
       await registerMember(sample, {
         email: 'mary@example.com',
