@@ -1,0 +1,114 @@
+import {
+  Controller,
+  type DynamicModule,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
+import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import {
+  CurrentMember,
+  type MemberView,
+  OtpGlobalExceptionFilter,
+  OtpModule,
+  SessionGuard,
+} from 'nestjs-otp';
+import type { BenchAppConfig } from './protocol.js';
+
+/** The id the unguarded route answers, as long as a member id, so every route's body is alike. */
+const NOBODY = '00000000-0000-4000-8000-000000000000';
+const JWT_SECRET = Symbol('JWT_SECRET');
+
+/**
+ * A small JSON route three times: open, behind the module's `SessionGuard`, and behind the
+ * passport-jwt guard a Nest developer would otherwise write (the Nest docs' recipe).
+ */
+@Controller('bench')
+class BenchController {
+  @Get('bare')
+  bare(): { id: string } {
+    return { id: NOBODY };
+  }
+
+  @UseGuards(SessionGuard)
+  @Get('guarded')
+  guarded(@CurrentMember() member: MemberView): { id: string } {
+    return { id: member.id };
+  }
+
+  @UseGuards(AuthGuard('jwt'))
+  @Get('jwt')
+  jwt(@Req() request: { user: { id: string } }): { id: string } {
+    return { id: request.user.id };
+  }
+}
+
+/** The passport-jwt strategy of the Nest documentation: a signed, stateless bearer token. */
+@Injectable()
+class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor(@Inject(JWT_SECRET) secret: string) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      ignoreExpiration: false,
+      secretOrKey: secret,
+    });
+  }
+
+  validate(payload: { sub: string }): { id: string } {
+    return { id: payload.sub };
+  }
+}
+
+function databaseOptions(config: BenchAppConfig): TypeOrmModuleOptions {
+  const common = { autoLoadEntities: true, synchronize: true, retryAttempts: 0 } as const;
+  if (config.database === 'sqlite') {
+    return { ...common, type: 'better-sqlite3', database: config.sqliteFile! };
+  }
+  return {
+    ...common,
+    type: 'postgres',
+    url: config.postgresUrl!,
+    extra: { options: `-c search_path=${config.postgresSchema!}` },
+  };
+}
+
+/** The bench app: the module as a host would mount it, with the emulator as Twilio. */
+@Module({})
+export class BenchAppModule {
+  static forRoot(config: BenchAppConfig): DynamicModule {
+    return {
+      module: BenchAppModule,
+      imports: [
+        TypeOrmModule.forRoot(databaseOptions(config)),
+        OtpModule.forRoot({
+          twilio: {
+            accountSid: config.twilio.accountSid,
+            authToken: config.twilio.authToken,
+            verifyServiceSid: config.twilio.serviceSid,
+            baseUrl: config.twilio.baseUrl,
+          },
+          mailDomain: 'bench.example',
+          // Throughput runs send thousands of codes from one IP: the module's own abuse limits
+          // would (rightly) refuse them.
+          rateLimit: false,
+          session: config.cacheTtlMs === undefined ? {} : { cacheTtlMs: config.cacheTtlMs },
+        }),
+        PassportModule,
+        JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: '12h' } }),
+      ],
+      controllers: [BenchController],
+      providers: [
+        { provide: JWT_SECRET, useValue: config.jwtSecret },
+        JwtStrategy,
+        { provide: APP_FILTER, useClass: OtpGlobalExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,308 @@
+import type { SignInRun } from './flows.js';
+import type { GrowthResult } from './scenario-growth.js';
+import type { GuardResult } from './scenario-guard.js';
+import type { MemoryResult } from './scenario-memory.js';
+import type { SignInResult } from './scenario-signin.js';
+import type { TwoFactorResult } from './scenario-two-factor.js';
+
+/** Everything one run measured. */
+export interface BenchResults {
+  mode: 'full' | 'quick';
+  startedAt: string;
+  minutes: number;
+  machine: string;
+  postgres?: string;
+  quiet: { waitedS: number; gates: number; gaveUp: number };
+  guard: GuardResult[];
+  signIn: SignInResult[];
+  twoFactor?: TwoFactorResult;
+  growth: GrowthResult[];
+  memory?: MemoryResult;
+  errors: string[];
+}
+
+const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
+const ms = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+const pct = (n: number) => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : '–');
+const change = (from: number, to: number) =>
+  Number.isFinite(from) && Number.isFinite(to)
+    ? `${to >= from ? '+' : ''}${(((to - from) / from) * 100).toFixed(1)}%`
+    : '–';
+const verdict = (ok: boolean) => (ok ? 'holds' : '**does not hold**');
+
+function table(head: string[], rows: string[][]): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}
+
+function signInRow(label: string, run: SignInRun): string[] {
+  return [
+    label,
+    int(run.signIns),
+    int(run.perSecond),
+    `${ms(run.total.p50)} / ${ms(run.total.p99)}`,
+    ms(run.twilio.p50),
+    `${ms(run.own.p50)} / ${ms(run.own.p99)}`,
+    `${ms(run.ownSend.p50)} + ${ms(run.ownLogin.p50)}`,
+    int(run.failures),
+  ];
+}
+
+/** Target checks, from the results. */
+export function targets(results: BenchResults): string[][] {
+  const rows: string[][] = [];
+  for (const g of results.guard) {
+    rows.push([
+      `1/6 guard ≥ 80% of bare (${g.adapter}, ${g.database})`,
+      pct(g.guardedToBare),
+      verdict(g.guardedToBare >= 0.8),
+    ]);
+  }
+  const revocations = results.guard.map((g) => g.revocation);
+  if (revocations.length > 0) {
+    rows.push([
+      '1 revoked session refused at once (every adapter and database)',
+      revocations.map((r) => `${r.before}→${r.logout}→${r.after}`).join(', '),
+      verdict(revocations.every((r) => r?.refusedAtOnce)),
+    ]);
+  }
+  for (const s of results.signIn) {
+    for (const [label, run] of [
+      ['first', s.serialNew],
+      ['returning', s.serialReturning],
+    ] as const) {
+      rows.push([
+        `2 own share of a sign-in < 2 ms at p50 (${s.database}, ${label} sign-in)`,
+        `${ms(run.own.p50)} ms`,
+        verdict(run.own.p50 < 2),
+      ]);
+    }
+  }
+  if (results.twoFactor) {
+    const t = results.twoFactor;
+    rows.push([
+      '3 guarded p99 < 50 ms during two-factor sign-ins',
+      `${ms(t.probeLoaded.p99, 1)} ms`,
+      verdict(t.probeLoaded.p99 < 50),
+    ]);
+  }
+  for (const g of results.growth) {
+    const first = g.points[0];
+    const last = g.points[g.points.length - 1];
+    if (!first || !last || first === last) continue;
+    const flat = (a: number, b: number) => Math.abs(b - a) / a <= 0.15;
+    rows.push([
+      `4 guard flat within 15%, ${int(first.size)} → ${int(last.size)} rows (${g.database}; cached, uncached)`,
+      `${change(first.guarded.rps, last.guarded.rps)}, ${change(first.uncached.rps, last.uncached.rps)}`,
+      verdict(
+        flat(first.guarded.rps, last.guarded.rps) && flat(first.uncached.rps, last.uncached.rps),
+      ),
+    ]);
+    rows.push([
+      `4 sign-in flat within 15% (${g.database}; p50)`,
+      change(first.signIn.total.p50, last.signIn.total.p50),
+      verdict(flat(first.signIn.total.p50, last.signIn.total.p50)),
+    ]);
+  }
+  if (results.memory) {
+    const [one, two] = results.memory.rounds;
+    rows.push([
+      '5 no growth between two rounds (heap used; RSS)',
+      `${change(one.heapUsed, two.heapUsed)}; ${change(one.rss, two.rss)}`,
+      verdict(two.heapUsed - one.heapUsed < Math.max(2, one.heapUsed * 0.05)),
+    ]);
+  }
+  return rows;
+}
+
+/** The results as Markdown, for BENCHMARKS.md. */
+export function markdown(results: BenchResults): string {
+  const out: string[] = [];
+  out.push(
+    `Run: ${results.startedAt}, ${results.mode} mode, ${results.minutes.toFixed(1)} minutes.`,
+  );
+  out.push(
+    `Machine: ${results.machine}${results.postgres ? `; PostgreSQL ${results.postgres}` : ''}.`,
+  );
+  out.push(
+    `Waited ${results.quiet.waitedS.toFixed(0)} s in all for a quiet machine before ${results.quiet.gates} runs ` +
+      `(gave up waiting ${results.quiet.gaveUp} times).`,
+  );
+  if (results.errors.length > 0)
+    out.push(`\nErrors:\n${results.errors.map((e) => `- ${e}`).join('\n')}`);
+
+  out.push('\n### Targets\n');
+  out.push(table(['target', 'measured', 'verdict'], targets(results)));
+
+  if (results.guard.length > 0) {
+    out.push('\n### 1 and 6: guard overhead (req/s, medians of alternating runs)\n');
+    out.push(
+      table(
+        [
+          'adapter',
+          'database',
+          'bare',
+          'SessionGuard',
+          'passport-jwt',
+          'guarded ÷ bare',
+          'jwt ÷ bare',
+          'p50 / p99 ms (bare, guarded, jwt)',
+          'app CPU',
+          'other CPU',
+          'revocation',
+        ],
+        results.guard.map((g) => [
+          g.adapter,
+          g.database,
+          int(g.routes.bare.rps),
+          int(g.routes.guarded.rps),
+          int(g.routes.jwt.rps),
+          pct(g.guardedToBare),
+          pct(g.jwtToBare),
+          `${g.routes.bare.p50}/${g.routes.bare.p99}, ${g.routes.guarded.p50}/${g.routes.guarded.p99}, ${g.routes.jwt.p50}/${g.routes.jwt.p99}`,
+          ms(g.routes.guarded.appCpu),
+          ms(g.routes.guarded.otherCpu),
+          g.revocation
+            ? `${g.revocation.before}→${g.revocation.logout}→${g.revocation.after} in ${ms(g.revocation.ms, 1)} ms`
+            : '–',
+        ]),
+      ),
+    );
+    out.push('\nEvery round (guarded ÷ bare): ');
+    out.push(
+      results.guard
+        .map((g) => `${g.adapter}/${g.database} ${g.guardedRatios.map(pct).join(' ')}`)
+        .join('; '),
+    );
+  }
+
+  if (results.signIn.length > 0) {
+    out.push('\n### 2: passwordless sign-in (send + login), ms\n');
+    const head = [
+      'run',
+      'sign-ins',
+      'per s',
+      'total p50 / p99',
+      'twilio p50',
+      'own p50 / p99',
+      'own p50 send + login',
+      'failures',
+    ];
+    for (const s of results.signIn) {
+      out.push(
+        `\n${s.database} (one GET of the open route: p50 ${ms(s.bareRequest.p50)} ms, p99 ${ms(s.bareRequest.p99)} ms)\n`,
+      );
+      out.push(
+        table(head, [
+          signInRow('1 visitor, first sign-in', s.serialNew),
+          signInRow('1 visitor, returning', s.serialReturning),
+          signInRow(`${s.connections} visitors, first sign-in`, s.concurrentNew),
+          signInRow(`${s.connections} visitors, returning`, s.concurrentReturning),
+        ]),
+      );
+    }
+  }
+
+  if (results.twoFactor) {
+    const t = results.twoFactor;
+    out.push('\n### 3: two-factor sign-in\n');
+    out.push(
+      `${t.params}: ${ms(t.hashesPerSecondOneCore, 0)} hashes/s and ${ms(t.verifiesPerSecondOneCore, 0)} ` +
+        `verifications/s on one core; ${ms(t.verifiesPerSecondAllCores, 0)} verifications/s on ${t.cores} ` +
+        `cores (${ms(t.verifiesPerSecondAllCores / t.cores, 0)} per core).\n`,
+    );
+    out.push(
+      table(
+        [
+          'run',
+          'sign-ins',
+          'per s',
+          'total p50 / p99',
+          'twilio p50',
+          'own p50 / p99',
+          'own p50 send + login',
+          'failures',
+        ],
+        [signInRow(`${t.connections} visitors`, t.signIns)],
+      ),
+    );
+    out.push(`\nGuarded route, paced at ${int(t.probeRate)} req/s (ms):\n`);
+    out.push(
+      table(
+        ['', 'p50', 'p99', 'max', 'event-loop delay p99 / max'],
+        [
+          [
+            'alone',
+            ms(t.probeAlone.p50),
+            ms(t.probeAlone.p99),
+            ms(t.probeAlone.max),
+            `${ms(t.loopAlone.p99, 1)} / ${ms(t.loopAlone.max, 1)}`,
+          ],
+          [
+            'during sign-ins',
+            ms(t.probeLoaded.p50),
+            ms(t.probeLoaded.p99),
+            ms(t.probeLoaded.max),
+            `${ms(t.loopLoaded.p99, 1)} / ${ms(t.loopLoaded.max, 1)}`,
+          ],
+        ],
+      ),
+    );
+  }
+
+  for (const g of results.growth) {
+    out.push(`\n### 4: growth (${g.database})\n`);
+    out.push(
+      table(
+        [
+          'rows (members / sessions)',
+          'added in',
+          'bare req/s',
+          'guarded req/s (÷ bare)',
+          'uncached req/s (÷ bare)',
+          'guarded p99',
+          'uncached p99',
+          'sign-in p50 / p99',
+          'own p50',
+        ],
+        g.points.map((p) => [
+          `${int(p.members)} / ${int(p.sessions)}`,
+          `${ms(p.seedS, 1)} s`,
+          int(p.bare.rps),
+          `${int(p.guarded.rps)} (${pct(p.guardedToBare)})`,
+          `${int(p.uncached.rps)} (${pct(p.uncachedToBare)})`,
+          `${p.guarded.p99} ms`,
+          `${p.uncached.p99} ms`,
+          `${ms(p.signIn.total.p50)} / ${ms(p.signIn.total.p99)}`,
+          ms(p.signIn.own.p50),
+        ]),
+      ),
+    );
+  }
+
+  if (results.memory) {
+    const m = results.memory;
+    out.push(
+      `\n### 5: memory (MiB, after a full GC; ${int(m.requestsPerRound)} requests per round)\n`,
+    );
+    out.push(
+      table(
+        ['', 'RSS', 'heap used', 'external'],
+        [
+          ['idle', ms(m.idle.rss, 1), ms(m.idle.heapUsed, 1), ms(m.idle.external, 1)],
+          ...m.rounds.map((r, i) => [
+            `after round ${i + 1}`,
+            ms(r.rss, 1),
+            ms(r.heapUsed, 1),
+            ms(r.external, 1),
+          ]),
+        ],
+      ),
+    );
+    out.push(`\nUnexpected responses: ${m.unexpected}.`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,230 @@
+/**
+ * The bench app, in a process of its own so that the load generator and the Twilio Verify
+ * emulator (in the runner) do not share its event loop. Started by the runner with
+ * `fork(server.js, [config JSON])`; answers the runner's commands over IPC.
+ */
+import 'reflect-metadata';
+import { type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { DataSource } from 'typeorm';
+import { BenchAppModule } from './bench-app.js';
+import type {
+  BenchAppConfig,
+  CommandMap,
+  CommandMessage,
+  CommandName,
+  ReadyMessage,
+  ReplyMessage,
+  SeededSession,
+} from './protocol.js';
+import { addFillers, countRows, insertRows, memberRow, newToken, sessionRow } from './seed.js';
+
+const config = JSON.parse(process.argv[2] ?? '{}') as BenchAppConfig;
+
+// ------------------------------------------------------------- Twilio round trips
+
+/** Milliseconds spent in the twilio SDK's HTTP calls, per number: [start, check]. */
+const twilioTimes = new Map<string, [number, number]>();
+
+interface TwilioRequestOptions {
+  uri?: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Times every HTTP call of the twilio SDK (its `RequestClient`, which the module's provider
+ * uses), from the call to the parsed answer: the emulator's round trip as the SDK makes it.
+ */
+function timeTwilioCalls(): void {
+  const require = createRequire(import.meta.url);
+  const RequestClient = require('twilio/lib/base/RequestClient') as {
+    prototype: { request(options: TwilioRequestOptions): Promise<unknown> };
+  };
+  const original = RequestClient.prototype.request;
+  RequestClient.prototype.request = async function (this: unknown, options) {
+    const start = performance.now();
+    try {
+      return await original.call(this, options);
+    } finally {
+      const elapsed = performance.now() - start;
+      const to = typeof options.data?.To === 'string' ? options.data.To : '?';
+      const times = twilioTimes.get(to) ?? [0, 0];
+      times[options.uri?.endsWith('/VerificationCheck') ? 1 : 0] += elapsed;
+      twilioTimes.set(to, times);
+    }
+  };
+}
+
+// ------------------------------------------------------------- commands
+
+let cpuMark:
+  | {
+      usage: NodeJS.CpuUsage;
+      at: number;
+      loop: ReturnType<typeof performance.eventLoopUtilization>;
+    }
+  | undefined;
+
+let loopDelay: IntervalHistogram | undefined;
+
+type Handlers = {
+  [N in CommandName]: (
+    args: CommandMap[N]['args'],
+  ) => CommandMap[N]['reply'] | Promise<CommandMap[N]['reply']>;
+};
+
+function handlers(app: INestApplication): Handlers {
+  const dataSource = app.get(DataSource);
+  const jwt = app.get(JwtService);
+  return {
+    async seedSessions({ count }) {
+      const now = Date.now();
+      const seeded: SeededSession[] = [];
+      const members = [];
+      const sessions = [];
+      for (let i = 0; i < count; i += 1) {
+        const memberId = randomUUID();
+        const n = seededCount + i;
+        const { token, hash } = newToken();
+        members.push(
+          memberRow(
+            memberId,
+            `active${n}@bench.example`,
+            `+998${String(n).padStart(10, '0')}`,
+            null,
+            now,
+          ),
+        );
+        sessions.push(sessionRow(memberId, hash, now));
+        seeded.push({ memberId, token, jwt: jwt.sign({ sub: memberId }) });
+      }
+      seededCount += count;
+      await insertRows(dataSource, 'otp_members', members);
+      await insertRows(dataSource, 'otp_member_sessions', sessions);
+      return seeded;
+    },
+    async grow({ total }) {
+      const start = performance.now();
+      const before = await countRows(dataSource);
+      if (before.members < total) await addFillers(dataSource, total - before.members);
+      const after = await countRows(dataSource);
+      return { ...after, ms: performance.now() - start };
+    },
+    async seedTwoFactor({ members, passwordHash }) {
+      const now = Date.now();
+      await insertRows(
+        dataSource,
+        'otp_members',
+        members.map((m) => memberRow(randomUUID(), m.email, m.phone, passwordHash, now)),
+      );
+      return { inserted: members.length };
+    },
+    async passwordHash({ email }) {
+      const [sql, params] = dataSource.driver.escapeQueryWithParameters(
+        'SELECT password_hash AS hash FROM otp_members WHERE email = :email',
+        { email },
+      );
+      const rows: Array<{ hash: string | null }> = await dataSource.query(sql, params);
+      return rows[0]?.hash ?? null;
+    },
+    counts: () => countRows(dataSource),
+    memory() {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      gc?.();
+      return process.memoryUsage();
+    },
+    cpuStart() {
+      cpuMark = {
+        usage: process.cpuUsage(),
+        at: performance.now(),
+        loop: performance.eventLoopUtilization(),
+      };
+      return null;
+    },
+    cpuStop() {
+      if (!cpuMark) return { coreShare: NaN, loopBusy: NaN };
+      const used = process.cpuUsage(cpuMark.usage);
+      const wallMs = performance.now() - cpuMark.at;
+      const loopBusy = performance.eventLoopUtilization(cpuMark.loop).utilization;
+      cpuMark = undefined;
+      return { coreShare: (used.user + used.system) / 1000 / wallMs, loopBusy };
+    },
+    loopDelayStart() {
+      loopDelay?.disable();
+      loopDelay = monitorEventLoopDelay({ resolution: 5 });
+      loopDelay.enable();
+      return null;
+    },
+    loopDelayStop() {
+      const histogram = loopDelay;
+      loopDelay = undefined;
+      if (!histogram) return { p50: NaN, p99: NaN, max: NaN };
+      histogram.disable();
+      return {
+        p50: histogram.percentile(50) / 1e6,
+        p99: histogram.percentile(99) / 1e6,
+        max: histogram.max / 1e6,
+      };
+    },
+    twilioTimings() {
+      const entries = [...twilioTimes].map(
+        ([phone, [startMs, checkMs]]) => [phone, startMs, checkMs] as [string, number, number],
+      );
+      twilioTimes.clear();
+      return entries;
+    },
+    async stop() {
+      await app.close();
+      setImmediate(() => process.exit(0));
+      return null;
+    },
+  };
+}
+
+let seededCount = 0;
+
+async function main(): Promise<void> {
+  timeTwilioCalls();
+  const module = BenchAppModule.forRoot(config);
+  // The host's logger would print two lines per sign-in at `log` level; its cost depends on
+  // where they go, so the bench keeps warnings and errors only.
+  const logger = ['error', 'warn'] as const;
+  const app =
+    config.adapter === 'fastify'
+      ? await NestFactory.create(module, new FastifyAdapter(), { logger: [...logger] })
+      : await NestFactory.create(module, { logger: [...logger] });
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const handle = handlers(app);
+  process.on('message', (message: CommandMessage) => {
+    const run = handle[message.command] as (args: unknown) => unknown;
+    Promise.resolve()
+      .then(() => run(message.args))
+      .then(
+        (value): ReplyMessage => ({ id: message.id, ok: true, value }),
+        (error: unknown): ReplyMessage => ({
+          id: message.id,
+          ok: false,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        }),
+      )
+      .then((reply) => process.send!(reply));
+  });
+  // A runner that dies leaves no app behind.
+  process.on('disconnect', () => process.exit(0));
+  process.send!({ ready: true, port } satisfies ReadyMessage);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench app failed to start: ${String(error instanceof Error ? error.stack : error)}\n`,
+  );
+  process.exit(1);
+});
