@@ -69,7 +69,12 @@ class JwtStrategy extends PassportStrategy(Strategy) {
 function databaseOptions(config: BenchAppConfig): TypeOrmModuleOptions {
   const common = { autoLoadEntities: true, synchronize: true, retryAttempts: 0 } as const;
   if (config.database === 'sqlite') {
-    return { ...common, type: 'better-sqlite3', database: config.sqliteFile! };
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: config.sqliteFile!,
+      enableWAL: config.sqliteWal === true,
+    };
   }
   return {
     ...common,

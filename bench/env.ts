@@ -75,6 +75,8 @@ export class BenchEnv {
       postgresSchema: database.postgresSchema,
       twilio: this.world.twilio,
       cacheTtlMs: options.cacheTtlMs,
+      sqliteWal: process.env.BENCH_SQLITE_WAL === '1',
+      sessionDeleteDelayMs: Number(process.env.BENCH_SESSION_DELETE_DELAY_MS) || undefined,
       jwtSecret: this.jwtSecret,
     };
     const app = await BenchAppProcess.start(config);
@@ -84,6 +86,9 @@ export class BenchEnv {
 
   async stopApp(app: BenchAppProcess): Promise<void> {
     this.apps.delete(app);
+    // Let requests the load generator gave up on (it closes its connections at the end of a
+    // run, not the app's work) finish before the database closes under them.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     await app.stop();
   }
 

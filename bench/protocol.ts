@@ -19,6 +19,13 @@ export interface BenchAppConfig {
   twilio: { accountSid: string; authToken: string; serviceSid: string; baseUrl: string };
   /** `session.cacheTtlMs` of the module; the module's default (2000) when unset. */
   cacheTtlMs?: number;
+  /** SQLite in WAL mode (TypeORM `enableWAL`); off by default, as in the README's quick start. */
+  sqliteWal?: boolean;
+  /**
+   * Delay every DELETE of a session by this long (a lock wait, a slow disk): shows whether a
+   * revocation stays refused while the token is in use meanwhile. Diagnostics only.
+   */
+  sessionDeleteDelayMs?: number;
   /** Secret of the hand-written passport-jwt guard. */
   jwtSecret: string;
 }

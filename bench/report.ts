@@ -68,6 +68,14 @@ export function targets(results: BenchResults): string[][] {
       revocations.map((r) => `${r.before}→${r.logout}→${r.after}`).join(', '),
       verdict(revocations.every((r) => r?.refusedAtOnce)),
     ]);
+    const inUse = results.guard.map((g) => g.revocationInUse);
+    const accepted = inUse.reduce((sum, r) => sum + r.stillAccepted, 0);
+    const delay = inUse[0]?.deleteDelayMs ?? 0;
+    rows.push([
+      `1 revoked session refused at once while other requests use it${delay ? ` (session DELETEs delayed ${delay} ms)` : ''}`,
+      `still accepted after logout in ${accepted} of ${inUse.reduce((sum, r) => sum + r.trials, 0)} trials`,
+      verdict(accepted === 0),
+    ]);
   }
   for (const s of results.signIn) {
     for (const [label, run] of [
@@ -108,9 +116,9 @@ export function targets(results: BenchResults): string[][] {
     ]);
   }
   if (results.memory) {
-    const [one, two] = results.memory.rounds;
+    const [one, two] = results.memory.rounds.slice(-2);
     rows.push([
-      '5 no growth between two rounds (heap used; RSS)',
+      '5 no growth between the last two rounds (heap used; RSS)',
       `${change(one.heapUsed, two.heapUsed)}; ${change(one.rss, two.rss)}`,
       verdict(two.heapUsed - one.heapUsed < Math.max(2, one.heapUsed * 0.05)),
     ]);

@@ -64,7 +64,7 @@ export async function growth(env: BenchEnv, kind: DatabaseKind): Promise<GrowthR
       settings.guardWarmupSeconds,
       settings.connections,
     );
-    await runSignIns(env, app, PASSWORDLESS, env.signInPhones.take(20), 1);
+    await runSignIns(env, app, PASSWORDLESS, env.signInPhones.take(settings.quick ? 20 : 200), 1);
 
     const points: GrowthPoint[] = [];
     for (const size of settings.growthSizes) {

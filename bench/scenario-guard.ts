@@ -38,6 +38,17 @@ export interface GuardResult {
   /** Responses other than 200 (there should be none). */
   unexpected: number;
   revocation: RevocationCheck;
+  /** Revocations of sessions that other requests are using meanwhile. */
+  revocationInUse: InUseRevocations;
+}
+
+/** Sessions revoked while 4 connections keep using them. */
+export interface InUseRevocations {
+  trials: number;
+  /** Trials where a request sent after the logout answered (200) still got in. */
+  stillAccepted: number;
+  /** The delay injected into session DELETEs, if any (`BENCH_SESSION_DELETE_DELAY_MS`). */
+  deleteDelayMs: number;
 }
 
 /** A session revoked through the module's logout route while the load runs. */
@@ -125,6 +136,42 @@ async function revokeOne(
   };
 }
 
+/**
+ * Revokes sessions through the logout route while 4 other connections keep sending requests
+ * with them, then checks that requests sent after the logout's answer are refused.
+ */
+async function revokeInUse(
+  env: BenchEnv,
+  app: BenchAppProcess,
+  trials: number,
+): Promise<InUseRevocations> {
+  let stillAccepted = 0;
+  await env.quiet();
+  for (let trial = 0; trial < trials; trial += 1) {
+    const [{ token }] = await app.command('seedSessions', { count: 1 });
+    await call(app.url, 'GET', '/bench/guarded', { token });
+    const inUse = cannon({
+      url: `${app.url}/bench/guarded`,
+      connections: 4,
+      duration: 1,
+      requests: [{ method: 'GET', setupRequest: bearerRotation([token]) }],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300 + 400 * Math.random()));
+    await call(app.url, 'POST', '/auth/logout', { token });
+    const after: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      after.push((await call(app.url, 'GET', '/bench/guarded', { token })).status);
+    }
+    await inUse;
+    if (after.includes(200)) stillAccepted += 1;
+  }
+  return {
+    trials,
+    stillAccepted,
+    deleteDelayMs: Number(process.env.BENCH_SESSION_DELETE_DELAY_MS) || 0,
+  };
+}
+
 /** Scenario 1: the small JSON route open, behind `SessionGuard`, and behind passport-jwt. */
 export async function guardOverhead(
   env: BenchEnv,
@@ -192,6 +239,7 @@ export async function guardOverhead(
       otherCpu: median(runs[route].map((r) => r.otherCpu)),
       runs: runs[route].map((r) => r.rps),
     });
+    const revocationInUse = await revokeInUse(env, app, settings.quick ? 2 : 5);
     const guardedRatios = runs.guarded.map((r, i) => r.rps / runs.bare[i].rps);
     const jwtRatios = runs.jwt.map((r, i) => r.rps / runs.bare[i].rps);
     return {
@@ -204,6 +252,7 @@ export async function guardOverhead(
       jwtRatios,
       unexpected,
       revocation: revocation!,
+      revocationInUse,
     };
   } finally {
     await env.stopApp(app);

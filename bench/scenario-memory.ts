@@ -41,7 +41,7 @@ export async function memory(env: BenchEnv): Promise<MemoryResult> {
     const total = settings.memoryRequests;
     const rounds: MemorySnapshot[] = [];
     let unexpected = 0;
-    for (let round = 0; round < 2; round += 1) {
+    for (let round = 0; round < (Number(process.env.BENCH_MEMORY_ROUNDS) || 3); round += 1) {
       await env.quiet();
       const url = `${app.url}/bench/guarded`;
       const [valid, refused, signIns] = await Promise.all([

@@ -61,6 +61,32 @@ function timeTwilioCalls(): void {
   };
 }
 
+/**
+ * Delays every DELETE from the sessions table by `ms` before it reaches the database, as a lock
+ * wait or a slow disk would (`BENCH_SESSION_DELETE_DELAY_MS`, diagnostics only).
+ */
+function delaySessionDeletes(ms: number): void {
+  const require = createRequire(import.meta.url);
+  const runners = [
+    'typeorm/driver/postgres/PostgresQueryRunner.js',
+    'typeorm/driver/better-sqlite3/BetterSqlite3QueryRunner.js',
+  ];
+  for (const path of runners) {
+    const exported = require(path) as Record<
+      string,
+      { prototype: { query(sql: string, ...rest: unknown[]): Promise<unknown> } }
+    >;
+    const Runner = Object.values(exported)[0];
+    const original = Runner.prototype.query;
+    Runner.prototype.query = async function (this: unknown, sql, ...rest) {
+      if (/^\s*DELETE FROM\s+\S*otp_member_sessions/i.test(sql)) {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      }
+      return original.call(this, sql, ...rest);
+    };
+  }
+}
+
 // ------------------------------------------------------------- commands
 
 let cpuMark:
@@ -192,6 +218,7 @@ let seededCount = 0;
 
 async function main(): Promise<void> {
   timeTwilioCalls();
+  if (config.sessionDeleteDelayMs) delaySessionDeletes(config.sessionDeleteDelayMs);
   const module = BenchAppModule.forRoot(config);
   // The host's logger would print two lines per sign-in at `log` level; its cost depends on
   // where they go, so the bench keeps warnings and errors only.
