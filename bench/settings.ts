@@ -53,7 +53,7 @@ const FULL: Settings = {
   probeIntervalMs: 4,
   growthSizes: [1_000, 100_000, 1_000_000],
   growthRounds: 3,
-  growthSeconds: 3,
+  growthSeconds: 2,
   growthSignIns: 200,
   memoryRequests: 100_000,
   quiet: { perGateMs: 15_000, totalMs: 180_000, threshold: 0.2 },
