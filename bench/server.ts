@@ -127,7 +127,8 @@ function handlers(app: INestApplication): Handlers {
             now,
           ),
         );
-        sessions.push(sessionRow(memberId, hash, now));
+        // Last used at scattered times over the past minute (see sessionRow).
+        sessions.push(sessionRow(memberId, hash, now, Math.floor((60_000 * i) / count)));
         seeded.push({ memberId, token, jwt: jwt.sign({ sub: memberId }) });
       }
       seededCount += count;
