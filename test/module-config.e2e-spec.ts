@@ -126,6 +126,34 @@ describe('OtpModule registration', () => {
     }
   });
 
+  it('reads the send cooldown from OTP_SEND_COOLDOWN_SECONDS', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      TWILIO_ACCOUNT_SID: emulator.accountSid,
+      TWILIO_AUTH_TOKEN: emulator.authToken,
+      TWILIO_VERIFY_SERVICE_SID: emulator.serviceSid,
+      TWILIO_VERIFY_BASE_URL: emulator.url,
+      OTP_MAIL_DOMAIN: 'example.com',
+      OTP_SEND_COOLDOWN_SECONDS: '0',
+    });
+    const t = await createTestApp({
+      emulator,
+      otpModule: () => OtpModule.forRootAsync(otpConfig.asProvider()),
+      imports: [ConfigModule.forRoot({ ignoreEnvFile: true })],
+    });
+    try {
+      const body = { channel: 'sms', countryCode: 'US', phoneNumber: US_PHONE };
+      await t.http.post('/auth/otp/send').send(body).expect(200);
+      await t.http
+        .post('/auth/otp/send')
+        .send({ ...body, channel: 'call' })
+        .expect(200);
+    } finally {
+      process.env = saved;
+      await t.close();
+    }
+  });
+
   it('moves the routes under another prefix', async () => {
     const t = await createTestApp({ emulator, extras: { routes: { prefix: 'api/v1/auth' } } });
     try {

@@ -35,6 +35,7 @@ function bool(value: string | undefined): boolean | undefined {
  * | `OTP_ALLOWED_COUNTRIES` (comma-separated) | `allowedCountries` |
  * | `OTP_SESSION_TTL_SECONDS`, `OTP_SESSION_IDLE_TIMEOUT_SECONDS` | `session.*` |
  * | `OTP_SESSION_COOKIE` (`true` to enable), `OTP_SESSION_COOKIE_SECURE` | `session.cookie` |
+ * | `OTP_SEND_COOLDOWN_SECONDS` (`0` to turn it off) | `rateLimit.sendCooldownSeconds` |
  */
 export function otpOptionsFromEnv(env: Env = process.env): OtpModuleOptions {
   const hasTwilio =
@@ -55,6 +56,10 @@ export function otpOptionsFromEnv(env: Env = process.env): OtpModuleOptions {
     approval: (env.OTP_APPROVAL || undefined) as OtpModuleOptions['approval'],
     channels: list(env.OTP_CHANNELS) as OtpChannel[] | undefined,
     allowedCountries: list(env.OTP_ALLOWED_COUNTRIES),
+    rateLimit:
+      env.OTP_SEND_COOLDOWN_SECONDS !== undefined && env.OTP_SEND_COOLDOWN_SECONDS.trim() !== ''
+        ? { sendCooldownSeconds: int(env.OTP_SEND_COOLDOWN_SECONDS) }
+        : undefined,
     session: {
       ttlSeconds: int(env.OTP_SESSION_TTL_SECONDS),
       idleTimeoutSeconds: int(env.OTP_SESSION_IDLE_TIMEOUT_SECONDS),
