@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Controller, Get, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
@@ -60,6 +61,40 @@ describe('Sessions and guards', () => {
     await t.http.get('/members-only/passport').set(bearer(sessionToken)).expect(401);
     const [{ n }] = await t.dataSource.query('SELECT COUNT(*) AS n FROM otp_member_sessions');
     expect(Number(n)).toBe(0);
+  });
+
+  it('refuses a session after logout even when a lookup was reading it during the logout', async () => {
+    const { sessionToken } = await signIn(t);
+    // Hold the first session lookup after it has read the row, until the logout is done.
+    const query = t.dataSource.query.bind(t.dataSource);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let read!: () => void;
+    const hasRead = new Promise<void>((resolve) => (read = resolve));
+    let held = false;
+    jest
+      .spyOn(t.dataSource, 'query')
+      .mockImplementation(async (sql: string, ...rest: unknown[]) => {
+        const result = await query(sql, ...(rest as [unknown[]]));
+        if (!held && sql.includes('token_hash')) {
+          held = true;
+          read();
+          await released;
+        }
+        return result;
+      });
+
+    const concurrent = t.http
+      .get('/auth/me')
+      .set(bearer(sessionToken))
+      .then((res) => res.status);
+    await hasRead;
+    await t.http.post('/auth/logout').set(bearer(sessionToken)).expect(204);
+    release();
+    // It was sent before the logout was answered: either answer is right for it.
+    expect([200, 401]).toContain(await concurrent);
+    await t.http.get('/auth/me').set(bearer(sessionToken)).expect(401);
+    await t.http.get('/members-only').set(bearer(sessionToken)).expect(401);
   });
 
   it('lists the member’s sessions and revokes one by id', async () => {

@@ -52,10 +52,16 @@ const MAX_TOUCH_INTERVAL_MS = 60_000;
  * Issues, checks and revokes sessions. `authenticate()` is the guard's hot path: one prepared
  * lookup (session joined with its member) behind a small in-process cache whose entries live
  * `session.cacheTtlMs`; revoking on this instance evicts at once.
+ *
+ * A lookup that was already reading when a session was revoked (or a member changed) may have
+ * read the old row: it answers its own request, which was concurrent with the revocation, but
+ * is not cached. Every eviction moves `generation` on, and a lookup caches its row only when the
+ * generation it started in is still current.
  */
 @Injectable()
 export class SessionsService {
   private readonly cache = new Map<string, CachedSession>();
+  private generation = 0;
   private readonly lookupSql: string;
   private readonly touchSql: string;
   private readonly touchIntervalMs: number;
@@ -136,7 +142,7 @@ export class SessionsService {
       if (!entry) return null;
     }
     if (now >= entry.expiresAt || now - entry.lastSeenAt >= this.options.session.idleTimeoutMs) {
-      this.cache.delete(hash);
+      this.evict([hash]);
       await this.sessions.delete({ id: entry.sessionId });
       return null;
     }
@@ -179,8 +185,9 @@ export class SessionsService {
       select: { id: true, tokenHash: true },
     });
     if (!row) return false;
-    this.cache.delete(row.tokenHash);
+    this.evict([row.tokenHash]);
     await this.sessions.delete({ id: row.id });
+    this.evict([row.tokenHash]);
     return true;
   }
 
@@ -194,19 +201,30 @@ export class SessionsService {
       select: { id: true, tokenHash: true },
     });
     const revoked = rows.filter((row) => row.id !== keepSessionId);
-    for (const row of revoked) this.cache.delete(row.tokenHash);
-    if (revoked.length > 0) await this.sessions.delete(revoked.map((row) => row.id));
+    if (revoked.length === 0) return 0;
+    const hashes = revoked.map((row) => row.tokenHash);
+    this.evict(hashes);
+    await this.sessions.delete(revoked.map((row) => row.id));
+    this.evict(hashes);
     return revoked.length;
   }
 
   /** Forgets cached sessions of a member whose status or details changed. */
   forgetMember(memberId: string): void {
+    this.generation += 1;
     for (const [hash, entry] of this.cache) {
       if (entry.member.id === memberId) this.cache.delete(hash);
     }
   }
 
+  /** Drops sessions from the cache and keeps lookups already reading from caching them again. */
+  private evict(hashes: string[]): void {
+    this.generation += 1;
+    for (const hash of hashes) this.cache.delete(hash);
+  }
+
   private async load(hash: string, now: number): Promise<CachedSession | undefined> {
+    const generation = this.generation;
     const rows: SessionRow[] = await this.dataSource.query(this.lookupSql, [hash]);
     const row = rows[0];
     if (!row) {
@@ -226,7 +244,7 @@ export class SessionsService {
         createdAt: new Date(Number(row.created)).toISOString(),
       },
     };
-    if (this.options.session.cacheTtlMs > 0) {
+    if (this.options.session.cacheTtlMs > 0 && generation === this.generation) {
       this.cache.delete(hash);
       if (this.cache.size >= this.options.session.cacheSize) {
         this.cache.delete(this.cache.keys().next().value as string);
