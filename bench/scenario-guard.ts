@@ -6,8 +6,8 @@ import { cpuWindow } from './machine.js';
 import type { DatabaseKind, HttpAdapterKind, SeededSession } from './protocol.js';
 import { median } from './stats.js';
 
-export type GuardRoute = 'bare' | 'guarded' | 'jwt';
-export const GUARD_ROUTES: GuardRoute[] = ['bare', 'guarded', 'jwt'];
+export type GuardRoute = 'bare' | 'noop' | 'guarded' | 'jwt';
+export const GUARD_ROUTES: GuardRoute[] = ['bare', 'noop', 'guarded', 'jwt'];
 
 /** Medians over the rounds of one route. */
 export interface RouteStats {
@@ -30,7 +30,11 @@ export interface GuardResult {
   adapter: HttpAdapterKind;
   database: DatabaseKind;
   routes: Record<GuardRoute, RouteStats>;
-  /** Medians of each round's ratio (guarded / bare, jwt / bare), and every round's. */
+  /**
+   * Medians of each round's ratio (no-op / bare, guarded / bare, jwt / bare), and every round's.
+   * The no-op guard lets every request through: it shows what Nest's guard step costs by itself.
+   */
+  noopToBare: number;
   guardedToBare: number;
   jwtToBare: number;
   guardedRatios: number[];
@@ -62,7 +66,7 @@ export interface RevocationCheck {
   refusedAtOnce: boolean;
 }
 
-function path(route: GuardRoute): string {
+function path(route: GuardRoute | 'noop'): string {
   return `/bench/${route}`;
 }
 
@@ -83,7 +87,7 @@ export interface RunStats {
 export async function routeRun(
   env: BenchEnv,
   app: BenchAppProcess,
-  route: GuardRoute,
+  route: GuardRoute | 'noop',
   tokens: string[],
   seconds: number,
   connections: number,
@@ -172,7 +176,10 @@ async function revokeInUse(
   };
 }
 
-/** Scenario 1: the small JSON route open, behind `SessionGuard`, and behind passport-jwt. */
+/**
+ * Scenario 1: the small JSON route open, behind a guard that does nothing, behind
+ * `SessionGuard`, and behind passport-jwt.
+ */
 export async function guardOverhead(
   env: BenchEnv,
   adapter: HttpAdapterKind,
@@ -199,7 +206,7 @@ export async function guardOverhead(
         settings.connections,
       );
     }
-    const runs: Record<GuardRoute, RunStats[]> = { bare: [], guarded: [], jwt: [] };
+    const runs: Record<GuardRoute, RunStats[]> = { bare: [], noop: [], guarded: [], jwt: [] };
     let unexpected = 0;
     let revocation: RevocationCheck | undefined;
     const revokeRound = Math.floor(settings.guardRounds / 2);
@@ -245,7 +252,13 @@ export async function guardOverhead(
     return {
       adapter,
       database: kind,
-      routes: { bare: stats('bare'), guarded: stats('guarded'), jwt: stats('jwt') },
+      routes: {
+        bare: stats('bare'),
+        noop: stats('noop'),
+        guarded: stats('guarded'),
+        jwt: stats('jwt'),
+      },
+      noopToBare: median(runs.noop.map((r, i) => r.rps / runs.bare[i].rps)),
       guardedToBare: median(guardedRatios),
       jwtToBare: median(jwtRatios),
       guardedRatios,

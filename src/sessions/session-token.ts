@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** 32 random bytes (256 bits), base64url: 43 characters. */
 const TOKEN_BYTES = 32;
@@ -19,5 +19,5 @@ export function isSessionTokenShape(token: unknown): token is string {
  * is enough; a database leak does not yield usable tokens.
  */
 export function hashSessionToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }

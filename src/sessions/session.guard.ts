@@ -24,24 +24,35 @@ export class SessionGuard implements CanActivate {
     @Inject(RESOLVED_OTP_OPTIONS) protected readonly options: ResolvedOtpOptions,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Route handlers (and their controllers) already looked up for `@Public()`. */
+  private readonly publicRoutes = new WeakMap<object, WeakMap<object, boolean>>();
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
     const request = this.getRequest(context);
-    const session = await this.sessions.authenticate(this.extractToken(request));
-    if (!session) return this.handleUnauthenticated(context);
-    request.user = session.member;
-    request.otpSessionId = session.sessionId;
-    return this.onAuthenticated(session, context);
+    // Answered without a promise when the session is in the cache: the common case.
+    const session = this.sessions.check(this.extractToken(request));
+    return session instanceof Promise
+      ? session.then((found) => this.decide(found, request, context))
+      : this.decide(session, request, context);
   }
 
   /** Whether the route or its controller is marked `@Public()`. */
   protected isPublic(context: ExecutionContext): boolean {
-    return (
-      this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [
-        context.getHandler(),
-        context.getClass(),
-      ]) === true
-    );
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byController = this.publicRoutes.get(handler);
+    let isPublic = byController?.get(controller);
+    if (isPublic === undefined) {
+      isPublic =
+        this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [
+          handler,
+          controller,
+        ]) === true;
+      if (!byController) this.publicRoutes.set(handler, (byController = new WeakMap()));
+      byController.set(controller, isPublic);
+    }
+    return isPublic;
   }
 
   /** The request to read the token from and attach the member to. */
@@ -52,6 +63,17 @@ export class SessionGuard implements CanActivate {
   /** The token of the request: bearer header first, then the session cookie when enabled. */
   protected extractToken(request: OtpRequest): string | undefined {
     return extractSessionToken(request, this.options.session.cookie);
+  }
+
+  private decide(
+    session: AuthenticatedSession | null,
+    request: OtpRequest,
+    context: ExecutionContext,
+  ): boolean {
+    if (!session) return this.handleUnauthenticated(context);
+    request.user = session.member;
+    request.otpSessionId = session.sessionId;
+    return this.onAuthenticated(session, context);
   }
 
   /** Called with a valid session; return `false` to refuse anyway (e.g. a role check). */

@@ -32,6 +32,8 @@ interface CachedSession {
   expiresAt: number;
   lastSeenAt: number;
   cachedAt: number;
+  /** What `authenticate()` answers for it, built once. */
+  authenticated: AuthenticatedSession;
 }
 
 interface SessionRow {
@@ -133,29 +135,42 @@ export class SessionsService {
    * unknown, revoked, expired, idle for too long, or its member is not approved.
    */
   async authenticate(token: unknown): Promise<AuthenticatedSession | null> {
+    return this.check(token);
+  }
+
+  /**
+   * `authenticate()` for the guard's hot path: answers at once, without a promise, when the
+   * cache holds the session and nothing needs writing.
+   */
+  check(token: unknown): AuthenticatedSession | null | Promise<AuthenticatedSession | null> {
     if (!isSessionTokenShape(token)) return null;
     const hash = hashSessionToken(token);
     const now = Date.now();
-    let entry = this.cache.get(hash);
-    if (!entry || now - entry.cachedAt >= this.options.session.cacheTtlMs) {
-      entry = await this.load(hash, now);
-      if (!entry) return null;
+    const entry = this.cache.get(hash);
+    if (entry && now - entry.cachedAt < this.options.session.cacheTtlMs) {
+      return this.admit(hash, entry, now);
     }
+    return this.load(hash, now).then((loaded) => (loaded ? this.admit(hash, loaded, now) : null));
+  }
+
+  /** Whether a looked-up session is live now; records its use at most every `touchIntervalMs`. */
+  private admit(
+    hash: string,
+    entry: CachedSession,
+    now: number,
+  ): AuthenticatedSession | null | Promise<AuthenticatedSession | null> {
     if (now >= entry.expiresAt || now - entry.lastSeenAt >= this.options.session.idleTimeoutMs) {
       this.evict([hash]);
-      await this.sessions.delete({ id: entry.sessionId });
-      return null;
+      return this.sessions.delete({ id: entry.sessionId }).then(() => null);
     }
     if (entry.member.status !== 'approved') return null;
     if (now - entry.lastSeenAt >= this.touchIntervalMs) {
       entry.lastSeenAt = now;
-      await this.dataSource.query(this.touchSql, [now, entry.sessionId]);
+      return this.dataSource
+        .query(this.touchSql, [now, entry.sessionId])
+        .then(() => entry.authenticated);
     }
-    return {
-      sessionId: entry.sessionId,
-      member: entry.member,
-      expiresAt: new Date(entry.expiresAt),
-    };
+    return entry.authenticated;
   }
 
   /** The member's live sessions, newest first. */
@@ -231,18 +246,21 @@ export class SessionsService {
       this.cache.delete(hash);
       return undefined;
     }
+    const member: MemberView = {
+      id: row.mid,
+      email: row.email,
+      phoneNumber: row.phone,
+      status: row.status,
+      createdAt: new Date(Number(row.created)).toISOString(),
+    };
+    const expiresAt = Number(row.exp);
     const entry: CachedSession = {
       sessionId: row.sid,
-      expiresAt: Number(row.exp),
+      expiresAt,
       lastSeenAt: Number(row.seen),
       cachedAt: now,
-      member: {
-        id: row.mid,
-        email: row.email,
-        phoneNumber: row.phone,
-        status: row.status,
-        createdAt: new Date(Number(row.created)).toISOString(),
-      },
+      member,
+      authenticated: { sessionId: row.sid, member, expiresAt: new Date(expiresAt) },
     };
     if (this.options.session.cacheTtlMs > 0 && generation === this.generation) {
       this.cache.delete(hash);

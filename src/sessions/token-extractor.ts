@@ -4,6 +4,15 @@ import type { ResolvedOtpOptions } from '../config/resolve-options.js';
 import type { OtpRequest } from './session-request.interface.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const BEARER = 'bearer ';
+
+/** Whether an Authorization header uses the Bearer scheme (any case, RFC 9110). */
+function isBearer(authorization: string): boolean {
+  return (
+    authorization.length > BEARER.length &&
+    authorization.slice(0, BEARER.length).toLowerCase() === BEARER
+  );
+}
 
 /**
  * The session token of a request: `Authorization: Bearer <token>`, else the session cookie when
@@ -15,9 +24,9 @@ export function extractSessionToken(
   cookie: ResolvedOtpOptions['session']['cookie'],
 ): string | undefined {
   const authorization = request.headers.authorization;
-  if (typeof authorization === 'string') {
-    const [scheme, token] = authorization.split(' ');
-    if (scheme?.toLowerCase() === 'bearer' && token) return token.trim();
+  if (typeof authorization === 'string' && isBearer(authorization)) {
+    const token = authorization.slice(BEARER.length).trim();
+    if (token) return token;
   }
   const cookies = request.headers.cookie;
   if (!cookie || typeof cookies !== 'string') return undefined;
