@@ -75,7 +75,7 @@ export class BenchEnv {
       postgresSchema: database.postgresSchema,
       twilio: this.world.twilio,
       cacheTtlMs: options.cacheTtlMs,
-      sqliteWal: process.env.BENCH_SQLITE_WAL === '1',
+      sqliteWal: sqliteWal(),
       sessionDeleteDelayMs: Number(process.env.BENCH_SESSION_DELETE_DELAY_MS) || undefined,
       jwtSecret: this.jwtSecret,
     };
@@ -122,4 +122,9 @@ export class BenchEnv {
       await client.end();
     }
   }
+}
+
+/** SQLite runs in WAL mode, as a server would open it; `BENCH_SQLITE_WAL=0` for rollback journal. */
+export function sqliteWal(): boolean {
+  return process.env.BENCH_SQLITE_WAL !== '0';
 }

@@ -12,6 +12,8 @@ export interface BenchResults {
   minutes: number;
   machine: string;
   postgres?: string;
+  /** SQLite's journal mode in this run. */
+  sqliteJournal: 'wal' | 'rollback';
   quiet: { waitedS: number; gates: number; gaveUp: number };
   guard: GuardResult[];
   signIn: SignInResult[];
@@ -133,7 +135,8 @@ export function markdown(results: BenchResults): string {
     `Run: ${results.startedAt}, ${results.mode} mode, ${results.minutes.toFixed(1)} minutes.`,
   );
   out.push(
-    `Machine: ${results.machine}${results.postgres ? `; PostgreSQL ${results.postgres}` : ''}.`,
+    `Machine: ${results.machine}${results.postgres ? `; PostgreSQL ${results.postgres}` : ''}. ` +
+      `SQLite in ${results.sqliteJournal === 'wal' ? 'WAL' : 'rollback-journal'} mode.`,
   );
   out.push(
     `Waited ${results.quiet.waitedS.toFixed(0)} s in all for a quiet machine before ${results.quiet.gates} runs ` +

@@ -5,6 +5,7 @@
  * - `BENCH_ONLY=guard,signin,twofactor,growth,memory`: some scenarios only.
  * - `BENCH_POSTGRES=0`: SQLite only. Otherwise PostgreSQL scenarios run against `DATABASE_URL`,
  *   or against a throwaway server started by `scripts/with-postgres.sh` when it is unset.
+ * - `BENCH_SQLITE_WAL=0`: SQLite in rollback-journal mode instead of WAL.
  * - `BENCH_QUIET=0`: do not wait for other processes on the machine to go quiet between runs.
  *
  * Progress goes to stderr; the report (Markdown) to stdout and, with the raw numbers, to
@@ -14,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { BenchEnv } from './env.js';
+import { BenchEnv, sqliteWal } from './env.js';
 import { machineDescription, quietStats } from './machine.js';
 import { type BenchResults, markdown } from './report.js';
 import { growth } from './scenario-growth.js';
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     minutes: 0,
     machine: machineDescription(),
     postgres: postgresUrl ? await postgresVersion(postgresUrl) : undefined,
+    sqliteJournal: sqliteWal() ? 'wal' : 'rollback',
     quiet: quietStats(),
     guard: [],
     signIn: [],

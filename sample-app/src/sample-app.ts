@@ -49,7 +49,13 @@ export function databaseFromEnv(env: NodeJS.ProcessEnv): TypeOrmModuleOptions {
   if (env.DATABASE_URL) return { type: 'postgres', url: env.DATABASE_URL, ...SCHEMA };
   const dataDir = env.SAMPLE_DATA_DIR || join(APP_DIR, 'data');
   mkdirSync(dataDir, { recursive: true });
-  return { type: 'better-sqlite3', database: join(dataDir, 'sample.sqlite'), ...SCHEMA };
+  return {
+    type: 'better-sqlite3',
+    database: join(dataDir, 'sample.sqlite'),
+    // One disk sync per write at most, and readers never wait for writers.
+    enableWAL: true,
+    ...SCHEMA,
+  };
 }
 
 /** The sample's defaults for the module's variables, where they are not set. */

@@ -53,7 +53,8 @@ const MAX_TOUCH_INTERVAL_MS = 60_000;
 /**
  * Issues, checks and revokes sessions. `authenticate()` is the guard's hot path: one prepared
  * lookup (session joined with its member) behind a small in-process cache whose entries live
- * `session.cacheTtlMs`; revoking on this instance evicts at once.
+ * `session.cacheTtlMs`; revoking on this instance evicts at once. Issuing a session is one
+ * prepared insert too: it is part of every sign-in.
  *
  * A lookup that was already reading when a session was revoked (or a member changed) may have
  * read the old row: it answers its own request, which was concurrent with the revocation, but
@@ -66,6 +67,7 @@ export class SessionsService {
   private generation = 0;
   private readonly lookupSql: string;
   private readonly touchSql: string;
+  private readonly insertSql: string;
   private readonly touchIntervalMs: number;
 
   constructor(
@@ -99,6 +101,11 @@ export class SessionsService {
       seen: '',
       id: '',
     });
+    this.insertSql = escape(
+      `INSERT INTO ${table} (id, member_id, token_hash, created_at, expires_at, last_seen_at, user_agent)
+       VALUES (:id, :member, :hash, :created, :expires, :seen, :agent)`,
+      { id: '', member: '', hash: '', created: '', expires: '', seen: '', agent: '' },
+    );
   }
 
   /** Starts a session for a member and returns its token, shown this once. */
@@ -107,7 +114,15 @@ export class SessionsService {
     userAgent?: string,
   ): Promise<{ token: string; sessionId: string }> {
     const { token, session } = this.prepare(memberId, userAgent);
-    await this.sessions.insert(session);
+    await this.dataSource.query(this.insertSql, [
+      session.id,
+      session.memberId,
+      session.tokenHash,
+      session.createdAt.getTime(),
+      session.expiresAt.getTime(),
+      session.lastSeenAt.getTime(),
+      session.userAgent,
+    ]);
     return { token, sessionId: session.id };
   }
 

@@ -87,6 +87,8 @@ describe('Sample page: password reset, sessions and moving between states', () =
       expect(await visibleText(page.getByText('Session ended'))).toBe(
         'Session ended: Headless Chrome on Linux.',
       );
+      // The list is drawn again after the message: wait for the third item to go.
+      await sessions.nth(2).waitFor({ state: 'detached' });
       const left = await sessions.allInnerTexts();
       expect(left).toHaveLength(2);
       expect(left).toEqual(
