@@ -73,6 +73,8 @@ describe('Sample page: manual approval through the admin view', () => {
       expect(await visibleText(admin.getByText(`${emmy.email} is approved.`))).toBe(
         'emmy@example.com is approved.',
       );
+      // The list is drawn again after the message: wait for the second item to go.
+      await pending.getByRole('listitem').nth(1).waitFor({ state: 'detached' });
       expect(await pending.getByRole('listitem').allInnerTexts()).toEqual([
         expect.stringContaining(mallory.email),
       ]);
