@@ -32,6 +32,17 @@ const change = (from: number, to: number) =>
     : '–';
 /** A ratio as a change: 0.9 → "-10.0%". */
 const pctChange = (ratio: number) => change(1, ratio);
+/** The columns of `signInRow()`. */
+const SIGN_IN_HEAD = [
+  'run',
+  'sign-ins',
+  'per s',
+  'total p50 / p99',
+  'twilio p50',
+  'own p50 / p99',
+  'own p50 send + login',
+  'failures',
+];
 const verdict = (ok: boolean) => (ok ? 'holds' : '**does not hold**');
 
 function table(head: string[], rows: string[][]): string {
@@ -198,22 +209,12 @@ export function markdown(results: BenchResults): string {
 
   if (results.signIn.length > 0) {
     out.push('\n### 2: passwordless sign-in (send + login), ms\n');
-    const head = [
-      'run',
-      'sign-ins',
-      'per s',
-      'total p50 / p99',
-      'twilio p50',
-      'own p50 / p99',
-      'own p50 send + login',
-      'failures',
-    ];
     for (const s of results.signIn) {
       out.push(
         `\n${s.database} (one GET of the open route: p50 ${ms(s.bareRequest.p50)} ms, p99 ${ms(s.bareRequest.p99)} ms)\n`,
       );
       out.push(
-        table(head, [
+        table(SIGN_IN_HEAD, [
           signInRow('1 visitor, first sign-in', s.serialNew),
           signInRow('1 visitor, returning', s.serialReturning),
           signInRow(`${s.connections} visitors, first sign-in`, s.concurrentNew),
@@ -231,21 +232,7 @@ export function markdown(results: BenchResults): string {
         `verifications/s on one core; ${ms(t.verifiesPerSecondAllCores, 0)} verifications/s on ${t.cores} ` +
         `cores (${ms(t.verifiesPerSecondAllCores / t.cores, 0)} per core).\n`,
     );
-    out.push(
-      table(
-        [
-          'run',
-          'sign-ins',
-          'per s',
-          'total p50 / p99',
-          'twilio p50',
-          'own p50 / p99',
-          'own p50 send + login',
-          'failures',
-        ],
-        [signInRow(`${t.connections} visitors`, t.signIns)],
-      ),
-    );
+    out.push(table(SIGN_IN_HEAD, [signInRow(`${t.connections} visitors`, t.signIns)]));
     out.push(`\nGuarded route, paced at ${int(t.probeRate)} req/s (ms):\n`);
     out.push(
       table(

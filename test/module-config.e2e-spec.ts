@@ -20,6 +20,41 @@ import {
   US_PHONE,
 } from './support/test-app.js';
 
+/**
+ * An app whose module options come from the environment (`otpConfig`): the emulator's
+ * credentials and `variables`. `close()` also puts the environment back.
+ */
+async function appFromEnvironment(
+  emulator: TwilioVerifyEmulator,
+  variables: Record<string, string>,
+): Promise<{ t: TestApp; close(): Promise<void> }> {
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    TWILIO_ACCOUNT_SID: emulator.accountSid,
+    TWILIO_AUTH_TOKEN: emulator.authToken,
+    TWILIO_VERIFY_SERVICE_SID: emulator.serviceSid,
+    TWILIO_VERIFY_BASE_URL: emulator.url,
+    ...variables,
+  });
+  try {
+    const t = await createTestApp({
+      emulator,
+      otpModule: () => OtpModule.forRootAsync(otpConfig.asProvider()),
+      imports: [ConfigModule.forRoot({ ignoreEnvFile: true })],
+    });
+    return {
+      t,
+      close: async () => {
+        process.env = saved;
+        await t.close();
+      },
+    };
+  } catch (error) {
+    process.env = saved;
+    throw error;
+  }
+}
+
 /** Proves the app signs in end to end with the module as configured. */
 async function expectWorkingSignIn(t: TestApp, prefix = '/auth'): Promise<void> {
   await t.http
@@ -88,19 +123,9 @@ describe('OtpModule registration', () => {
   });
 
   it('forRootAsync(otpConfig.asProvider()) reads the environment', async () => {
-    const saved = { ...process.env };
-    Object.assign(process.env, {
-      TWILIO_ACCOUNT_SID: emulator.accountSid,
-      TWILIO_AUTH_TOKEN: emulator.authToken,
-      TWILIO_VERIFY_SERVICE_SID: emulator.serviceSid,
-      TWILIO_VERIFY_BASE_URL: emulator.url,
+    const { t, close } = await appFromEnvironment(emulator, {
       OTP_MAIL_DOMAIN: 'members.example.org',
       OTP_CHANNELS: 'sms',
-    });
-    const t = await createTestApp({
-      emulator,
-      otpModule: () => OtpModule.forRootAsync(otpConfig.asProvider()),
-      imports: [ConfigModule.forRoot({ ignoreEnvFile: true })],
     });
     try {
       await t.http
@@ -121,25 +146,14 @@ describe('OtpModule registration', () => {
         .expect(200);
       expect(res.body.member.email).toBe('12015550123@members.example.org');
     } finally {
-      process.env = saved;
-      await t.close();
+      await close();
     }
   });
 
   it('reads the send cooldown from OTP_SEND_COOLDOWN_SECONDS', async () => {
-    const saved = { ...process.env };
-    Object.assign(process.env, {
-      TWILIO_ACCOUNT_SID: emulator.accountSid,
-      TWILIO_AUTH_TOKEN: emulator.authToken,
-      TWILIO_VERIFY_SERVICE_SID: emulator.serviceSid,
-      TWILIO_VERIFY_BASE_URL: emulator.url,
+    const { t, close } = await appFromEnvironment(emulator, {
       OTP_MAIL_DOMAIN: 'example.com',
       OTP_SEND_COOLDOWN_SECONDS: '0',
-    });
-    const t = await createTestApp({
-      emulator,
-      otpModule: () => OtpModule.forRootAsync(otpConfig.asProvider()),
-      imports: [ConfigModule.forRoot({ ignoreEnvFile: true })],
     });
     try {
       const body = { channel: 'sms', countryCode: 'US', phoneNumber: US_PHONE };
@@ -149,8 +163,7 @@ describe('OtpModule registration', () => {
         .send({ ...body, channel: 'call' })
         .expect(200);
     } finally {
-      process.env = saved;
-      await t.close();
+      await close();
     }
   });
 
