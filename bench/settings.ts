@@ -52,7 +52,7 @@ const FULL: Settings = {
   twoFactorMembers: 600,
   probeIntervalMs: 4,
   growthSizes: [1_000, 100_000, 1_000_000],
-  growthRounds: 3,
+  growthRounds: 5,
   growthSeconds: 2,
   growthSignIns: 200,
   memoryRequests: 100_000,
