@@ -6,3 +6,12 @@ export const OTP_ROUTE_PREFIX = Symbol('nestjs-otp:route-prefix');
 
 /** The verification provider in use (Twilio Verify unless the host supplies one). */
 export const VERIFICATION_PROVIDER = Symbol('nestjs-otp:verification-provider');
+
+/** The TypeORM data source holding members and sessions (the `dataSource` extra). */
+export const OTP_DATA_SOURCE = Symbol('nestjs-otp:data-source');
+
+/** The `Member` repository of that data source. */
+export const OTP_MEMBER_REPOSITORY = Symbol('nestjs-otp:member-repository');
+
+/** The `MemberSession` repository of that data source. */
+export const OTP_SESSION_REPOSITORY = Symbol('nestjs-otp:session-repository');

@@ -5,9 +5,18 @@ import {
   type Type,
 } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
+import { getDataSourceToken, getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import { OTP_DEFAULTS } from './config/resolve-options.js';
-import { OTP_ROUTE_PREFIX } from './otp-internal.constants.js';
+import {
+  OTP_DATA_SOURCE,
+  OTP_MEMBER_REPOSITORY,
+  OTP_ROUTE_PREFIX,
+  OTP_SESSION_REPOSITORY,
+} from './otp-internal.constants.js';
 import type { OtpModuleExtras, OtpModuleOptions } from './config/otp-options.interface.js';
+import { Member } from './members/member.entity.js';
+import { MemberSession } from './sessions/member-session.entity.js';
+import { OTP_ENTITIES } from './otp.entities.js';
 import { OtpController } from './otp/otp.controller.js';
 import { CountriesController } from './phone/countries.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
@@ -19,13 +28,43 @@ import {
 
 const ROUTE_PREFIX = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
 
-/** Controllers and route prefix: the module's shape, decided by the extras alone. */
+/**
+ * The entities registered on the data source the extras name (the default one unless
+ * `dataSource` is given), and that data source and its repositories under the module's tokens.
+ */
+function withDataSource(definition: DynamicModule, extras: OtpModuleExtras): DynamicModule {
+  const { dataSource } = extras;
+  const valid =
+    dataSource === undefined ||
+    (typeof dataSource === 'string' ? dataSource !== '' : typeof dataSource === 'object');
+  if (!valid || dataSource === null) {
+    throw new Error(
+      'OtpModule: option "dataSource" must be the name of a TypeORM data source, its options or the DataSource',
+    );
+  }
+  return {
+    ...definition,
+    global: extras.isGlobal ?? false,
+    imports: [...(definition.imports ?? []), TypeOrmModule.forFeature(OTP_ENTITIES, dataSource)],
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: OTP_DATA_SOURCE, useExisting: getDataSourceToken(dataSource) },
+      { provide: OTP_MEMBER_REPOSITORY, useExisting: getRepositoryToken(Member, dataSource) },
+      {
+        provide: OTP_SESSION_REPOSITORY,
+        useExisting: getRepositoryToken(MemberSession, dataSource),
+      },
+    ],
+  };
+}
+
+/** Data source, controllers and route prefix: the module's shape, decided by the extras alone. */
 function applyExtras(definition: DynamicModule, extras: OtpModuleExtras): DynamicModule {
-  const shaped: DynamicModule = { ...definition, global: extras.isGlobal ?? false };
+  const shaped = withDataSource(definition, extras);
   if (extras.routes === false) {
     return {
       ...shaped,
-      providers: [...(definition.providers ?? []), { provide: OTP_ROUTE_PREFIX, useValue: false }],
+      providers: [...(shaped.providers ?? []), { provide: OTP_ROUTE_PREFIX, useValue: false }],
     };
   }
   const prefix = (extras.routes?.prefix ?? OTP_DEFAULTS.routePrefix).replace(/^\/+|\/+$/g, '');
@@ -46,10 +85,10 @@ function applyExtras(definition: DynamicModule, extras: OtpModuleExtras): Dynami
     controllers.push(createAdminController(extras.admin.guard));
   }
   const providers: Provider[] = [
-    ...(definition.providers ?? []),
+    ...(shaped.providers ?? []),
     { provide: OTP_ROUTE_PREFIX, useValue: prefix },
   ];
-  const imports = [...(definition.imports ?? [])];
+  const imports = [...(shaped.imports ?? [])];
   if (prefix !== '')
     imports.push(RouterModule.register([{ path: prefix, module: definition.module }]));
   return {

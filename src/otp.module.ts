@@ -1,12 +1,10 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   OtpExceptionFilter,
   OtpRegistrationExceptionFilter,
 } from './common/otp-exception.filter.js';
 import { resolveOtpOptions, type ResolvedOtpOptions } from './config/resolve-options.js';
 import { MembersService } from './members/members.service.js';
-import { OTP_ENTITIES } from './otp.entities.js';
 import { MODULE_OPTIONS_TOKEN, OtpConfigurableModule } from './otp.module-definition.js';
 import {
   OTP_ROUTE_PREFIX,
@@ -34,10 +32,10 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
  * OtpModule.forRootAsync(otpConfig.asProvider())
  * ```
  * The host app owns `TypeOrmModule.forRoot()`; this module registers its entities with
- * `forFeature` (found by `autoLoadEntities`, or list `OTP_ENTITIES`).
+ * `forFeature` (found by `autoLoadEntities`, or list `OTP_ENTITIES`) on the default data source,
+ * or on the one named by the `dataSource` extra.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(OTP_ENTITIES)],
   providers: [
     {
       provide: RESOLVED_OTP_OPTIONS,

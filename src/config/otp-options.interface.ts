@@ -1,4 +1,5 @@
 import type { CanActivate, Type } from '@nestjs/common';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { RateLimitStorage } from '../rate-limit/rate-limit-storage.interface.js';
 import type { VerificationProvider } from '../verification/verification-provider.interface.js';
 
@@ -145,4 +146,10 @@ export interface OtpModuleExtras {
   routes?: false | { prefix?: string };
   /** When a guard class is given, the admin routes are mounted behind it. Default: not mounted. */
   admin?: { guard: Type<CanActivate> };
+  /**
+   * The TypeORM data source that holds members and sessions, for hosts with several: its name
+   * (`TypeOrmModule.forRoot({ name: 'accounts', ... })`), or its options or `DataSource`, as
+   * `TypeOrmModule.forFeature(entities, dataSource)` takes. Default: the default data source.
+   */
+  dataSource?: string | DataSource | DataSourceOptions;
 }

@@ -1,5 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import { insertAtomically, isUniqueViolation, type RowInsert } from '../common/database.util.js';
@@ -7,6 +6,7 @@ import { maskPhone } from '../common/log.util.js';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
+import { OTP_DATA_SOURCE, OTP_MEMBER_REPOSITORY } from '../otp-internal.constants.js';
 import { MemberSession } from '../sessions/member-session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { Member, type MemberStatus, type MemberView, toMemberView } from './member.entity.js';
@@ -35,8 +35,8 @@ export class MembersService {
   private readonly byEmailSql: string;
 
   constructor(
-    @InjectRepository(Member) private readonly members: Repository<Member>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(OTP_MEMBER_REPOSITORY) private readonly members: Repository<Member>,
+    @Inject(OTP_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly sessions: SessionsService,
     private readonly events: OtpEventsService,
   ) {

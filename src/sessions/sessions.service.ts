@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import type { ResolvedOtpOptions } from '../config/resolve-options.js';
 import type { MemberStatus, MemberView } from '../members/member.entity.js';
-import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import {
+  OTP_DATA_SOURCE,
+  OTP_SESSION_REPOSITORY,
+  RESOLVED_OTP_OPTIONS,
+} from '../otp-internal.constants.js';
 import { MemberSession } from './member-session.entity.js';
 import { hashSessionToken, isSessionTokenShape, newSessionToken } from './session-token.js';
 
@@ -71,8 +74,8 @@ export class SessionsService {
   private readonly touchIntervalMs: number;
 
   constructor(
-    @InjectRepository(MemberSession) private readonly sessions: Repository<MemberSession>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(OTP_SESSION_REPOSITORY) private readonly sessions: Repository<MemberSession>,
+    @Inject(OTP_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
   ) {
     this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, options.session.idleTimeoutMs / 10);
