@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { JsonBodyInspector } from './common/json-body.inspector.js';
 import {
   OtpExceptionFilter,
   OtpRegistrationExceptionFilter,
@@ -62,6 +63,7 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     OtpSessionStrategy,
     OtpExceptionFilter,
     OtpRegistrationExceptionFilter,
+    JsonBodyInspector,
   ],
   exports: [
     RESOLVED_OTP_OPTIONS,

@@ -1,32 +1,43 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { type JsonBodyInspection, inspectionOf } from './json-body.inspector.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan, scanJson } from './json-body-scanner.js';
+import { carriesBody, isJsonContentType, type RequestHeaders } from './json-request.util.js';
 import { OtpException } from './otp.exception.js';
 
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const JSON_TYPE = /^application\/json\s*(;|$)/i;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 interface RawRequest {
   method?: string;
-  headers: Record<string, string | string[] | undefined>;
+  headers: RequestHeaders;
   body?: unknown;
+  /** The raw body, kept by Nest when the host creates the app with `rawBody: true`. */
+  rawBody?: unknown;
 }
 
 /**
- * The module's routes take JSON objects only: a body of another type is refused with 415
- * `UNSUPPORTED_MEDIA_TYPE` (which also keeps cross-site HTML forms out), and a body that is not
- * a plain object, or carries `__proto__`/`constructor`/`prototype` keys, with 400.
+ * The module's routes take JSON objects only, refused before validation runs:
+ * - a body of another type, compressed, or not UTF-8: 415 `UNSUPPORTED_MEDIA_TYPE` (which also
+ *   keeps cross-site HTML forms out);
+ * - a body over 100 kB: 413 `PAYLOAD_TOO_LARGE`;
+ * - a key given twice in one object, nesting deeper than 32 levels, a body that is not a plain
+ *   object, or one carrying `__proto__`/`constructor`/`prototype` keys: 400 `VALIDATION_FAILED`.
+ *
+ * Repeated keys are seen in the raw body (`JsonBodyInspector`, or Nest's `rawBody`); a body
+ * that neither shows is still checked for depth, and the first one is reported in the log.
  */
 @Injectable()
 export class JsonRequestGuard implements CanActivate {
+  protected readonly logger = new Logger('OtpModule');
+  private warnedUninspected = false;
+
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<RawRequest>();
-    if (!BODY_METHODS.has((request.method ?? '').toUpperCase()) || !this.hasBody(request)) {
-      return true;
-    }
-    const type = request.headers['content-type'];
-    if (typeof type !== 'string' || !JSON_TYPE.test(type)) {
+    if (!carriesBody(request.method, request.headers)) return true;
+    if (!isJsonContentType(request.headers)) {
       throw OtpException.unsupportedMediaType();
     }
+    const inspection = inspectionOf(request) ?? this.inspectRawBody(request);
+    if (inspection !== undefined) this.refuse(inspection);
     const body = request.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw OtpException.validation('The body must be a JSON object.');
@@ -34,14 +45,43 @@ export class JsonRequestGuard implements CanActivate {
     if (Object.keys(body).some((key) => FORBIDDEN_KEYS.has(key))) {
       throw OtpException.validation('The body carries a forbidden key.');
     }
+    if (inspection === undefined) {
+      this.warnUninspected();
+      if (nestsDeeperThan(body, MAX_JSON_DEPTH)) this.refuse('too-deep');
+    }
     return true;
   }
 
-  private hasBody(request: RawRequest): boolean {
-    const length = request.headers['content-length'];
-    return (
-      request.headers['transfer-encoding'] !== undefined ||
-      (typeof length === 'string' && length !== '0')
+  /** Throws the refusal of an inspection that found a problem; returns for a clean body. */
+  protected refuse(inspection: JsonBodyInspection): void {
+    switch (inspection) {
+      case 'clean':
+        return;
+      case 'duplicate-key':
+        throw OtpException.validation('The body carries a key more than once.');
+      case 'too-deep':
+        throw OtpException.validation('The body is nested too deeply.');
+      case 'too-large':
+        throw OtpException.payloadTooLarge();
+      case 'encoded':
+      case 'not-utf-8':
+        throw OtpException.unsupportedMediaType(
+          'Send the request body as uncompressed UTF-8 application/json.',
+        );
+    }
+  }
+
+  private inspectRawBody(request: RawRequest): JsonBodyInspection | undefined {
+    if (!Buffer.isBuffer(request.rawBody)) return undefined;
+    return scanJson(request.rawBody) ?? 'clean';
+  }
+
+  private warnUninspected(): void {
+    if (this.warnedUninspected) return;
+    this.warnedUninspected = true;
+    this.logger.warn(
+      'A request body reached the module already parsed, so repeated keys in it cannot be refused. ' +
+        "Let Nest's adapter (Express or Fastify) parse the module's routes, or create the app with rawBody: true.",
     );
   }
 }

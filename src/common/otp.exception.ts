@@ -151,11 +151,21 @@ export class OtpException extends HttpException {
     );
   }
 
-  static unsupportedMediaType(): OtpException {
+  static unsupportedMediaType(
+    message = 'Send the request body as application/json.',
+  ): OtpException {
     return new OtpException(
       OtpErrorCode.UNSUPPORTED_MEDIA_TYPE,
       HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-      'Send the request body as application/json.',
+      message,
+    );
+  }
+
+  static payloadTooLarge(): OtpException {
+    return new OtpException(
+      OtpErrorCode.PAYLOAD_TOO_LARGE,
+      HttpStatus.PAYLOAD_TOO_LARGE,
+      'The request body is too large.',
     );
   }
 
