@@ -17,9 +17,13 @@ export const OtpErrorCode = {
   PROVIDER_MISCONFIGURED: 'PROVIDER_MISCONFIGURED',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   CSRF_CHECK_FAILED: 'CSRF_CHECK_FAILED',
+  /** A host's guard (e.g. `admin.guard`) refused the request. */
+  FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** A host's guard, pipe or interceptor refused the request with a 4xx status of its own. */
+  REQUEST_REFUSED: 'REQUEST_REFUSED',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 

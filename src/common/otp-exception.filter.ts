@@ -24,18 +24,22 @@ export interface OtpErrorBody {
   registerUser?: false;
 }
 
+/** The code of a refusal that is not the module's own (the parser's, or a host guard's). */
 const CODE_BY_STATUS: Record<number, OtpErrorCode> = {
   400: OtpErrorCode.VALIDATION_FAILED,
   401: OtpErrorCode.UNAUTHENTICATED,
+  403: OtpErrorCode.FORBIDDEN,
   404: OtpErrorCode.NOT_FOUND,
   413: OtpErrorCode.PAYLOAD_TOO_LARGE,
   415: OtpErrorCode.UNSUPPORTED_MEDIA_TYPE,
   429: OtpErrorCode.TOO_MANY_REQUESTS,
 };
 
+/** The messages of the body parser's refusals, whose own messages are not for people. */
 const MESSAGE_BY_CODE: Partial<Record<OtpErrorCode, string>> = {
   VALIDATION_FAILED: 'The request is malformed: send a JSON object with the documented fields.',
   UNAUTHENTICATED: 'Sign in to continue.',
+  FORBIDDEN: 'The request was refused.',
   NOT_FOUND: 'Not found.',
   PAYLOAD_TOO_LARGE: 'The request body is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json.',
@@ -43,18 +47,41 @@ const MESSAGE_BY_CODE: Partial<Record<OtpErrorCode, string>> = {
   INTERNAL_ERROR: 'Something went wrong. Try again later.',
 };
 
+const REFUSED = 'The request was refused.';
+
+const codeOf = (status: number): OtpErrorCode =>
+  CODE_BY_STATUS[status] ?? OtpErrorCode.REQUEST_REFUSED;
+
+const clientError = (status: unknown): status is number =>
+  typeof status === 'number' && status >= 400 && status < 500;
+
 /**
- * The 4xx status of an error that is the client's fault: an `HttpException` (Nest turns a body
- * that is not valid JSON into a 400), or an error of the body parser carrying `status` (413).
+ * The 4xx status of an error of the body parser or the HTTP adapter (malformed JSON, too large,
+ * an unsupported charset, a bad percent-encoding), whether it arrives as it was thrown or wrapped
+ * by the adapter in an `HttpException` whose `cause` it is: an http-errors error (body-parser,
+ * Express), which carries `expose`, or a `FastifyError`.
  */
-function clientErrorStatus(exception: unknown): number | undefined {
-  const status =
-    exception instanceof HttpException
-      ? exception.getStatus()
-      : (exception as { status?: unknown; expose?: unknown } | null)?.expose === true
-        ? (exception as { status?: unknown }).status
-        : undefined;
-  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+function parserErrorStatus(exception: unknown): number | undefined {
+  const error = exception instanceof HttpException ? exception.cause : exception;
+  if (!(error instanceof Error) || error instanceof HttpException) return undefined;
+  const { status, statusCode, expose } = error as {
+    status?: unknown;
+    statusCode?: unknown;
+    expose?: unknown;
+  };
+  if (typeof expose !== 'boolean' && error.name !== 'FastifyError') return undefined;
+  const found = statusCode ?? status;
+  return clientError(found) ? found : undefined;
+}
+
+/** The message an `HttpException` was given (a list of messages joined). */
+function messageOf(exception: HttpException): string {
+  const response = exception.getResponse();
+  const message =
+    typeof response === 'string' ? response : (response as { message?: unknown }).message;
+  if (typeof message === 'string' && message !== '') return message;
+  if (Array.isArray(message) && message.length > 0) return message.map(String).join('; ');
+  return exception.message || REFUSED;
 }
 
 function reasonPhrase(status: number): string {
@@ -69,8 +96,11 @@ function reasonPhrase(status: number): string {
 
 /**
  * Turns every error thrown on the module's routes into the contract's body. Expected failures
- * (`OtpException`) keep their code and message; anything else becomes a generic body so that no
- * stack trace, SQL or secret reaches a client.
+ * (`OtpException`) keep their code and message; the body parser's refusals (malformed JSON, too
+ * large, not JSON) get a generic message; another `HttpException` with a 4xx status (a host's
+ * guard, such as `admin.guard`, refusing) keeps its status and message, with the code of its
+ * status (`FORBIDDEN` for 403, `REQUEST_REFUSED` for a status without one); anything else
+ * becomes a generic 500 so that no stack trace, SQL or secret reaches a client.
  */
 @Catch()
 @Injectable()
@@ -122,10 +152,15 @@ export class OtpExceptionFilter implements ExceptionFilter {
         retryAfter: exception.retryAfterSeconds,
       };
     }
-    const status = clientErrorStatus(exception);
-    if (status !== undefined) {
-      const code = CODE_BY_STATUS[status] ?? OtpErrorCode.VALIDATION_FAILED;
-      return { status, code, message: MESSAGE_BY_CODE[code] ?? 'The request was refused.' };
+    const parserStatus = parserErrorStatus(exception);
+    if (parserStatus !== undefined) {
+      const code = codeOf(parserStatus);
+      return { status: parserStatus, code, message: MESSAGE_BY_CODE[code] ?? REFUSED };
+    }
+    if (exception instanceof HttpException && clientError(exception.getStatus())) {
+      // A refusal of the host's (a guard, a pipe, an interceptor): as the host worded it.
+      const status = exception.getStatus();
+      return { status, code: codeOf(status), message: messageOf(exception) };
     }
     const error = exception instanceof Error ? exception : new Error(String(exception));
     this.logger.error(`Unexpected ${error.name}: ${sanitizeForLog(error.message)}`);
