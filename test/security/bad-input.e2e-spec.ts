@@ -14,6 +14,7 @@ import {
 import { type Server, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APP_FILTER } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import express from 'express';
@@ -329,6 +330,8 @@ type Platform = 'express' | 'fastify';
 interface PlatformAppOptions {
   rawBody?: boolean;
   bodyParser?: boolean;
+  /** An Express app of the host's, given to Nest's adapter (Express only). */
+  server?: express.Express;
   /** Runs on the app before `init()`, as a host's `main.ts` would. */
   configure?: (app: INestApplication) => void;
 }
@@ -353,7 +356,7 @@ async function createPlatformApp(
     const app =
       platform === 'fastify'
         ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), appOptions)
-        : moduleRef.createNestApplication(appOptions);
+        : moduleRef.createNestApplication(new ExpressAdapter(options.server), appOptions);
     options.configure?.(app);
     await app.init();
     if (platform === 'fastify') {
@@ -708,3 +711,31 @@ describe.each<Platform>(['express', 'fastify'])(
     });
   },
 );
+
+describe('A host that parses bodies before Nest on Express', () => {
+  it('still refuses deep nesting, and warns once that repeated keys cannot be seen', async () => {
+    const server = express();
+    server.use(express.json());
+    const t = await createPlatformApp('express', { server });
+    try {
+      const deep = await t.http
+        .post('/auth/otp/send')
+        .set('Content-Type', 'application/json')
+        .send(`{"channel":${nestedArrays(1_500)},"countryCode":"US","phoneNumber":"1"}`);
+      expect(deep.status).toBe(400);
+      expect(deep.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: 'The body is nested too deeply.',
+      });
+      await t.http
+        .post('/auth/otp/send')
+        .send({ channel: 'sms', countryCode: 'US', phoneNumber: US_PHONE })
+        .expect(200, { results: true });
+      const warnings = t.logs.lines.filter((line) => line.includes('cannot be refused'));
+      expect(warnings).toHaveLength(1);
+      expect(t.logs.lines.filter((line) => /^(error|fatal)/.test(line))).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
