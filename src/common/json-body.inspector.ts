@@ -85,9 +85,10 @@ export class JsonBodyInspector {
   constructor(adapterHost: HttpAdapterHost, @Inject(OTP_ROUTE_PREFIX) prefix: string | false) {
     this.matchesPath = pathMatcher(prefix);
     if (prefix === false) return;
-    // `init$` replays the adapter as soon as the application has one: before this provider with
-    // NestFactory.create(), after it with Test.createTestingModule(). Either way this is before
-    // app.init() registers the body parsers and the routes.
+    // `init$` emits once the application has its adapter: at once here with NestFactory.create(),
+    // which sets the adapter before it creates providers; later with Test.createTestingModule(),
+    // when createNestApplication() sets it. Either way this is before app.init() registers the
+    // body parsers and the routes.
     adapterHost.init$.subscribe(() => this.install(adapterHost.httpAdapter));
   }
 
@@ -117,8 +118,8 @@ export class JsonBodyInspector {
     _response: unknown,
     next: (error?: unknown) => void,
   ): void => {
-    const path = request.originalUrl ?? request.url ?? '';
-    if (!this.shouldInspect(request.method, request.headers, decodedPath(path))) {
+    const path = () => decodedPath(request.originalUrl ?? request.url ?? '');
+    if (!this.shouldInspect(request.method, request.headers, path)) {
       next();
       return;
     }
@@ -145,7 +146,7 @@ export class JsonBodyInspector {
   };
 
   private readonly inspectFastifyRequest: PreParsingHook = (request, _reply, payload, done) => {
-    if (!this.shouldInspect(request.method, request.headers, request.routeOptions?.url)) {
+    if (!this.shouldInspect(request.method, request.headers, () => request.routeOptions?.url)) {
       done(null, payload);
       return;
     }
@@ -165,17 +166,15 @@ export class JsonBodyInspector {
     );
   };
 
+  /** Whether a request is a JSON body under the module's prefix (`path` is read last). */
   private shouldInspect(
     method: string | undefined,
     headers: RequestHeaders,
-    path: string | undefined,
+    path: () => string | undefined,
   ): boolean {
-    return (
-      path !== undefined &&
-      carriesBody(method, headers) &&
-      isJsonContentType(headers) &&
-      this.matchesPath(path)
-    );
+    if (!carriesBody(method, headers) || !isJsonContentType(headers)) return false;
+    const found = path();
+    return found !== undefined && this.matchesPath(found);
   }
 }
 
