@@ -1,6 +1,5 @@
-import { Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
-import Database from 'better-sqlite3';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,21 +14,24 @@ class HostNote {
   id: number;
 }
 
-/** The tables of a SQLite database, read with a connection of its own. */
-function tablesOf(db: Database.Database): string[] {
-  return (
-    db
-      .prepare(
-        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
-      )
-      .all() as Array<{ name: string }>
-  ).map((row) => row.name);
+const TABLES = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`;
+
+/** The table names of a data source. */
+async function tablesOf(dataSource: DataSource): Promise<string[]> {
+  const rows = (await dataSource.query(TABLES)) as Array<{ name: string }>;
+  return rows.map((row) => row.name);
 }
 
 describe('Members and sessions on a named data source', () => {
   let folder: string;
   let accountsFile: string;
-  let accounts: TypeOrmModuleOptions & { name: string };
+  let accounts: {
+    name: string;
+    type: 'better-sqlite3';
+    database: string;
+    autoLoadEntities: boolean;
+    synchronize: boolean;
+  };
   let t: TestApp | undefined;
 
   beforeEach(() => {
@@ -80,23 +82,24 @@ describe('Members and sessions on a named data source', () => {
     t = await create();
     const { sessionToken, member } = await signInByPhone(t);
 
-    const db = new Database(accountsFile, { readonly: true });
+    // Read the file through a connection of its own.
+    const file = await new DataSource({
+      type: 'better-sqlite3',
+      database: accountsFile,
+    }).initialize();
     try {
-      expect(tablesOf(db)).toEqual(expect.arrayContaining(['otp_members', 'otp_member_sessions']));
-      expect(db.prepare('SELECT id, phone_number AS phone FROM otp_members').all()).toEqual([
+      expect(await tablesOf(file)).toEqual(['otp_member_sessions', 'otp_members']);
+      expect(await file.query('SELECT id, phone_number AS phone FROM otp_members')).toEqual([
         { id: member.id, phone: US_E164 },
       ]);
-      expect(db.prepare('SELECT member_id AS member FROM otp_member_sessions').all()).toEqual([
+      expect(await file.query('SELECT member_id AS member FROM otp_member_sessions')).toEqual([
         { member: member.id },
       ]);
     } finally {
-      db.close();
+      await file.destroy();
     }
     // The default data source holds the host's tables only.
-    const defaults = (await t.dataSource.query(
-      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
-    )) as Array<{ name: string }>;
-    expect(defaults.map((row) => row.name)).toEqual(['host_notes']);
+    expect(await tablesOf(t.dataSource)).toEqual(['host_notes']);
 
     const viaGuard = await t.http.get('/members-only').set(bearer(sessionToken)).expect(200);
     expect(viaGuard.body.member).toMatchObject({ id: member.id, phoneNumber: US_E164 });
