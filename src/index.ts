@@ -49,6 +49,7 @@ export { MemberSession } from './sessions/member-session.entity.js';
 export { SessionsService } from './sessions/sessions.service.js';
 export type { AuthenticatedSession, SessionView } from './sessions/sessions.service.js';
 export { SessionGuard } from './sessions/session.guard.js';
+export type { ConnectionAuthOptions } from './sessions/session.guard.js';
 export { OtpSessionStrategy } from './sessions/session.strategy.js';
 export { CurrentMember } from './sessions/current-member.decorator.js';
 export { Public } from './sessions/public.decorator.js';

@@ -1,14 +1,15 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { MemberView } from '../members/member.entity.js';
-import type { OtpRequest } from './session-request.interface.js';
+import { contextRequest } from './session-context.js';
 
 /**
  * The signed-in member (`{ id, email, phoneNumber, status, createdAt }`), or one of its fields:
- * `@CurrentMember() member: MemberView`, `@CurrentMember('id') id: string`.
+ * `@CurrentMember() member: MemberView`, `@CurrentMember('id') id: string`. Works in
+ * controllers, GraphQL resolvers and WebSocket gateways guarded by `SessionGuard`.
  */
 export const CurrentMember = createParamDecorator(
   (field: keyof MemberView | undefined, context: ExecutionContext) => {
-    const member = context.switchToHttp().getRequest<OtpRequest>().user;
+    const member = contextRequest(context)?.user;
     return field && member ? member[field] : member;
   },
 );

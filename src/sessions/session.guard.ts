@@ -4,15 +4,36 @@ import { OtpException } from '../common/otp.exception.js';
 import type { ResolvedOtpOptions } from '../config/resolve-options.js';
 import { IS_PUBLIC_KEY } from '../otp.constants.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import {
+  closeUnauthenticated,
+  contextRequest,
+  graphqlUnauthenticated,
+  rememberHandshake,
+  wsUnauthenticated,
+} from './session-context.js';
 import type { OtpRequest } from './session-request.interface.js';
 import { type AuthenticatedSession, SessionsService } from './sessions.service.js';
 import { extractSessionToken } from './token-extractor.js';
+
+/** Options of `SessionGuard.authenticateConnection()`. */
+export interface ConnectionAuthOptions {
+  /**
+   * Keep a connection that has no valid session open (its messages are still checked one by
+   * one, so only `@Public()` handlers answer it). Default `false`: such a connection is closed.
+   */
+  allowAnonymous?: boolean;
+}
 
 /**
  * Lets a request through when it carries a valid session (`Authorization: Bearer <token>` or
  * the session cookie) and sets `request.user` to the member; refuses with 401 `UNAUTHENTICATED`
  * otherwise. Routes marked `@Public()` pass without a session. Use it per route
  * (`@UseGuards(SessionGuard)`) or globally (`{ provide: APP_GUARD, useClass: SessionGuard }`).
+ *
+ * It guards GraphQL resolvers (the token of the HTTP request in the context, `req`; refused
+ * with an error whose `extensions.code` is `UNAUTHENTICATED`) and WebSocket gateways (the token
+ * of the connection's upgrade request, see `authenticateConnection()`; refused with a
+ * `WsException` the client receives as an `exception` event).
  *
  * Subclass it to change how a request or token is found, or what a refusal throws.
  */
@@ -55,9 +76,37 @@ export class SessionGuard implements CanActivate {
     return isPublic;
   }
 
-  /** The request to read the token from and attach the member to. */
+  /**
+   * The request to read the token from and attach the member to: the HTTP request; for GraphQL
+   * the request in the context value; for a WebSocket message the connection's upgrade request.
+   */
   protected getRequest(context: ExecutionContext): OtpRequest {
-    return context.switchToHttp().getRequest<OtpRequest>();
+    if (context.getType() === 'http') return context.switchToHttp().getRequest<OtpRequest>();
+    // Without a request there is no token: refused, unless a subclass finds one elsewhere.
+    return contextRequest(context) ?? { headers: {} };
+  }
+
+  /**
+   * For WebSocket gateways, from `handleConnection(client, request)`: remembers the upgrade
+   * request, whose token (Authorization header or session cookie) the guard then checks on
+   * every message, and checks it now. Without a valid session the connection is closed (a `ws`
+   * socket with code 4401, reason `UNAUTHENTICATED`; Socket.IO disconnects) unless
+   * `allowAnonymous` is set. Resolves to the session, or `null`.
+   */
+  async authenticateConnection(
+    client: object,
+    request: OtpRequest,
+    options: ConnectionAuthOptions = {},
+  ): Promise<AuthenticatedSession | null> {
+    rememberHandshake(client, request);
+    const session = await this.sessions.check(this.extractToken(request));
+    if (session) {
+      request.user = session.member;
+      request.otpSessionId = session.sessionId;
+    } else if (!options.allowAnonymous) {
+      closeUnauthenticated(client);
+    }
+    return session;
   }
 
   /** The token of the request: bearer header first, then the session cookie when enabled. */
@@ -69,8 +118,12 @@ export class SessionGuard implements CanActivate {
     session: AuthenticatedSession | null,
     request: OtpRequest,
     context: ExecutionContext,
-  ): boolean {
-    if (!session) return this.handleUnauthenticated(context);
+  ): boolean | Promise<boolean> {
+    if (!session) {
+      // A WebSocket connection keeps its request: forget a member whose session has ended.
+      if (request.user) request.user = request.otpSessionId = undefined;
+      return this.handleUnauthenticated(context);
+    }
     request.user = session.member;
     request.otpSessionId = session.sessionId;
     return this.onAuthenticated(session, context);
@@ -81,8 +134,14 @@ export class SessionGuard implements CanActivate {
     return true;
   }
 
-  /** Called when there is no valid session; throws 401 `UNAUTHENTICATED` by default. */
-  protected handleUnauthenticated(_context: ExecutionContext): boolean {
-    throw OtpException.unauthenticated();
+  /**
+   * Called when there is no valid session. Refuses by default: throws 401 `UNAUTHENTICATED`
+   * (for GraphQL with `extensions: { code: 'UNAUTHENTICATED' }`), or for WebSockets rejects with
+   * a `WsException` whose body carries that code.
+   */
+  protected handleUnauthenticated(context: ExecutionContext): boolean | Promise<boolean> {
+    const type = context.getType<string>();
+    if (type === 'ws') return wsUnauthenticated();
+    throw type === 'graphql' ? graphqlUnauthenticated() : OtpException.unauthenticated();
   }
 }

@@ -1,0 +1,218 @@
+import { UseGuards } from '@nestjs/common';
+import {
+  type OnGatewayConnection,
+  SubscribeMessage,
+  WebSocketGateway,
+  type WsResponse,
+} from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket } from 'ws';
+import { CurrentMember, type MemberView, Public, SessionGuard } from 'nestjs-otp';
+import { bearer, signInByPhone } from './support/flows.js';
+import { createTestApp, type TestApp, US_E164, US_PHONE } from './support/test-app.js';
+import { WsAdapterModule } from './support/ws-host.js';
+
+/**
+ * Accepts every connection, remembering its upgrade request; each message is checked by the
+ * guard, so only `ping` answers a connection without a session.
+ */
+@WebSocketGateway({ path: '/live' })
+@UseGuards(SessionGuard)
+class LiveGateway implements OnGatewayConnection {
+  constructor(private readonly guard: SessionGuard) {}
+
+  handleConnection(client: WebSocket, request: IncomingMessage) {
+    return this.guard.authenticateConnection(client, request, { allowAnonymous: true });
+  }
+
+  @SubscribeMessage('whoami')
+  whoami(@CurrentMember() member: MemberView): WsResponse<MemberView> {
+    return { event: 'whoami', data: member };
+  }
+
+  @SubscribeMessage('my-id')
+  myId(@CurrentMember('id') id: string): WsResponse<string> {
+    return { event: 'my-id', data: id };
+  }
+
+  @Public()
+  @SubscribeMessage('ping')
+  ping(): WsResponse<string> {
+    return { event: 'pong', data: 'pong' };
+  }
+}
+
+/** Closes a connection without a valid session at its handshake. */
+@WebSocketGateway({ path: '/members' })
+@UseGuards(SessionGuard)
+class MembersGateway implements OnGatewayConnection {
+  constructor(private readonly guard: SessionGuard) {}
+
+  handleConnection(client: WebSocket, request: IncomingMessage) {
+    return this.guard.authenticateConnection(client, request);
+  }
+
+  @SubscribeMessage('whoami')
+  whoami(@CurrentMember() member: MemberView): WsResponse<MemberView> {
+    return { event: 'whoami', data: member };
+  }
+}
+
+interface Frame {
+  event: string;
+  data: unknown;
+}
+
+/** A `ws` client that queues the frames it receives, and how its connection ended. */
+class Client {
+  private readonly frames: Frame[] = [];
+  private readonly waiting: Array<(frame: Frame) => void> = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as Frame;
+      const next = this.waiting.shift();
+      if (next) next(frame);
+      else this.frames.push(frame);
+    });
+    this.closed = new Promise((resolve) =>
+      socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
+  }
+
+  /** Opens a connection; resolves once the handshake is done. */
+  static open(url: string, headers: Record<string, string> = {}): Promise<Client> {
+    const client = new Client(new WebSocket(url, { headers }));
+    return new Promise((resolve, reject) => {
+      client.socket.once('open', () => resolve(client));
+      client.socket.once('error', reject);
+    });
+  }
+
+  /** Sends a message and resolves with the next frame received. */
+  request(event: string, data: unknown = {}): Promise<Frame> {
+    const frame = new Promise<Frame>((resolve) => {
+      const queued = this.frames.shift();
+      if (queued) resolve(queued);
+      else this.waiting.push(resolve);
+    });
+    this.socket.send(JSON.stringify({ event, data }));
+    return frame;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+const REFUSAL = {
+  event: 'exception',
+  data: {
+    status: 'error',
+    statusCode: 401,
+    code: 'UNAUTHENTICATED',
+    message: 'Sign in to continue.',
+  },
+};
+
+describe('WebSocket gateways behind SessionGuard', () => {
+  let t: TestApp;
+  let base: string;
+  const clients: Client[] = [];
+
+  /** A connection that the test closes at its end. */
+  async function connect(path: string, headers: Record<string, string> = {}): Promise<Client> {
+    const client = await Client.open(`${base}${path}`, headers);
+    clients.push(client);
+    return client;
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      otp: { session: { cookie: { secure: false } } },
+      imports: [WsAdapterModule],
+      providers: [LiveGateway, MembersGateway],
+    });
+    await t.app.listen(0, '127.0.0.1');
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    base = `ws://127.0.0.1:${port}`;
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+  });
+  afterAll(() => t.close());
+
+  it('answers the messages of a valid session, and @CurrentMember() gives the member', async () => {
+    const { sessionToken, member } = await signInByPhone(t);
+    const client = await connect('/live', bearer(sessionToken));
+    const whoami = await client.request('whoami');
+    expect(whoami).toEqual({
+      event: 'whoami',
+      data: {
+        id: member.id,
+        email: member.email,
+        phoneNumber: US_E164,
+        status: 'approved',
+        createdAt: expect.any(String),
+      },
+    });
+    expect(await client.request('my-id')).toEqual({ event: 'my-id', data: member.id });
+  });
+
+  it('reads the session cookie of the handshake, as browsers send it', async () => {
+    t.emulator.advanceTime(11 * 60_000);
+    const phone = { countryCode: 'US', phoneNumber: US_PHONE };
+    await t.http
+      .post('/auth/otp/send')
+      .send({ channel: 'sms', ...phone })
+      .expect(200);
+    const login = await t.http
+      .post('/auth/otp/login')
+      .send({ confirmationCode: t.emulator.lastCode(US_E164), ...phone })
+      .expect(200);
+    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const client = await connect('/live', { Cookie: cookie });
+    expect(await client.request('my-id')).toEqual({
+      event: 'my-id',
+      data: login.body.member.id,
+    });
+  });
+
+  it('refuses the guarded messages of a connection without a session, and answers @Public() ones', async () => {
+    const client = await connect('/live');
+    expect(await client.request('whoami')).toEqual(REFUSAL);
+    expect(await client.request('ping')).toEqual({ event: 'pong', data: 'pong' });
+    expect(await client.request('my-id')).toEqual(REFUSAL);
+  });
+
+  it('refuses a forged token', async () => {
+    const client = await connect('/live', bearer('f'.repeat(43)));
+    expect(await client.request('whoami')).toEqual(REFUSAL);
+  });
+
+  it('refuses the next message of a connection whose session is revoked', async () => {
+    const { sessionToken, member } = await signInByPhone(t);
+    const client = await connect('/live', bearer(sessionToken));
+    expect(await client.request('my-id')).toEqual({ event: 'my-id', data: member.id });
+    await t.http.post('/auth/logout').set(bearer(sessionToken)).expect(204);
+    expect(await client.request('my-id')).toEqual(REFUSAL);
+    expect(await client.request('ping')).toEqual({ event: 'pong', data: 'pong' });
+  });
+
+  it('closes at the handshake a connection without a valid session, with code 4401', async () => {
+    const anonymous = await connect('/members');
+    expect(await anonymous.closed).toEqual({ code: 4401, reason: 'UNAUTHENTICATED' });
+
+    const { sessionToken, member } = await signInByPhone(t);
+    const signedIn = await connect('/members', bearer(sessionToken));
+    expect(await signedIn.request('whoami')).toMatchObject({ data: { id: member.id } });
+
+    await t.http.post('/auth/logout').set(bearer(sessionToken)).expect(204);
+    const revoked = await connect('/members', bearer(sessionToken));
+    expect(await revoked.closed).toEqual({ code: 4401, reason: 'UNAUTHENTICATED' });
+    // The connection opened before the logout is refused from its next message on.
+    expect(await signedIn.request('whoami')).toEqual(REFUSAL);
+  });
+});
