@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiResponse } from './swagger.js';
 import { OtpErrorCode } from './otp-error-code.js';
 
 /** OpenAPI schema of a member. */

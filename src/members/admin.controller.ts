@@ -1,5 +1,5 @@
 import { JsonRequestGuard } from '../common/json-request.guard.js';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '../common/swagger.js';
 import { ApiOtpErrors, MemberResponse } from '../common/api-docs.js';
 import {
   type CanActivate,

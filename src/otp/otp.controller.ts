@@ -1,5 +1,5 @@
 import { JsonRequestGuard } from '../common/json-request.guard.js';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '../common/swagger.js';
 import { ApiOtpErrors, PhoneLoginResponse, ResultsResponse } from '../common/api-docs.js';
 import {
   Body,

@@ -1,4 +1,4 @@
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '../common/swagger.js';
 import { ApiOtpErrors, CountryResponse } from '../common/api-docs.js';
 import { Controller, Get, Query, UseFilters } from '@nestjs/common';
 import { OtpExceptionFilter } from '../common/otp-exception.filter.js';

@@ -5,7 +5,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-} from '@nestjs/swagger';
+} from '../common/swagger.js';
 import { ApiOtpErrors, MemberResponse, SessionListItem } from '../common/api-docs.js';
 import {
   Controller,

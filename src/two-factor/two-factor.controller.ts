@@ -6,7 +6,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-} from '@nestjs/swagger';
+} from '../common/swagger.js';
 import {
   ApiOtpErrors,
   PendingRegistrationResponse,

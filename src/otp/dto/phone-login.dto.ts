@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../../common/swagger.js';
 import { IsString, Length, Matches, MaxLength } from 'class-validator';
 
 /** Body of `POST /auth/otp/login`. */

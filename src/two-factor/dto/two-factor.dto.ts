@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../../common/swagger.js';
 import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 
 const CODE = /^\d{4,10}$/;
