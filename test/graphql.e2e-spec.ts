@@ -4,15 +4,10 @@ import { APP_GUARD } from '@nestjs/core';
 import { Field, GraphQLModule, ID, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { randomBytes } from 'node:crypto';
 import { CurrentMember, type MemberView, Public, SessionGuard } from 'nestjs-otp';
+import { signInWithCookie } from './support/cookie-sign-in.js';
 import { bearer, signInByPhone } from './support/flows.js';
 import { ExpressApolloDriver } from './support/graphql-host.js';
-import {
-  createTestApp,
-  type TestApp,
-  type TestAppOptions,
-  US_E164,
-  US_PHONE,
-} from './support/test-app.js';
+import { createTestApp, type TestApp, type TestAppOptions, US_E164 } from './support/test-app.js';
 
 @ObjectType('Member')
 class MemberObject {
@@ -166,18 +161,7 @@ describe('GraphQL with the session cookie', () => {
   afterAll(() => t.close());
 
   it('reads the session cookie of the request, with the CSRF header on a POST', async () => {
-    t.emulator.advanceTime(11 * 60_000);
-    const phone = { countryCode: 'US', phoneNumber: US_PHONE };
-    await t.http
-      .post('/auth/otp/send')
-      .send({ channel: 'sms', ...phone })
-      .expect(200);
-    const login = await t.http
-      .post('/auth/otp/login')
-      .send({ confirmationCode: t.emulator.lastCode(US_E164), ...phone })
-      .expect(200);
-    const member = login.body.member as MemberView;
-    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const { cookie, member } = await signInWithCookie(t);
     const res = await query(t, '{ myId }', { Cookie: cookie, 'X-Requested-With': 'fetch' });
     expect(res.data).toEqual({ myId: member.id });
 

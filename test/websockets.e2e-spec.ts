@@ -9,8 +9,9 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { CurrentMember, type MemberView, Public, SessionGuard } from 'nestjs-otp';
+import { signInWithCookie } from './support/cookie-sign-in.js';
 import { bearer, signInByPhone } from './support/flows.js';
-import { createTestApp, type TestApp, US_E164, US_PHONE } from './support/test-app.js';
+import { createTestApp, type TestApp, US_E164 } from './support/test-app.js';
 import { WsAdapterModule } from './support/ws-host.js';
 
 /**
@@ -162,21 +163,11 @@ describe('WebSocket gateways behind SessionGuard', () => {
   });
 
   it('reads the session cookie of the handshake, as browsers send it', async () => {
-    t.emulator.advanceTime(11 * 60_000);
-    const phone = { countryCode: 'US', phoneNumber: US_PHONE };
-    await t.http
-      .post('/auth/otp/send')
-      .send({ channel: 'sms', ...phone })
-      .expect(200);
-    const login = await t.http
-      .post('/auth/otp/login')
-      .send({ confirmationCode: t.emulator.lastCode(US_E164), ...phone })
-      .expect(200);
-    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const { cookie, member } = await signInWithCookie(t);
     const client = await connect('/live', { Cookie: cookie });
     expect(await client.request('my-id')).toEqual({
       event: 'my-id',
-      data: login.body.member.id,
+      data: member.id,
     });
   });
 
