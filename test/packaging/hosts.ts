@@ -1,0 +1,107 @@
+/**
+ * The host apps the packaging suites run, built from the packed package by
+ * test/support/packed-host.ts: all of them at once, so that one compiler run serves every suite.
+ * A new kind of host (a GraphQL or WebSocket app, say) is an entry here, its files under
+ * hosts/<fixture>/ (compiled by the repository's typecheck too, against the sources), and a
+ * suite that calls `packedHost('<name>')`, starts it and talks to it.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  buildPackedHosts,
+  hostFixtures,
+  type PackedHost,
+  type PackedHostOptions,
+  REPO_ROOT,
+} from '../support/packed-host.js';
+
+/** Packages of a host of the sign-in fixture (hosts/sign-in), besides nestjs-otp's own. */
+const SIGN_IN_PACKAGES = ['@nestjs/platform-express', 'better-sqlite3', '@types/node'];
+
+export interface ReadmeSnippet {
+  /** README line of the snippet's first line of code. */
+  line: number;
+  code: string;
+}
+
+/** The README's ```ts blocks (those in list items too, without their indentation). */
+export async function readmeSnippets(): Promise<ReadmeSnippet[]> {
+  const lines = (await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8')).split('\n');
+  const snippets: ReadmeSnippet[] = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    const open = /^(\s*)```ts\s*$/.exec(lines[i]);
+    if (!open) continue;
+    const code: string[] = [];
+    let j = i + 1;
+    for (; j < lines.length && !/^\s*```\s*$/.test(lines[j]); j += 1) {
+      code.push(lines[j].slice(Math.min(open[1].length, lines[j].search(/\S|$/))));
+    }
+    snippets.push({ line: i + 2, code: `${code.join('\n')}\n` });
+    i = j;
+  }
+  return snippets;
+}
+
+/** The file of a snippet in the readme host. */
+export const snippetFile = (snippet: ReadmeSnippet) => `src/readme-${snippet.line}.ts`;
+
+/** The packages the snippets import, with their `@types` packages where installed. */
+function snippetPackages(snippets: ReadmeSnippet[]): string[] {
+  const imported = new Set(
+    snippets.flatMap(({ code }) =>
+      [...code.matchAll(/\bfrom\s+'([^'.][^']*)'/g)]
+        .map(([, spec]) =>
+          spec
+            .split('/')
+            .slice(0, spec.startsWith('@') ? 2 : 1)
+            .join('/'),
+        )
+        .filter((name) => name !== 'nestjs-otp' && !name.startsWith('node:')),
+    ),
+  );
+  const types = [...imported]
+    .map((name) => `@types/${name.replace(/^@/, '').replace('/', '__')}`)
+    .filter((name) => existsSync(path.join(REPO_ROOT, 'node_modules', name)));
+  return [...new Set(['@types/node', ...imported, ...types])];
+}
+
+async function hostSpecs() {
+  const snippets = await readmeSnippets();
+  const signIn = await hostFixtures('sign-in');
+  const withoutSwagger = await hostFixtures('sign-in', ['app.ts', 'main.ts', 'typings.ts']);
+  return {
+    /** An ES module app with @nestjs/swagger: `dist/main.js`, or `dist/main-swagger.js` with docs. */
+    esm: { type: 'module', packages: [...SIGN_IN_PACKAGES, '@nestjs/swagger'], files: signIn },
+    /** The same sources compiled to CommonJS: `require('nestjs-otp')`. */
+    commonjs: {
+      type: 'commonjs',
+      packages: [...SIGN_IN_PACKAGES, '@nestjs/swagger'],
+      files: signIn,
+    },
+    /** An ES module app without @nestjs/swagger, the package's declarations checked too. */
+    'no-swagger': {
+      type: 'module',
+      packages: SIGN_IN_PACKAGES,
+      files: withoutSwagger,
+      compilerOptions: { skipLibCheck: false },
+    },
+    /** Every ```ts block of the README, each a module of its own. */
+    readme: {
+      type: 'module',
+      packages: snippetPackages(snippets),
+      files: Object.fromEntries(snippets.map((snippet) => [snippetFile(snippet), snippet.code])),
+      compilerOptions: { moduleDetection: 'force' },
+    },
+  } satisfies Record<string, PackedHostOptions>;
+}
+
+export type HostName = keyof Awaited<ReturnType<typeof hostSpecs>>;
+
+let hosts: Promise<Record<HostName, PackedHost>> | undefined;
+
+/** The host `name`, built (with all the others) on first use. */
+export async function packedHost(name: HostName): Promise<PackedHost> {
+  hosts ??= hostSpecs().then((specs) => buildPackedHosts(specs));
+  return (await hosts)[name];
+}
