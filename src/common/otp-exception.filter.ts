@@ -198,7 +198,10 @@ export class OtpGlobalExceptionFilter extends BaseExceptionFilter {
     this.otp = new OtpExceptionFilter(adapterHost);
   }
 
-  override catch(exception: unknown, host: ArgumentsHost): void {
+  override catch(exception: unknown, host: ArgumentsHost): unknown {
+    // GraphQL, WebSocket and microservice contexts have no HTTP response to write: their
+    // transports turn the error into their own answer.
+    if (host.getType() !== 'http') return exception;
     const path = this.pathOf(host);
     if (this.prefix === false || path === undefined || !this.isModulePath(path)) {
       super.catch(exception, host);
