@@ -30,12 +30,16 @@ export type {
   VisitorInfo,
 } from './two-factor/two-factor.service.js';
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './two-factor/password-policy.js';
-export { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage.js';
-export type { RedisEvalClient } from './rate-limit/redis-throttler.storage.js';
+export {
+  RedisRateLimitStorage,
+  RedisThrottlerStorage,
+} from './rate-limit/redis-rate-limit.storage.js';
+export type { RedisScriptClient } from './rate-limit/redis-rate-limit.storage.js';
 export { MemoryRateLimitStorage } from './rate-limit/memory-rate-limit.storage.js';
 export type {
-  RateLimitRecord,
   RateLimitStorage,
+  RateVerdict,
+  RateWindow,
 } from './rate-limit/rate-limit-storage.interface.js';
 export { OtpEventsService } from './events/otp-events.service.js';
 export { OtpEvent } from './events/otp-events.js';

@@ -73,19 +73,17 @@ export interface RateRule {
 
 /**
  * Abuse limits. Each rule can be changed, or turned off with `false`. Counters live in
- * `storage`: in memory by default (one instance), `RedisThrottlerStorage` for several.
+ * `storage`: in memory by default (one instance), `RedisRateLimitStorage` for several. An attempt
+ * is counted in all the windows that apply or, when one is full, in none.
  */
 export interface RateLimitOptions {
-  /**
-   * Where counters live. Default: in memory (one instance). `RedisThrottlerStorage` shares them
-   * between instances; any `@nestjs/throttler` `ThrottlerStorage` fits too.
-   */
+  /** Where counters live. Default: in memory (one instance); `RedisRateLimitStorage` shares them. */
   storage?: RateLimitStorage;
   /** Seconds between two sends to one phone (SMS and call alike). Default `30`. */
   sendCooldownSeconds?: number | false;
   /** Sends per phone. Default 5 per 10 minutes (Twilio's own). */
   sendsPerPhone?: RateRule | false;
-  /** Sends per client IP. Default 20 per hour. */
+  /** Sends per client IP (an IPv6 client by its /64). Default 20 per hour. */
   sendsPerIp?: RateRule | false;
   /**
    * Sends per number range: numbers that differ only in their last four digits. Stops sweeps of
@@ -95,14 +93,33 @@ export interface RateLimitOptions {
   /** Sends per country calling code. Default 1,000 per hour. */
   sendsPerCountry?: RateRule | false;
   /**
-   * Code checks per phone, across re-sends (each verification also allows 5). Default 100 per
-   * hour (NIST SP 800-63B 5.2.2).
+   * Sends for one email (sign-up, two-factor sign-in, password reset), known or not. Default 5
+   * per 10 minutes.
+   */
+  sendsPerEmail?: RateRule | false;
+  /**
+   * Wrong codes per phone, counted only against a code this module sent that is still open (a
+   * check with no code pending costs the phone nothing). Default 30 per 10 minutes: above the 25
+   * that Twilio's 5 checks per code and `sendsPerPhone` allow, so that someone without the phone
+   * cannot fill it, and any wait it imposes is at most 10 minutes.
    */
   checksPerPhone?: RateRule | false;
-  /** Password checks per email (known or not). Default 10 per 15 minutes. */
-  passwordAttemptsPerEmail?: RateRule | false;
-  /** Password checks per client IP. Default 100 per 15 minutes. */
+  /** Code checks per client IP, of any outcome. Default 100 per 15 minutes. */
+  checksPerIp?: RateRule | false;
+  /** Failed password-reset checks per email, known or not. Default 30 per 10 minutes. */
+  resetChecksPerEmail?: RateRule | false;
+  /** Password checks per client IP, of any outcome. Default 100 per 15 minutes. */
   passwordAttemptsPerIp?: RateRule | false;
+  /**
+   * Wrong passwords for one email from one client IP; the right password clears it. Default 10
+   * per 15 minutes.
+   */
+  passwordFailuresPerClient?: RateRule | false;
+  /**
+   * Wrong passwords for one email from all clients: a short, bounded delay against distributed
+   * guessing, never a long lock. Default 30 per minute.
+   */
+  passwordFailuresPerEmail?: RateRule | false;
 }
 
 /** Options of `OtpModule`, given to `forRoot()` or returned by the `forRootAsync()` factory. */

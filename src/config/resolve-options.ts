@@ -24,9 +24,13 @@ type RuleName =
   | 'sendsPerIp'
   | 'sendsPerRange'
   | 'sendsPerCountry'
+  | 'sendsPerEmail'
   | 'checksPerPhone'
-  | 'passwordAttemptsPerEmail'
-  | 'passwordAttemptsPerIp';
+  | 'checksPerIp'
+  | 'resetChecksPerEmail'
+  | 'passwordAttemptsPerIp'
+  | 'passwordFailuresPerClient'
+  | 'passwordFailuresPerEmail';
 
 /** The options after validation, with every default filled in. */
 export interface ResolvedOtpOptions {
@@ -69,9 +73,13 @@ export const OTP_DEFAULTS = {
     sendsPerIp: { limit: 20, windowSeconds: 3600 },
     sendsPerRange: { limit: 10, windowSeconds: 3600 },
     sendsPerCountry: { limit: 1000, windowSeconds: 3600 },
-    checksPerPhone: { limit: 100, windowSeconds: 3600 },
-    passwordAttemptsPerEmail: { limit: 10, windowSeconds: 900 },
+    sendsPerEmail: { limit: 5, windowSeconds: 600 },
+    checksPerPhone: { limit: 30, windowSeconds: 600 },
+    checksPerIp: { limit: 100, windowSeconds: 900 },
+    resetChecksPerEmail: { limit: 30, windowSeconds: 600 },
     passwordAttemptsPerIp: { limit: 100, windowSeconds: 900 },
+    passwordFailuresPerClient: { limit: 10, windowSeconds: 900 },
+    passwordFailuresPerEmail: { limit: 30, windowSeconds: 60 },
   },
 } as const;
 
@@ -210,10 +218,17 @@ function resolveRule(
 
 function resolveRateLimit(options: RateLimitOptions | false | undefined) {
   const storage = (options && options.storage) || new MemoryRateLimitStorage();
-  if (typeof storage.increment !== 'function') {
+  if (
+    typeof storage.hit !== 'function' ||
+    typeof storage.undo !== 'function' ||
+    typeof storage.clear !== 'function'
+  ) {
+    throw new OtpOptionsError('rateLimit.storage', 'must implement hit(), undo() and clear()');
+  }
+  if (options && 'passwordAttemptsPerEmail' in options) {
     throw new OtpOptionsError(
-      'rateLimit.storage',
-      'must implement increment() (a ThrottlerStorage)',
+      'rateLimit.passwordAttemptsPerEmail',
+      'is replaced by "passwordFailuresPerClient" (per client and email) and "passwordFailuresPerEmail" (per email, a short window)',
     );
   }
   if (options === false) return { storage, rules: {} };
@@ -233,9 +248,13 @@ function resolveRateLimit(options: RateLimitOptions | false | undefined) {
     'sendsPerIp',
     'sendsPerRange',
     'sendsPerCountry',
+    'sendsPerEmail',
     'checksPerPhone',
-    'passwordAttemptsPerEmail',
+    'checksPerIp',
+    'resetChecksPerEmail',
     'passwordAttemptsPerIp',
+    'passwordFailuresPerClient',
+    'passwordFailuresPerEmail',
   ] as const) {
     rules[name] = resolveRule(given[name], `rateLimit.${name}`, defaults[name]);
   }

@@ -1,14 +1,46 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OtpException } from '../common/otp.exception.js';
-import type { ResolvedOtpOptions, ResolvedRateRule } from '../config/resolve-options.js';
+import type { ResolvedOtpOptions } from '../config/resolve-options.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import type { RateWindow } from './rate-limit-storage.interface.js';
 
 /** Names of the module's limits (see `RateLimitOptions`). */
 export type RateRuleName = keyof ResolvedOtpOptions['rateLimit']['rules'];
 
+/** One attempt to count: a rule and who or what it is counted for. */
+export type RateSubject = readonly [rule: RateRuleName, subject: string];
+
+/** An attempt that was counted, which can be taken back. */
+export interface RateCharge {
+  /** Takes the attempt back from the windows named (all when none are named). */
+  undo(...rules: RateRuleName[]): Promise<void>;
+}
+
+const FREE: RateCharge = { undo: async () => undefined };
+
+/** Client IPs as counted: an IPv6 client by its /64, since one host is given a whole /64. */
+export function clientKey(ip: string): string {
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (v4) return v4[1];
+  if (!ip.includes(':')) return ip;
+  const [head, tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = [
+    ...left,
+    ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'),
+    ...right,
+  ];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 /**
- * Counts attempts in the configured `ThrottlerStorage` (in memory by default, Redis for several
- * instances) and refuses those over a limit.
+ * Counts attempts in the configured storage (in memory by default, Redis for several instances)
+ * and refuses those over a limit. An attempt is counted in all its windows or, when one is full,
+ * in none: a refused attempt costs nothing.
  */
 @Injectable()
 export class RateLimiter {
@@ -17,27 +49,36 @@ export class RateLimiter {
   constructor(@Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions) {}
 
   /**
-   * Counts one attempt of `rule` for `subject`. Returns the seconds to wait when the limit is
-   * reached (the attempt is then not counted), or `0` when it may go on.
+   * Counts one attempt for every subject whose rule is on; over a limit, counts nothing and
+   * throws 429 `TOO_MANY_REQUESTS` with `Retry-After`.
    */
-  async hit(rule: RateRuleName, subject: string): Promise<number> {
-    const limit: ResolvedRateRule | undefined = this.options.rateLimit.rules[rule];
-    if (!limit) return 0;
-    const record = await this.options.rateLimit.storage.increment(
-      `${rule}:${subject}`,
-      limit.windowMs,
-      limit.limit,
-      0,
-      'nestjs-otp',
-    );
-    if (!record.isBlocked) return 0;
-    this.logger.warn(`Rate limit ${rule} reached`);
-    return Math.max(1, record.timeToBlockExpire || record.timeToExpire);
+  async consume(subjects: readonly RateSubject[]): Promise<RateCharge> {
+    const windows: (RateWindow & { rule: RateRuleName })[] = [];
+    for (const [rule, subject] of subjects) {
+      const limit = this.options.rateLimit.rules[rule];
+      if (limit) windows.push({ rule, key: `${rule}:${subject}`, ...limit });
+    }
+    if (windows.length === 0) return FREE;
+    const { storage } = this.options.rateLimit;
+    const verdict = await storage.hit(windows);
+    if (!verdict.allowed) {
+      this.logger.warn(`Rate limit ${verdict.key.split(':')[0]} reached`);
+      throw OtpException.tooManyRequests(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)));
+    }
+    return {
+      undo: (...rules) =>
+        storage.undo(
+          windows.filter((w) => rules.length === 0 || rules.includes(w.rule)).map((w) => w.key),
+          verdict.hitId,
+        ),
+    };
   }
 
-  /** Counts one attempt; over the limit, throws 429 `TOO_MANY_REQUESTS` with `Retry-After`. */
-  async consume(rule: RateRuleName, subject: string): Promise<void> {
-    const wait = await this.hit(rule, subject);
-    if (wait > 0) throw OtpException.tooManyRequests(wait);
+  /** Forgets the attempts counted for these subjects (a success ends a run of failures). */
+  async clear(subjects: readonly RateSubject[]): Promise<void> {
+    const keys = subjects
+      .filter(([rule]) => this.options.rateLimit.rules[rule])
+      .map(([rule, subject]) => `${rule}:${subject}`);
+    if (keys.length > 0) await this.options.rateLimit.storage.clear(keys);
   }
 }
