@@ -20,7 +20,9 @@ describe('Concurrent first sign-ins for one phone', () => {
     const rows = await t.dataSource.query(
       `SELECT email, phone_number FROM otp_members WHERE phone_number = '+12015550177'`,
     );
-    expect(rows).toEqual([{ email: '12015550177@example.com', phone_number: '+12015550177' }]);
+    expect(rows).toEqual([
+      { email: '12015550177@phone.example.org', phone_number: '+12015550177' },
+    ]);
     const [{ n }] = await t.dataSource.query('SELECT COUNT(*) AS n FROM otp_member_sessions');
     expect(Number(n)).toBe(20);
     expect(t.emulator.requests()).toEqual([]);

@@ -254,7 +254,7 @@ describe('An app on a database made by the migrations alone', () => {
       const members = app.get(MembersService);
       const fields = { passwordHash: 'x', status: 'approved' as const };
       for (const taken of [
-        { email: '12015550123@example.com', phoneNumber: '+12015550199' },
+        { email: '12015550123@phone.example.org', phoneNumber: '+12015550199' },
         { email: 'bob@example.com', phoneNumber: '+12015550123' },
       ]) {
         const error = await members

@@ -40,7 +40,7 @@ describe('Passwordless phone login (HTTP, twilio SDK, emulator, SQLite)', () => 
       isNewMember: true,
       member: {
         id: expect.any(String),
-        email: '12015550123@example.com',
+        email: '12015550123@phone.example.org',
         phoneNumber: US_E164,
         status: 'approved',
         createdAt: expect.any(String),

@@ -24,6 +24,8 @@ export const OtpErrorCode = {
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** A host's guard, pipe or interceptor refused the request with a 4xx status of its own. */
   REQUEST_REFUSED: 'REQUEST_REFUSED',
+  /** An email at the domain reserved for passwordless members' placeholder addresses. */
+  EMAIL_NOT_ALLOWED: 'EMAIL_NOT_ALLOWED',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 

@@ -77,6 +77,14 @@ export class OtpException extends HttpException {
     );
   }
 
+  static emailNotAllowed(): OtpException {
+    return new OtpException(
+      OtpErrorCode.EMAIL_NOT_ALLOWED,
+      HttpStatus.BAD_REQUEST,
+      'This email address cannot be used. Enter another one.',
+    );
+  }
+
   static approvalPending(): OtpException {
     return new OtpException(
       OtpErrorCode.APPROVAL_PENDING,

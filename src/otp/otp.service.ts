@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { maskPhone } from '../common/log.util.js';
 import { OtpException } from '../common/otp.exception.js';
 import type { OtpChannel } from '../config/otp-options.interface.js';
@@ -74,13 +75,9 @@ export class OtpService {
   ): Promise<PhoneLoginResult> {
     const { e164 } = this.phones.parse(countryCode, phoneNumber);
     try {
-      await this.verification.confirm(e164, confirmationCode);
+      await this.verification.confirm(e164, confirmationCode, client);
     } catch (error) {
-      this.events.emit(OtpEvent.SIGN_IN_FAILED, {
-        maskedPhone: maskPhone(e164),
-        method: 'phone',
-        reason: error instanceof OtpException ? error.code : undefined,
-      });
+      this.refused(undefined, e164, error);
       throw error;
     }
     const { member, sessionToken, isNewMember } = await this.signIn(e164, client.userAgent);
@@ -103,11 +100,14 @@ export class OtpService {
     userAgent: string | undefined,
   ): Promise<{ member: Member; sessionToken: string; isNewMember: boolean }> {
     let member = await this.members.findByPhoneWithSecret(e164);
-    if (!member) {
+    // The placeholder domain is reserved, so the placeholder is free; should an older row hold
+    // it all the same, the member gets a placeholder with a random tag instead of a refusal.
+    for (let attempt = 0; !member && attempt < 2; attempt++) {
+      const local = e164.slice(1) + (attempt === 0 ? '' : `+${randomBytes(4).toString('hex')}`);
       try {
         const created = await this.members.createWithSession(
           {
-            email: `${e164.slice(1)}@${this.options.mailDomain}`,
+            email: `${local}@${this.options.mailDomain}`,
             phoneNumber: e164,
             passwordHash: null,
             status: 'approved',
@@ -120,16 +120,35 @@ export class OtpService {
         if (!(error instanceof OtpException)) throw error;
         // A concurrent sign-in created the member first; or the placeholder email is taken.
         member = await this.members.findByPhoneWithSecret(e164);
-        if (!member) throw error;
+        if (!member && attempt === 1) throw error;
       }
     }
-    if (member.passwordHash) {
-      this.logger.warn(`Phone-only sign-in refused for ${member.id}: the member has a password`);
-      throw OtpException.passwordRequired();
+    const refusal = member!.passwordHash
+      ? OtpException.passwordRequired()
+      : member!.status === 'blocked'
+        ? OtpException.memberBlocked()
+        : member!.status === 'pending'
+          ? OtpException.approvalPending()
+          : undefined;
+    if (refusal) {
+      this.refused(member!.id, e164, refusal);
+      throw refusal;
     }
-    if (member.status === 'blocked') throw OtpException.memberBlocked();
-    if (member.status === 'pending') throw OtpException.approvalPending();
+    member = member!;
     const { token } = await this.sessions.create(member.id, userAgent);
     return { member, sessionToken: token, isNewMember: false };
+  }
+
+  /** Logs and announces one refused sign-in, with the member id when known. */
+  private refused(memberId: string | undefined, e164: string, error: unknown): void {
+    const code = error instanceof OtpException ? error.code : 'an unexpected error';
+    const who = memberId ? `member ${memberId} (${maskPhone(e164)})` : maskPhone(e164);
+    this.logger.warn(`Phone sign-in refused for ${who}: ${code}`);
+    this.events.emit(OtpEvent.SIGN_IN_FAILED, {
+      memberId,
+      maskedPhone: maskPhone(e164),
+      method: 'phone',
+      reason: error instanceof OtpException ? error.code : undefined,
+    });
   }
 }

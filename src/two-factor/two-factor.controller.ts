@@ -175,8 +175,8 @@ export class TwoFactorController {
   @ApiOkResponse({ type: ResultsResponse })
   @ApiOtpErrors(400, 401, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
-  reset(@Body() body: ResetPasswordDto): Promise<{ results: true }> {
-    return this.twoFactor.resetPassword(body);
+  reset(@Body() body: ResetPasswordDto, @Ip() ip: string): Promise<{ results: true }> {
+    return this.twoFactor.resetPassword(body, { ip });
   }
 
   /** Sends a code to the signed-in member's phone to confirm a password change. */

@@ -15,7 +15,7 @@ import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { VerificationService } from '../verification/verification.service.js';
 import { PasswordHasher } from './password-hasher.js';
-import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
+import { clientKey, RateLimiter, type RateSubject } from '../rate-limit/rate-limiter.service.js';
 import { checkPasswordPolicy } from './password-policy.js';
 
 /** Details of a visitor asking for a registration code. */
@@ -84,7 +84,7 @@ export class TwoFactorService {
 
   /**
    * Sends a registration code to the visitor's phone unless the email or phone is already
-   * registered (409 `ALREADY_REGISTERED`).
+   * registered (409 `ALREADY_REGISTERED`, counted against the send limits like a send).
    */
   async sendRegConfirmCode(
     visitor: VisitorInfo,
@@ -93,21 +93,30 @@ export class TwoFactorService {
     const email = this.normaliseEmail(visitor.email);
     const { e164 } = this.phones.parse(visitor.countryCode, visitor.phoneNumber);
     this.verification.assertChannel(visitor.channel);
-    if (await this.members.isTaken(email, e164)) throw OtpException.alreadyRegistered();
-    await this.verification.send(e164, visitor.channel, client);
+    await this.verification.send(e164, visitor.channel, client, {
+      email,
+      before: () => this.assertFree(email, e164),
+    });
     return { registerUser: true };
   }
 
   /**
    * Registers a member when the code for the phone is approved. With automatic approval the
    * member is signed in; with manual approval they wait (`sessionToken: null`, status `pending`).
+   * "Already registered" is counted against the check limits like a code check.
    */
   async register(info: RegisterInfo, client: ClientInfo = {}): Promise<RegisterResult> {
     const email = this.normaliseEmail(info.email);
     const { e164 } = this.phones.parse(info.countryCode, info.phoneNumber);
     const password = checkPasswordPolicy(info.password);
-    if (await this.members.isTaken(email, e164)) throw OtpException.alreadyRegistered();
-    await this.verification.confirm(e164, info.confirmationCode);
+    try {
+      await this.verification.confirm(e164, info.confirmationCode, client, {
+        before: () => this.assertFree(email, e164),
+      });
+    } catch (error) {
+      this.refused('Two-factor sign-up', undefined, e164, error);
+      throw error;
+    }
     const passwordHash = await this.hasher.hash(password);
     const status = this.options.approval === 'automatic' ? 'approved' : 'pending';
     const { member, sessionToken } = await this.members.createWithSession(
@@ -129,14 +138,16 @@ export class TwoFactorService {
   ): Promise<{ results: true }> {
     this.verification.assertChannel(info.channel);
     const member = await this.checkCredentials(info.email, info.password, client);
-    await this.verification.send(member.phoneNumber, info.channel, client);
+    await this.verification.send(member.phoneNumber, info.channel, client, {
+      email: member.email,
+    });
     return { results: true };
   }
 
   /** Checks email, password and the code sent to the member's phone, and signs in. */
   async login(info: LoginInfo, client: ClientInfo = {}): Promise<TwoFactorLoginResult> {
     const member = await this.checkCredentials(info.email, info.password, client);
-    await this.confirmFor(member, info.confirmationCode);
+    await this.confirmFor(member, info.confirmationCode, client);
     const { token } = await this.sessions.create(member.id, client.userAgent);
     this.signedIn(member.id, member.phoneNumber);
     return { sessionToken: token, member: toMemberView(member) };
@@ -144,8 +155,9 @@ export class TwoFactorService {
 
   /**
    * Sends a password-reset code to the phone of the member with this email, if there is one.
-   * Answers the same, and as fast, whether or not the email exists: the code goes out in the
-   * background and a failure to send is only logged.
+   * Answers the same, and as fast, whether or not the email exists: the client's and the email's
+   * send limits are counted at once (alike for every email), the code goes out in the
+   * background, and a failure to send is only logged.
    */
   async sendPasswordResetCode(
     info: { email: string; channel: OtpChannel | string },
@@ -153,11 +165,15 @@ export class TwoFactorService {
   ): Promise<{ results: true }> {
     const email = this.normaliseEmail(info.email);
     this.verification.assertChannel(info.channel);
+    await this.limits.consume([
+      ...(client.ip ? [['sendsPerIp', clientKey(client.ip)] as const] : []),
+      ['sendsPerEmail', email],
+    ]);
     void this.members
       .findByEmailWithSecret(email)
       .then(async (member) => {
         if (!member?.passwordHash || member.status === 'blocked') return;
-        await this.verification.send(member.phoneNumber, info.channel, client);
+        await this.verification.send(member.phoneNumber, info.channel);
       })
       .catch((error: unknown) => {
         const code = error instanceof OtpException ? error.code : (error as Error)?.name;
@@ -168,20 +184,31 @@ export class TwoFactorService {
 
   /**
    * Sets a new password when the reset code for the member's phone is approved, and revokes
-   * every session of the member. An unknown email looks like a code that was never sent.
+   * every session of the member. An unknown email answers exactly like a wrong code (same body,
+   * counted in the same limits, after about the time a check at Twilio takes), and a wrong,
+   * expired or never-sent code all answer `INVALID_CODE`.
    */
-  async resetPassword(info: {
-    email: string;
-    confirmationCode: string;
-    newPassword: string;
-  }): Promise<{ results: true }> {
+  async resetPassword(
+    info: { email: string; confirmationCode: string; newPassword: string },
+    client: ClientInfo = {},
+  ): Promise<{ results: true }> {
     const email = this.normaliseEmail(info.email);
     const password = checkPasswordPolicy(info.newPassword, 'newPassword');
     const member = await this.members.findByEmailWithSecret(email);
-    if (!member?.passwordHash || member.status === 'blocked') throw OtpException.codeExpired();
-    await this.confirmFor(member, info.confirmationCode, 'reset');
-    await this.members.setPasswordHash(member.id, await this.hasher.hash(password));
-    this.logger.log(`Password of member ${member.id} reset; every session revoked`);
+    if (!member?.passwordHash || member.status === 'blocked') {
+      await this.verification.refuseCheck(info.confirmationCode, client, email);
+    } else {
+      try {
+        await this.confirmFor(member, info.confirmationCode, client, 'reset', email);
+      } catch (error) {
+        if (error instanceof OtpException && error.code === OtpErrorCode.CODE_EXPIRED) {
+          throw OtpException.invalidCode();
+        }
+        throw error;
+      }
+    }
+    await this.members.setPasswordHash(member!.id, await this.hasher.hash(password));
+    this.logger.log(`Password of member ${member!.id} reset; every session revoked`);
     return { results: true };
   }
 
@@ -212,7 +239,7 @@ export class TwoFactorService {
     if (!profile) throw OtpException.unauthenticated();
     const password = checkPasswordPolicy(info.newPassword, 'newPassword');
     const member = await this.checkCredentials(profile.email, info.currentPassword, client);
-    await this.confirmFor(member, info.confirmationCode, 'change');
+    await this.confirmFor(member, info.confirmationCode, client, 'change');
     await this.members.setPasswordHash(
       member.id,
       await this.hasher.hash(password),
@@ -223,29 +250,33 @@ export class TwoFactorService {
   }
 
   /**
-   * The member with these credentials, approved; throws otherwise. A locked email (too many
-   * attempts) answers exactly like a wrong password, after the same work.
+   * The member with these credentials, approved; throws otherwise. An unknown email and a wrong
+   * password answer alike, after the same work. Limits, counted alike for known and unknown
+   * emails: every check per client IP; wrong passwords per client and email (cleared by the
+   * right one), and per email from all clients in a short window, so that guessing is bounded
+   * and nobody without the password can keep the member out for long.
    */
   private async checkCredentials(
     email: unknown,
     password: unknown,
     client: ClientInfo = {},
   ): Promise<MemberWithSecret> {
-    if (client.ip) {
-      const wait = await this.limits.hit('passwordAttemptsPerIp', client.ip);
-      if (wait > 0) throw OtpException.tooManyRequests(wait);
-    }
     const valid =
       typeof email === 'string' &&
       typeof password === 'string' &&
       email.length <= MAX_EMAIL_LENGTH &&
       password.length <= 512;
     const normalisedEmail = valid ? (email as string).trim().toLowerCase() : '';
-    const locked = valid
-      ? (await this.limits.hit('passwordAttemptsPerEmail', normalisedEmail)) > 0
-      : false;
-    const member =
-      valid && !locked ? await this.members.findByEmailWithSecret(normalisedEmail) : null;
+    const ip = client.ip ? clientKey(client.ip) : undefined;
+    const failures: RateSubject[] = [
+      ['passwordFailuresPerClient', `${ip ?? '-'}|${normalisedEmail}`],
+      ['passwordFailuresPerEmail', normalisedEmail],
+    ];
+    await this.limits.consume([
+      ...(ip ? [['passwordAttemptsPerIp', ip] as const] : []),
+      ...failures,
+    ]);
+    const member = valid ? await this.members.findByEmailWithSecret(normalisedEmail) : null;
     const candidate = valid ? (password as string).normalize('NFKC') : '';
     const matches = await this.hasher.verify(member?.passwordHash, candidate);
     if (!member || !matches) {
@@ -257,25 +288,43 @@ export class TwoFactorService {
       this.logger.warn(
         member
           ? `Two-factor sign-in refused for member ${member.id} (${maskPhone(member.phoneNumber)}): wrong password`
-          : locked
-            ? 'Two-factor sign-in refused: email locked after too many attempts'
-            : 'Two-factor sign-in refused: unknown email',
+          : 'Two-factor sign-in refused: unknown email',
       );
       throw OtpException.invalidCredentials();
     }
-    if (member.status === 'pending') throw OtpException.approvalPending();
-    if (member.status === 'blocked') throw OtpException.memberBlocked();
+    await this.limits.clear(failures);
+    if (member.status !== 'approved') {
+      const refusal =
+        member.status === 'pending' ? OtpException.approvalPending() : OtpException.memberBlocked();
+      this.refused('Two-factor sign-in', member.id, member.phoneNumber, refusal);
+      this.events.emit(OtpEvent.SIGN_IN_FAILED, {
+        memberId: member.id,
+        maskedPhone: maskPhone(member.phoneNumber),
+        method: 'two-factor',
+        reason: refusal.code,
+      });
+      throw refusal;
+    }
     return member;
   }
 
   private async confirmFor(
     member: MemberWithSecret,
     code: string,
+    client: ClientInfo,
     method: 'two-factor' | 'reset' | 'change' = 'two-factor',
+    account?: string,
   ): Promise<void> {
     try {
-      await this.verification.confirm(member.phoneNumber, code);
+      await this.verification.confirm(member.phoneNumber, code, client, { account });
     } catch (error) {
+      const what =
+        method === 'two-factor'
+          ? 'Two-factor sign-in'
+          : method === 'reset'
+            ? 'Password reset'
+            : 'Password change';
+      this.refused(what, member.id, member.phoneNumber, error);
       this.events.emit(OtpEvent.SIGN_IN_FAILED, {
         memberId: member.id,
         maskedPhone: maskPhone(member.phoneNumber),
@@ -284,6 +333,18 @@ export class TwoFactorService {
       });
       throw error;
     }
+  }
+
+  /** Throws `ALREADY_REGISTERED` when the email or the phone belongs to a member. */
+  private async assertFree(email: string, e164: string): Promise<void> {
+    if (await this.members.isTaken(email, e164)) throw OtpException.alreadyRegistered();
+  }
+
+  /** Logs one refusal, with the member id when known and the masked phone. */
+  private refused(what: string, memberId: string | undefined, e164: string, error: unknown): void {
+    const code = error instanceof OtpException ? error.code : 'an unexpected error';
+    const who = memberId ? `member ${memberId} (${maskPhone(e164)})` : maskPhone(e164);
+    this.logger.warn(`${what} refused for ${who}: ${code}`);
   }
 
   private signedIn(memberId: string, e164: string): void {
@@ -295,10 +356,19 @@ export class TwoFactorService {
     });
   }
 
+  /**
+   * The email lower-cased; refuses a malformed one, and one at the placeholder domain (or under
+   * it), which is reserved for passwordless members (400 `EMAIL_NOT_ALLOWED`).
+   */
   private normaliseEmail(email: unknown): string {
     if (typeof email !== 'string' || email.length > MAX_EMAIL_LENGTH || !isEmail(email.trim())) {
       throw OtpException.validation('email must be a valid email address');
     }
-    return email.trim().toLowerCase();
+    const normalised = email.trim().toLowerCase();
+    const domain = normalised.slice(normalised.lastIndexOf('@') + 1).replace(/\.$/, '');
+    const reserved = this.options.mailDomain;
+    if (domain === reserved || domain.endsWith(`.${reserved}`))
+      throw OtpException.emailNotAllowed();
+    return normalised;
   }
 }

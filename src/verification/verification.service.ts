@@ -9,10 +9,19 @@ import type { ResolvedOtpOptions } from '../config/resolve-options.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
 import { RESOLVED_OTP_OPTIONS, VERIFICATION_PROVIDER } from '../otp-internal.constants.js';
-import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
-import type { VerificationProvider } from './verification-provider.interface.js';
+import {
+  clientKey,
+  RateLimiter,
+  type RateCharge,
+  type RateSubject,
+} from '../rate-limit/rate-limiter.service.js';
+import type {
+  VerificationCheckStatus,
+  VerificationProvider,
+} from './verification-provider.interface.js';
 
 const CODE_SHAPE = /^\d{4,10}$/;
+const CHECK_TIMES_KEPT = 32;
 
 /** Who is asking, for per-client limits. */
 export interface RequestOrigin {
@@ -33,6 +42,9 @@ function sameCode(a: string, b: string): boolean {
 @Injectable()
 export class VerificationService {
   private readonly logger = new Logger('OtpModule');
+  /** Durations of the last code checks at the provider, in milliseconds. */
+  private readonly checkTimes: number[] = [];
+  private checkCount = 0;
 
   constructor(
     @Inject(VERIFICATION_PROVIDER) private readonly provider: VerificationProvider,
@@ -48,11 +60,19 @@ export class VerificationService {
 
   /**
    * Sends a code to an E.164 number. Throws `CHANNEL_NOT_ALLOWED` for a disabled channel and
-   * `TOO_MANY_REQUESTS` over a send limit.
+   * `TOO_MANY_REQUESTS` over a send limit (a refused send costs nothing). `before` runs once the
+   * send is counted and before anything reaches the provider (a refusal it throws stays counted,
+   * e.g. "already registered"). When the provider is unreachable the send is not counted.
    */
-  async send(e164: string, channel: string, origin: RequestOrigin = {}): Promise<void> {
+  async send(
+    e164: string,
+    channel: string,
+    origin: RequestOrigin = {},
+    extra: { email?: string; before?: () => Promise<void> } = {},
+  ): Promise<void> {
     this.assertChannel(channel);
-    await this.chargeSend(e164, origin);
+    const charge = await this.chargeSend(e164, origin, extra.email);
+    await extra.before?.();
     if (this.options.testNumbers.has(e164)) {
       this.logger.log(`Test number ${maskPhone(e164)}: no code sent`);
       return;
@@ -60,12 +80,14 @@ export class VerificationService {
     try {
       await this.provider.start(e164, channel);
     } catch (error) {
-      if (error instanceof OtpException && error.code === OtpErrorCode.DELIVERY_REFUSED) {
+      const code = error instanceof OtpException ? error.code : undefined;
+      if (code === OtpErrorCode.DELIVERY_REFUSED) {
         this.events.emit(OtpEvent.DELIVERY_REFUSED, {
           maskedPhone: maskPhone(e164),
           reason: OtpErrorCode.DELIVERY_REFUSED,
         });
       }
+      if (code === undefined || code === OtpErrorCode.PROVIDER_UNAVAILABLE) await charge.undo();
       throw error;
     }
     this.logger.log(`Code sent by ${channel} to ${maskPhone(e164)}`);
@@ -74,29 +96,97 @@ export class VerificationService {
   /**
    * Resolves when `code` is the approved code for the number; throws `INVALID_CODE`,
    * `CODE_EXPIRED` or `TOO_MANY_REQUESTS` otherwise. Fails closed on provider errors.
+   *
+   * Every check counts for the client IP. Only a wrong code against a code still pending counts
+   * for the phone (`checksPerPhone`), so that nobody can use up a member's budget without the
+   * codes sent to them; the right code clears the phone's count. `before` runs once the check
+   * is counted (a refusal it throws stays counted). With `account`, the check is counted for
+   * that subject instead of the phone, every failure alike (password reset, where a phone would
+   * tell whether the email exists).
    */
-  async confirm(e164: string, code: string): Promise<void> {
-    if (typeof code !== 'string' || !CODE_SHAPE.test(code)) throw OtpException.invalidCode();
-    await this.limits.consume('checksPerPhone', e164);
-    const fixed = this.options.testNumbers.get(e164);
-    const status =
-      fixed !== undefined
-        ? sameCode(fixed, code)
-          ? 'approved'
-          : 'wrong-code'
-        : await this.provider.check(e164, code);
-    if (status === 'approved') return;
-    this.logger.warn(`Wrong or expired code for ${maskPhone(e164)}`);
+  async confirm(
+    e164: string,
+    code: string,
+    origin: RequestOrigin = {},
+    extra: { before?: () => Promise<void>; account?: string } = {},
+  ): Promise<void> {
+    const account: RateSubject = extra.account
+      ? ['resetChecksPerEmail', extra.account]
+      : ['checksPerPhone', e164];
+    const charge = await this.limits.consume([
+      ...(origin.ip ? [['checksPerIp', clientKey(origin.ip)] as const] : []),
+      account,
+    ]);
+    await extra.before?.();
+    if (typeof code !== 'string' || !CODE_SHAPE.test(code)) {
+      // Never reaches the provider: the client IP pays, the account does not.
+      await charge.undo(account[0]);
+      throw OtpException.invalidCode();
+    }
+    const status = await this.check(e164, code);
+    if (status === 'approved') {
+      await this.limits.clear([account]);
+      return;
+    }
+    if (status === 'expired' && !extra.account) await charge.undo(account[0]);
     throw status === 'expired' ? OtpException.codeExpired() : OtpException.invalidCode();
   }
 
-  /** Counts a send against every limit that applies, the client's first. */
-  private async chargeSend(e164: string, origin: RequestOrigin): Promise<void> {
-    if (origin.ip) await this.limits.consume('sendsPerIp', origin.ip);
+  /**
+   * Answers a reset check that cannot succeed (no member with a password behind `account`)
+   * exactly as a wrong code: counted in the same limits, after about the time a check takes.
+   */
+  async refuseCheck(code: string, origin: RequestOrigin, account: string): Promise<never> {
+    const subject: RateSubject = ['resetChecksPerEmail', account];
+    const charge = await this.limits.consume([
+      ...(origin.ip ? [['checksPerIp', clientKey(origin.ip)] as const] : []),
+      subject,
+    ]);
+    if (typeof code !== 'string' || !CODE_SHAPE.test(code)) {
+      await charge.undo(subject[0]);
+    } else {
+      await this.waitLikeACheck();
+    }
+    throw OtpException.invalidCode();
+  }
+
+  /**
+   * Waits about as long as a code check at the provider takes (the median of recent ones), so
+   * that an answer that needs no check looks like one that did.
+   */
+  async waitLikeACheck(): Promise<void> {
+    const sorted = [...this.checkTimes].sort((a, b) => a - b);
+    const median = sorted.length ? sorted[sorted.length >> 1] : 0;
+    const ms = median * (0.9 + Math.random() * 0.2);
+    if (ms >= 1) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  private async check(e164: string, code: string): Promise<VerificationCheckStatus> {
+    const fixed = this.options.testNumbers.get(e164);
+    if (fixed !== undefined) return sameCode(fixed, code) ? 'approved' : 'wrong-code';
+    const started = performance.now();
+    try {
+      return await this.provider.check(e164, code);
+    } catch (error) {
+      if (error instanceof OtpException && error.code === OtpErrorCode.CODE_EXPIRED) {
+        return 'expired';
+      }
+      throw error;
+    } finally {
+      this.checkTimes[this.checkCount++ % CHECK_TIMES_KEPT] = performance.now() - started;
+    }
+  }
+
+  /** Counts a send against every limit that applies, all or none. */
+  private chargeSend(e164: string, origin: RequestOrigin, email?: string): Promise<RateCharge> {
     const callingCode = parsePhoneNumberFromString(e164)?.countryCallingCode ?? e164.slice(1, 2);
-    await this.limits.consume('sendsPerCountry', callingCode);
-    await this.limits.consume('sendsPerRange', e164.slice(0, -4));
-    await this.limits.consume('sendCooldown', e164);
-    await this.limits.consume('sendsPerPhone', e164);
+    return this.limits.consume([
+      ...(origin.ip ? [['sendsPerIp', clientKey(origin.ip)] as const] : []),
+      ['sendsPerCountry', callingCode],
+      ['sendsPerRange', e164.slice(0, -4)],
+      ['sendCooldown', e164],
+      ['sendsPerPhone', e164],
+      ...(email ? [['sendsPerEmail', email] as const] : []),
+    ]);
   }
 }

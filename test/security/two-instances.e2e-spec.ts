@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { RedisThrottlerStorage } from 'nestjs-otp';
+import { RedisRateLimitStorage } from 'nestjs-otp';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { TestRedis } from '../support/redis.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -33,7 +33,7 @@ describe('Two app instances sharing one database and one Redis', () => {
         }),
         otp: {
           rateLimit: {
-            storage: new RedisThrottlerStorage(client),
+            storage: new RedisRateLimitStorage(client),
             checksPerPhone: { limit: 3, windowSeconds: 3600 },
           },
         },

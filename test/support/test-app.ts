@@ -78,7 +78,7 @@ export function emulatorOptions(emulator: TwilioVerifyEmulator): OtpModuleOption
       baseUrl: emulator.url,
       timeoutMs: 1_000,
     },
-    mailDomain: 'example.com',
+    mailDomain: 'phone.example.org',
   };
 }
 
