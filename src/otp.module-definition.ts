@@ -1,104 +1,10 @@
-import {
-  ConfigurableModuleBuilder,
-  type DynamicModule,
-  type Provider,
-  type Type,
-} from '@nestjs/common';
-import { RouterModule } from '@nestjs/core';
-import { getDataSourceToken, getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
-import { OTP_DEFAULTS } from './config/resolve-options.js';
-import {
-  OTP_DATA_SOURCE,
-  OTP_MEMBER_REPOSITORY,
-  OTP_ROUTE_PREFIX,
-  OTP_SESSION_REPOSITORY,
-} from './otp-internal.constants.js';
+import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { OtpModuleExtras, OtpModuleOptions } from './config/otp-options.interface.js';
-import { Member } from './members/member.entity.js';
-import { MemberSession } from './sessions/member-session.entity.js';
-import { OTP_ENTITIES } from './otp.entities.js';
-import { OtpController } from './otp/otp.controller.js';
-import { CountriesController } from './phone/countries.controller.js';
-import { SessionsController } from './sessions/sessions.controller.js';
-import { createAdminController } from './members/admin.controller.js';
-import {
-  TwoFactorController,
-  TwoFactorRegistrationController,
-} from './two-factor/two-factor.controller.js';
-
-const ROUTE_PREFIX = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
 
 /**
- * The entities registered on the data source the extras name (the default one unless
- * `dataSource` is given), and that data source and its repositories under the module's tokens.
+ * The builder of `OtpModule`: `forRoot` / `forRootAsync` and the options token. The extras are
+ * the module's shape (routes, admin guard, data source, global); `OtpModule` applies them.
  */
-function withDataSource(definition: DynamicModule, extras: OtpModuleExtras): DynamicModule {
-  const { dataSource } = extras;
-  const valid =
-    dataSource === undefined ||
-    (typeof dataSource === 'string' ? dataSource !== '' : typeof dataSource === 'object');
-  if (!valid || dataSource === null) {
-    throw new Error(
-      'OtpModule: option "dataSource" must be the name of a TypeORM data source, its options or the DataSource',
-    );
-  }
-  return {
-    ...definition,
-    global: extras.isGlobal ?? false,
-    imports: [...(definition.imports ?? []), TypeOrmModule.forFeature(OTP_ENTITIES, dataSource)],
-    providers: [
-      ...(definition.providers ?? []),
-      { provide: OTP_DATA_SOURCE, useExisting: getDataSourceToken(dataSource) },
-      { provide: OTP_MEMBER_REPOSITORY, useExisting: getRepositoryToken(Member, dataSource) },
-      {
-        provide: OTP_SESSION_REPOSITORY,
-        useExisting: getRepositoryToken(MemberSession, dataSource),
-      },
-    ],
-  };
-}
-
-/** Data source, controllers and route prefix: the module's shape, decided by the extras alone. */
-function applyExtras(definition: DynamicModule, extras: OtpModuleExtras): DynamicModule {
-  const shaped = withDataSource(definition, extras);
-  if (extras.routes === false) {
-    return {
-      ...shaped,
-      providers: [...(shaped.providers ?? []), { provide: OTP_ROUTE_PREFIX, useValue: false }],
-    };
-  }
-  const prefix = (extras.routes?.prefix ?? OTP_DEFAULTS.routePrefix).replace(/^\/+|\/+$/g, '');
-  if (prefix !== '' && !ROUTE_PREFIX.test(prefix)) {
-    throw new Error(`OtpModule: option "routes.prefix" must be a URL path such as "auth"`);
-  }
-  const controllers: Type[] = [
-    CountriesController,
-    OtpController,
-    SessionsController,
-    TwoFactorRegistrationController,
-    TwoFactorController,
-  ];
-  if (extras.admin !== undefined) {
-    if (typeof extras.admin?.guard !== 'function') {
-      throw new Error('OtpModule: option "admin.guard" must be a guard class');
-    }
-    controllers.push(createAdminController(extras.admin.guard));
-  }
-  const providers: Provider[] = [
-    ...(shaped.providers ?? []),
-    { provide: OTP_ROUTE_PREFIX, useValue: prefix },
-  ];
-  const imports = [...(shaped.imports ?? [])];
-  if (prefix !== '')
-    imports.push(RouterModule.register([{ path: prefix, module: definition.module }]));
-  return {
-    ...shaped,
-    imports,
-    providers,
-    controllers: [...(definition.controllers ?? []), ...controllers],
-  };
-}
-
 export const {
   ConfigurableModuleClass: OtpConfigurableModule,
   MODULE_OPTIONS_TOKEN,
@@ -107,5 +13,8 @@ export const {
 } = new ConfigurableModuleBuilder<OtpModuleOptions>({ moduleName: 'Otp' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createOtpOptions')
-  .setExtras<OtpModuleExtras>({ isGlobal: false, routes: {} }, applyExtras)
+  .setExtras<OtpModuleExtras>(
+    { isGlobal: false, routes: {}, admin: undefined, dataSource: undefined },
+    (definition, extras) => ({ ...definition, global: extras.isGlobal ?? false }),
+  )
   .build();

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { JsonBodyInspector } from './common/json-body.inspector.js';
 import {
   OtpExceptionFilter,
@@ -6,7 +6,13 @@ import {
 } from './common/otp-exception.filter.js';
 import { resolveOtpOptions, type ResolvedOtpOptions } from './config/resolve-options.js';
 import { MembersService } from './members/members.service.js';
-import { MODULE_OPTIONS_TOKEN, OtpConfigurableModule } from './otp.module-definition.js';
+import {
+  ASYNC_OPTIONS_TYPE,
+  MODULE_OPTIONS_TOKEN,
+  OPTIONS_TYPE,
+  OtpConfigurableModule,
+} from './otp.module-definition.js';
+import { applyOtpExtras } from './otp-module-shape.js';
 import {
   OTP_ROUTE_PREFIX,
   RESOLVED_OTP_OPTIONS,
@@ -77,4 +83,14 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     SessionGuard,
   ],
 })
-export class OtpModule extends OtpConfigurableModule {}
+export class OtpModule extends OtpConfigurableModule {
+  /** The module with these options; the extras (routes, admin, data source) shape it. */
+  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    return applyOtpExtras(super.forRoot(options), options);
+  }
+
+  /** The module with options from a factory, class or existing provider, shaped by the extras. */
+  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    return applyOtpExtras(super.forRootAsync(options), options);
+  }
+}
