@@ -1,3 +1,4 @@
+import { registerTwoFactor } from '../support/flows.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -51,15 +52,7 @@ describe('Password attempts', () => {
     t = await createTestApp({
       otp: { rateLimit: { passwordAttemptsPerIp: { limit: 30, windowSeconds: 900 } } },
     });
-    const who = { email: 'carol@example.com', phoneNumber: '(201) 555-0160', countryCode: 'US' };
-    await t.http
-      .post('/auth/2fa/register/send')
-      .send({ ...who, channel: 'sms' })
-      .expect(200);
-    await t.http
-      .post('/auth/2fa/register')
-      .send({ ...who, password: PASSWORD, confirmationCode: t.emulator.lastCode('+12015550160') })
-      .expect(201);
+    await registerTwoFactor(t, 'carol@example.com', PASSWORD, '(201) 555-0160', '+12015550160');
   });
   afterAll(() => t.close());
 

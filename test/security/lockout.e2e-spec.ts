@@ -1,3 +1,4 @@
+import { registerTwoFactor } from '../support/flows.js';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -49,17 +50,8 @@ async function listening(t: TestApp): Promise<void> {
   await new Promise<void>((resolve) => t.app.getHttpServer().listen(0, '127.0.0.1', resolve));
 }
 
-async function registerMember(t: TestApp, email: string, phoneNumber: string, e164: string) {
-  const who = { email, phoneNumber, countryCode: 'US' };
-  await t.http
-    .post('/auth/2fa/register/send')
-    .send({ ...who, channel: 'sms' })
-    .expect(200);
-  await t.http
-    .post('/auth/2fa/register')
-    .send({ ...who, password: PASSWORD, confirmationCode: t.emulator.lastCode(e164) })
-    .expect(201);
-}
+const registerMember = (t: TestApp, email: string, phoneNumber: string, e164: string) =>
+  registerTwoFactor(t, email, PASSWORD, phoneNumber, e164);
 
 describe('Wrong codes from someone who never asked for one', () => {
   let t: TestApp;

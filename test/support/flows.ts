@@ -32,3 +32,22 @@ export async function signInByPhone(
 
 /** The header of a bearer token. */
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** Registers a two-factor member over HTTP (automatic approval): send code, then register. */
+export async function registerTwoFactor(
+  t: TestApp,
+  email: string,
+  password: string,
+  phoneNumber: string,
+  e164: string,
+): Promise<void> {
+  const who = { email, phoneNumber, countryCode: 'US' };
+  await t.http
+    .post('/auth/2fa/register/send')
+    .send({ ...who, channel: 'sms' })
+    .expect(200);
+  await t.http
+    .post('/auth/2fa/register')
+    .send({ ...who, password, confirmationCode: t.emulator.lastCode(e164) })
+    .expect(201);
+}
