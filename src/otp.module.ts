@@ -4,7 +4,8 @@ import {
   OtpExceptionFilter,
   OtpRegistrationExceptionFilter,
 } from './common/otp-exception.filter.js';
-import { resolveOtpOptions, type ResolvedOtpOptions } from './config/resolve-options.js';
+import { resolveOtpOptions } from './config/resolve-options.js';
+import type { ResolvedOtpOptions } from './config/resolved-otp-options.interface.js';
 import { MembersService } from './members/members.service.js';
 import {
   ASYNC_OPTIONS_TYPE,

@@ -3,8 +3,9 @@ import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { RateLimitStorage } from '../rate-limit/rate-limit-storage.interface.js';
 import type { VerificationProvider } from '../verification/verification-provider.interface.js';
 
-/** Channels a code can be delivered over. */
-export type OtpChannel = 'sms' | 'call';
+import type { OtpChannel } from '../verification/otp-channel.js';
+
+export type { OtpChannel };
 
 /** How new two-factor sign-ups are approved. */
 export type ApprovalMode = 'automatic' | 'manual';

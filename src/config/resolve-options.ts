@@ -7,54 +7,9 @@ import type {
   SessionCookieOptions,
   TwilioOptions,
 } from './otp-options.interface.js';
-import type { VerificationProvider } from '../verification/verification-provider.interface.js';
 import { MemoryRateLimitStorage } from '../rate-limit/memory-rate-limit.storage.js';
-import type { RateLimitStorage } from '../rate-limit/rate-limit-storage.interface.js';
 import type { RateLimitOptions, RateRule } from './otp-options.interface.js';
-
-/** A limit in milliseconds. */
-export interface ResolvedRateRule {
-  limit: number;
-  windowMs: number;
-}
-
-type RuleName =
-  | 'sendCooldown'
-  | 'sendsPerPhone'
-  | 'sendsPerIp'
-  | 'sendsPerRange'
-  | 'sendsPerCountry'
-  | 'sendsPerEmail'
-  | 'checksPerPhone'
-  | 'checksPerIp'
-  | 'resetChecksPerEmail'
-  | 'passwordAttemptsPerIp'
-  | 'passwordFailuresPerClient'
-  | 'passwordFailuresPerEmail';
-
-/** The options after validation, with every default filled in. */
-export interface ResolvedOtpOptions {
-  twilio?: Required<Omit<TwilioOptions, 'baseUrl'>> & { baseUrl?: string };
-  verificationProvider?: VerificationProvider;
-  mailDomain: string;
-  approval: ApprovalMode;
-  channels: ReadonlySet<OtpChannel>;
-  /** `undefined` means every country. */
-  allowedCountries?: ReadonlySet<CountryCode>;
-  session: {
-    ttlMs: number;
-    idleTimeoutMs: number;
-    cacheTtlMs: number;
-    cacheSize: number;
-    cookie?: Required<Omit<SessionCookieOptions, 'domain'>> & { domain?: string };
-  };
-  rateLimit: {
-    storage: RateLimitStorage;
-    rules: Partial<Record<RuleName, ResolvedRateRule>>;
-  };
-  /** E.164 number -> fixed code. */
-  testNumbers: ReadonlyMap<string, string>;
-}
+import type { ResolvedOtpOptions, ResolvedRateRule } from './resolved-otp-options.interface.js';
 
 /** Defaults, in one place. */
 export const OTP_DEFAULTS = {

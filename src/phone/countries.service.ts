@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
 import { OtpException } from '../common/otp.exception.js';
-import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 
 /** One entry of the country dropdown. */

@@ -7,7 +7,7 @@ import {
   type NumberType,
 } from 'libphonenumber-js/max';
 import { OtpException } from '../common/otp.exception.js';
-import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 
 /** A phone number parsed for a country, normalised to E.164. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OtpException } from '../common/otp.exception.js';
-import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import type { RateWindow } from './rate-limit-storage.interface.js';
 

@@ -1,5 +1,5 @@
 import { stringifySetCookie } from 'cookie';
-import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 
 interface HeaderResponse {
   header(name: string, value: string): unknown;

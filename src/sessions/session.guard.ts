@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { OtpException } from '../common/otp.exception.js';
-import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { IS_PUBLIC_KEY } from '../otp.constants.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-custom';
 import { OtpException } from '../common/otp.exception.js';
-import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import type { MemberView } from '../members/member.entity.js';
 import { OTP_SESSION_STRATEGY } from '../otp.constants.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';

@@ -24,7 +24,7 @@ import {
 } from '@nestjs/common';
 import { OtpExceptionFilter } from '../common/otp-exception.filter.js';
 import { OtpException } from '../common/otp.exception.js';
-import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import type { MemberView } from '../members/member.entity.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { CurrentMember } from './current-member.decorator.js';

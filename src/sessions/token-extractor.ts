@@ -1,6 +1,6 @@
 import { parseCookie } from 'cookie';
 import { OtpException } from '../common/otp.exception.js';
-import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import type { OtpRequest } from './session-request.interface.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -34,7 +34,7 @@ import {
   OtpRegistrationExceptionFilter,
 } from '../common/otp-exception.filter.js';
 import { createOtpValidationPipe } from '../common/otp-validation.pipe.js';
-import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { Public } from '../sessions/public.decorator.js';
 import { setSessionCookie } from '../sessions/session-cookie.js';

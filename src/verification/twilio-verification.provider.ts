@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import twilio from 'twilio';
 import { maskPhone } from '../common/log.util.js';
-import type { OtpChannel } from '../config/otp-options.interface.js';
-import type { ResolvedOtpOptions } from '../config/resolve-options.js';
+import type { OtpChannel } from './otp-channel.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { mapTwilioError, twilioErrorParts } from './twilio-error.mapper.js';
 import type {
   VerificationCheckStatus,

@@ -1,4 +1,4 @@
-import type { OtpChannel } from '../config/otp-options.interface.js';
+import type { OtpChannel } from './otp-channel.js';
 
 /** Outcome of a code check. Only `approved` signs anyone in. */
 export type VerificationCheckStatus = 'approved' | 'wrong-code' | 'expired';

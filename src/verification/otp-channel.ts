@@ -1,0 +1,2 @@
+/** Channels a code can be delivered over. */
+export type OtpChannel = 'sms' | 'call';
