@@ -1,7 +1,7 @@
 import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { getDataSourceToken, getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
-import { OTP_DEFAULTS } from './config/resolve-options.js';
+import { OTP_DEFAULTS } from './config/otp-defaults.js';
 import {
   OTP_DATA_SOURCE,
   OTP_MEMBER_REPOSITORY,

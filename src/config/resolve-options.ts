@@ -1,7 +1,6 @@
 import { isFQDN, isURL } from 'class-validator';
 import { getCountries, type CountryCode } from 'libphonenumber-js/max';
 import type {
-  ApprovalMode,
   OtpChannel,
   OtpModuleOptions,
   SessionCookieOptions,
@@ -9,34 +8,8 @@ import type {
 } from './otp-options.interface.js';
 import { MemoryRateLimitStorage } from '../rate-limit/memory-rate-limit.storage.js';
 import type { RateLimitOptions, RateRule } from './otp-options.interface.js';
+import { OTP_DEFAULTS, RATE_RULES } from './otp-defaults.js';
 import type { ResolvedOtpOptions, ResolvedRateRule } from './resolved-otp-options.interface.js';
-
-/** Defaults, in one place. */
-export const OTP_DEFAULTS = {
-  approval: 'automatic' as ApprovalMode,
-  channels: ['sms', 'call'] as OtpChannel[],
-  twilioTimeoutMs: 5_000,
-  sessionTtlSeconds: 12 * 60 * 60,
-  sessionIdleTimeoutSeconds: 60 * 60,
-  sessionCacheTtlMs: 2_000,
-  sessionCacheSize: 10_000,
-  cookieName: 'otp_session',
-  routePrefix: 'auth',
-  rateLimit: {
-    sendCooldownSeconds: 30,
-    sendsPerPhone: { limit: 5, windowSeconds: 600 },
-    sendsPerIp: { limit: 20, windowSeconds: 3600 },
-    sendsPerRange: { limit: 10, windowSeconds: 3600 },
-    sendsPerCountry: { limit: 1000, windowSeconds: 3600 },
-    sendsPerEmail: { limit: 5, windowSeconds: 600 },
-    checksPerPhone: { limit: 30, windowSeconds: 600 },
-    checksPerIp: { limit: 100, windowSeconds: 900 },
-    resetChecksPerEmail: { limit: 30, windowSeconds: 600 },
-    passwordAttemptsPerIp: { limit: 100, windowSeconds: 900 },
-    passwordFailuresPerClient: { limit: 10, windowSeconds: 900 },
-    passwordFailuresPerEmail: { limit: 30, windowSeconds: 60 },
-  },
-} as const;
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
@@ -198,19 +171,7 @@ function resolveRateLimit(options: RateLimitOptions | false | undefined) {
       { limit: 1, windowSeconds: 1 },
     );
   }
-  for (const name of [
-    'sendsPerPhone',
-    'sendsPerIp',
-    'sendsPerRange',
-    'sendsPerCountry',
-    'sendsPerEmail',
-    'checksPerPhone',
-    'checksPerIp',
-    'resetChecksPerEmail',
-    'passwordAttemptsPerIp',
-    'passwordFailuresPerClient',
-    'passwordFailuresPerEmail',
-  ] as const) {
+  for (const name of RATE_RULES) {
     rules[name] = resolveRule(given[name], `rateLimit.${name}`, defaults[name]);
   }
   return { storage, rules };

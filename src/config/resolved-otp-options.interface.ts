@@ -1,3 +1,4 @@
+import type { OTP_DEFAULTS } from './otp-defaults.js';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { RateLimitStorage } from '../rate-limit/rate-limit-storage.interface.js';
 import type { VerificationProvider } from '../verification/verification-provider.interface.js';
@@ -10,19 +11,9 @@ export interface ResolvedRateRule {
   windowMs: number;
 }
 
+/** Names of the resolved rate rules: the cooldown and every rule of the defaults. */
 export type RuleName =
-  | 'sendCooldown'
-  | 'sendsPerPhone'
-  | 'sendsPerIp'
-  | 'sendsPerRange'
-  | 'sendsPerCountry'
-  | 'sendsPerEmail'
-  | 'checksPerPhone'
-  | 'checksPerIp'
-  | 'resetChecksPerEmail'
-  | 'passwordAttemptsPerIp'
-  | 'passwordFailuresPerClient'
-  | 'passwordFailuresPerEmail';
+  'sendCooldown' | Exclude<keyof typeof OTP_DEFAULTS.rateLimit, 'sendCooldownSeconds'>;
 
 /** The options after validation, with every default filled in. */
 export interface ResolvedOtpOptions {

@@ -1,0 +1,35 @@
+import type { OtpChannel } from '../verification/otp-channel.js';
+import type { ApprovalMode } from './otp-options.interface.js';
+
+/** Every default of the module's options, in one place. */
+export const OTP_DEFAULTS = {
+  approval: 'automatic' as ApprovalMode,
+  channels: ['sms', 'call'] as OtpChannel[],
+  twilioTimeoutMs: 5_000,
+  sessionTtlSeconds: 12 * 60 * 60,
+  sessionIdleTimeoutSeconds: 60 * 60,
+  sessionCacheTtlMs: 2_000,
+  sessionCacheSize: 10_000,
+  cookieName: 'otp_session',
+  routePrefix: 'auth',
+  rateLimit: {
+    sendCooldownSeconds: 30,
+    sendsPerPhone: { limit: 5, windowSeconds: 600 },
+    sendsPerIp: { limit: 20, windowSeconds: 3600 },
+    sendsPerRange: { limit: 10, windowSeconds: 3600 },
+    sendsPerCountry: { limit: 1000, windowSeconds: 3600 },
+    sendsPerEmail: { limit: 5, windowSeconds: 600 },
+    checksPerPhone: { limit: 30, windowSeconds: 600 },
+    checksPerIp: { limit: 100, windowSeconds: 900 },
+    resetChecksPerEmail: { limit: 30, windowSeconds: 600 },
+    passwordAttemptsPerIp: { limit: 100, windowSeconds: 900 },
+    passwordFailuresPerClient: { limit: 10, windowSeconds: 900 },
+    passwordFailuresPerEmail: { limit: 30, windowSeconds: 60 },
+  },
+} as const;
+
+/** The rate rules given as `{ limit, windowSeconds }` (all but the cooldown), from the defaults. */
+export const RATE_RULES = Object.keys(OTP_DEFAULTS.rateLimit).filter(
+  (name): name is Exclude<keyof typeof OTP_DEFAULTS.rateLimit, 'sendCooldownSeconds'> =>
+    name !== 'sendCooldownSeconds',
+);
