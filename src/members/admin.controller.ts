@@ -1,4 +1,3 @@
-import { JsonRequestGuard } from '../common/json-request.guard.js';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '../common/swagger.js';
 import { ApiOtpErrors, MemberResponse } from '../common/api-docs.js';
 import {
@@ -13,13 +12,11 @@ import {
   Post,
   Query,
   type Type,
-  UseFilters,
-  UseGuards,
 } from '@nestjs/common';
-import { OtpExceptionFilter } from '../common/otp-exception.filter.js';
 import { OtpException } from '../common/otp.exception.js';
 import type { MemberStatus, MemberView } from './member.entity.js';
 import { MembersService } from './members.service.js';
+import { OtpRoutes } from '../common/otp-routes.decorator.js';
 
 const STATUSES: readonly MemberStatus[] = ['pending', 'approved', 'blocked'];
 const uuid = () =>
@@ -78,8 +75,7 @@ abstract class AdminMembersController {
 export function createAdminController(guard: Type<CanActivate>): Type<AdminMembersController> {
   @ApiTags('Admin')
   @Controller('admin/members')
-  @UseGuards(JsonRequestGuard, guard)
-  @UseFilters(OtpExceptionFilter)
+  @OtpRoutes({ validate: false, guards: [guard] })
   class OtpAdminController extends AdminMembersController {}
   return OtpAdminController;
 }

@@ -1,4 +1,3 @@
-import { JsonRequestGuard } from '../common/json-request.guard.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '../common/swagger.js';
 import { ApiOtpErrors, PhoneLoginResponse, ResultsResponse } from '../common/api-docs.js';
 import {
@@ -11,12 +10,7 @@ import {
   Inject,
   Post,
   Res,
-  UseFilters,
-  UseGuards,
-  UsePipes,
 } from '@nestjs/common';
-import { OtpExceptionFilter } from '../common/otp-exception.filter.js';
-import { createOtpValidationPipe } from '../common/otp-validation.pipe.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { Public } from '../sessions/public.decorator.js';
@@ -24,14 +18,13 @@ import { setSessionCookie } from '../sessions/session-cookie.js';
 import { PhoneLoginDto } from './dto/phone-login.dto.js';
 import { SendLoginCodeDto } from './dto/send-login-code.dto.js';
 import { OtpService, type PhoneLoginResult } from './otp.service.js';
+import { OtpRoutes } from '../common/otp-routes.decorator.js';
 
 /** Passwordless sign-in routes. */
 @ApiTags('Passwordless sign-in')
 @Public()
 @Controller('otp')
-@UseFilters(OtpExceptionFilter)
-@UseGuards(JsonRequestGuard)
-@UsePipes(createOtpValidationPipe())
+@OtpRoutes()
 export class OtpController {
   constructor(
     private readonly otp: OtpService,

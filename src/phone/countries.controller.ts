@@ -1,16 +1,16 @@
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '../common/swagger.js';
 import { ApiOtpErrors, CountryResponse } from '../common/api-docs.js';
-import { Controller, Get, Query, UseFilters } from '@nestjs/common';
-import { OtpExceptionFilter } from '../common/otp-exception.filter.js';
+import { Controller, Get, Query } from '@nestjs/common';
 import { OtpException } from '../common/otp.exception.js';
 import { Public } from '../sessions/public.decorator.js';
 import { CountriesService, type Country } from './countries.service.js';
+import { OtpRoutes } from '../common/otp-routes.decorator.js';
 
 /** The country dropdown's data. */
 @ApiTags('Countries')
 @Public()
 @Controller('countries')
-@UseFilters(OtpExceptionFilter)
+@OtpRoutes({ validate: false })
 export class CountriesController {
   constructor(private readonly countries: CountriesService) {}
 

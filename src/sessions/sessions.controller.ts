@@ -1,4 +1,3 @@
-import { JsonRequestGuard } from '../common/json-request.guard.js';
 import {
   ApiBearerAuth,
   ApiNoContentResponse,
@@ -19,10 +18,7 @@ import {
   Post,
   Req,
   Res,
-  UseFilters,
-  UseGuards,
 } from '@nestjs/common';
-import { OtpExceptionFilter } from '../common/otp-exception.filter.js';
 import { OtpException } from '../common/otp.exception.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import type { MemberView } from '../members/member.entity.js';
@@ -32,14 +28,14 @@ import { clearSessionCookie } from './session-cookie.js';
 import type { OtpRequest } from './session-request.interface.js';
 import { SessionGuard } from './session.guard.js';
 import { SessionsService, type SessionView } from './sessions.service.js';
+import { OtpRoutes } from '../common/otp-routes.decorator.js';
 
 /** The signed-in member and their sessions. */
 @ApiTags('Sessions')
 @ApiBearerAuth()
 @ApiOtpErrors(401)
 @Controller()
-@UseGuards(JsonRequestGuard, SessionGuard)
-@UseFilters(OtpExceptionFilter)
+@OtpRoutes({ validate: false, guards: [SessionGuard] })
 export class SessionsController {
   constructor(
     private readonly sessions: SessionsService,

@@ -1,4 +1,3 @@
-import { JsonRequestGuard } from '../common/json-request.guard.js';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -25,15 +24,8 @@ import {
   Post,
   Req,
   Res,
-  UseFilters,
   UseGuards,
-  UsePipes,
 } from '@nestjs/common';
-import {
-  OtpExceptionFilter,
-  OtpRegistrationExceptionFilter,
-} from '../common/otp-exception.filter.js';
-import { createOtpValidationPipe } from '../common/otp-validation.pipe.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { Public } from '../sessions/public.decorator.js';
@@ -55,6 +47,7 @@ import {
   TwoFactorService,
   type TwoFactorLoginResult,
 } from './two-factor.service.js';
+import { OtpRoutes } from '../common/otp-routes.decorator.js';
 
 interface HttpResponse {
   header(name: string, value: string): unknown;
@@ -65,9 +58,7 @@ interface HttpResponse {
 @ApiTags('Two-factor sign-up')
 @Public()
 @Controller('2fa/register')
-@UseFilters(OtpRegistrationExceptionFilter)
-@UseGuards(JsonRequestGuard)
-@UsePipes(createOtpValidationPipe())
+@OtpRoutes({ flag: 'registerUser' })
 export class TwoFactorRegistrationController {
   constructor(
     private readonly twoFactor: TwoFactorService,
@@ -110,9 +101,7 @@ export class TwoFactorRegistrationController {
 /** Two-factor sign-in and passwords. */
 @ApiTags('Two-factor sign-in')
 @Controller('2fa')
-@UseFilters(OtpExceptionFilter)
-@UseGuards(JsonRequestGuard)
-@UsePipes(createOtpValidationPipe())
+@OtpRoutes()
 export class TwoFactorController {
   constructor(
     private readonly twoFactor: TwoFactorService,
