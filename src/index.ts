@@ -16,10 +16,13 @@ export type {
 } from './config/otp-options.interface.js';
 export { OtpErrorCode } from './common/otp-error-code.js';
 export { OtpException } from './common/otp.exception.js';
+export type { OtpExceptionOptions } from './common/otp.exception.js';
+export { OTP_ERRORS } from './common/otp-errors.js';
+export type { OtpErrorDefinition } from './common/otp-errors.js';
 export { OtpExceptionFilter, OtpGlobalExceptionFilter } from './common/otp-exception.filter.js';
 export type { OtpErrorBody } from './common/otp-exception.filter.js';
-export { OtpService } from './otp/otp.service.js';
-export type { ClientInfo, PhoneLoginResult } from './otp/otp.service.js';
+export { OtpService } from './passwordless/otp.service.js';
+export type { ClientInfo, PhoneLoginResult } from './passwordless/otp.service.js';
 export { TwoFactorService } from './two-factor/two-factor.service.js';
 export type {
   LoginInfo,

@@ -1,9 +1,11 @@
 import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { getDataSourceToken, getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
+import { flaggedRoutes } from './common/error-flag.js';
 import { OTP_DEFAULTS } from './config/otp-defaults.js';
 import {
   OTP_DATA_SOURCE,
+  OTP_FLAGGED_ROUTES,
   OTP_MEMBER_REPOSITORY,
   OTP_ROUTE_PREFIX,
   OTP_SESSION_REPOSITORY,
@@ -12,7 +14,7 @@ import type { OtpModuleExtras } from './config/otp-options.interface.js';
 import { Member } from './members/member.entity.js';
 import { MemberSession } from './sessions/member-session.entity.js';
 import { OTP_ENTITIES } from './otp.entities.js';
-import { OtpController } from './otp/otp.controller.js';
+import { OtpController } from './passwordless/otp.controller.js';
 import { CountriesController } from './phone/countries.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { createAdminController } from './members/admin.controller.js';
@@ -58,7 +60,11 @@ export function applyOtpExtras(definition: DynamicModule, extras: OtpModuleExtra
   if (extras.routes === false) {
     return {
       ...shaped,
-      providers: [...(shaped.providers ?? []), { provide: OTP_ROUTE_PREFIX, useValue: false }],
+      providers: [
+        ...(shaped.providers ?? []),
+        { provide: OTP_ROUTE_PREFIX, useValue: false },
+        { provide: OTP_FLAGGED_ROUTES, useValue: [] },
+      ],
     };
   }
   const prefix = (extras.routes?.prefix ?? OTP_DEFAULTS.routePrefix).replace(/^\/+|\/+$/g, '');
@@ -81,6 +87,7 @@ export function applyOtpExtras(definition: DynamicModule, extras: OtpModuleExtra
   const providers: Provider[] = [
     ...(shaped.providers ?? []),
     { provide: OTP_ROUTE_PREFIX, useValue: prefix },
+    { provide: OTP_FLAGGED_ROUTES, useValue: flaggedRoutes(controllers) },
   ];
   const imports = [...(shaped.imports ?? [])];
   if (prefix !== '')

@@ -15,11 +15,12 @@ import {
 } from './otp.module-definition.js';
 import { applyOtpExtras } from './otp-module-shape.js';
 import {
+  OTP_FLAGGED_ROUTES,
   OTP_ROUTE_PREFIX,
   RESOLVED_OTP_OPTIONS,
   VERIFICATION_PROVIDER,
 } from './otp-internal.constants.js';
-import { OtpService } from './otp/otp.service.js';
+import { OtpService } from './passwordless/otp.service.js';
 import { CountriesService } from './phone/countries.service.js';
 import { PhoneService } from './phone/phone.service.js';
 import { SessionGuard } from './sessions/session.guard.js';
@@ -75,6 +76,7 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
   exports: [
     RESOLVED_OTP_OPTIONS,
     OTP_ROUTE_PREFIX,
+    OTP_FLAGGED_ROUTES,
     OtpService,
     TwoFactorService,
     OtpEventsService,

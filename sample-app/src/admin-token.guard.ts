@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { OtpErrorCode, OtpException } from 'nestjs-otp';
 import { SampleSettings, sha256 } from './sample-settings.js';
@@ -22,10 +22,8 @@ export class AdminTokenGuard implements CanActivate {
     if (expected && typeof given === 'string' && timingSafeEqual(sha256(given), expected)) {
       return true;
     }
-    throw new OtpException(
-      OtpErrorCode.UNAUTHENTICATED,
-      HttpStatus.UNAUTHORIZED,
-      'The admin token is missing or incorrect.',
-    );
+    throw new OtpException(OtpErrorCode.UNAUTHENTICATED, {
+      message: 'The admin token is missing or incorrect.',
+    });
   }
 }

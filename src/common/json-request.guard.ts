@@ -3,6 +3,7 @@ import { type JsonBodyInspection, inspectionOf } from './json-body.inspector.js'
 import { MAX_JSON_DEPTH, nestsDeeperThan, scanJson } from './json-body-scanner.js';
 import { carriesBody, isJsonContentType, type RequestHeaders } from './json-request.util.js';
 import { OtpException } from './otp.exception.js';
+import { OtpErrorCode } from './otp-error-code.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -34,16 +35,20 @@ export class JsonRequestGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<RawRequest>();
     if (!carriesBody(request.method, request.headers)) return true;
     if (!isJsonContentType(request.headers)) {
-      throw OtpException.unsupportedMediaType();
+      throw new OtpException(OtpErrorCode.UNSUPPORTED_MEDIA_TYPE);
     }
     const inspection = inspectionOf(request) ?? this.inspectRawBody(request);
     if (inspection !== undefined) this.refuse(inspection);
     const body = request.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw OtpException.validation('The body must be a JSON object.');
+      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+        message: 'The body must be a JSON object.',
+      });
     }
     if (Object.keys(body).some((key) => FORBIDDEN_KEYS.has(key))) {
-      throw OtpException.validation('The body carries a forbidden key.');
+      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+        message: 'The body carries a forbidden key.',
+      });
     }
     if (inspection === undefined) {
       this.warnUninspected();
@@ -58,16 +63,20 @@ export class JsonRequestGuard implements CanActivate {
       case 'clean':
         return;
       case 'duplicate-key':
-        throw OtpException.validation('The body carries a key more than once.');
+        throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+          message: 'The body carries a key more than once.',
+        });
       case 'too-deep':
-        throw OtpException.validation('The body is nested too deeply.');
+        throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+          message: 'The body is nested too deeply.',
+        });
       case 'too-large':
-        throw OtpException.payloadTooLarge();
+        throw new OtpException(OtpErrorCode.PAYLOAD_TOO_LARGE);
       case 'encoded':
       case 'not-utf-8':
-        throw OtpException.unsupportedMediaType(
-          'Send the request body as uncompressed UTF-8 application/json.',
-        );
+        throw new OtpException(OtpErrorCode.UNSUPPORTED_MEDIA_TYPE, {
+          message: 'Send the request body as uncompressed UTF-8 application/json.',
+        });
     }
   }
 

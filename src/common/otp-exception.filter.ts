@@ -9,9 +9,11 @@ import {
   Logger,
 } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
-import { OTP_ROUTE_PREFIX } from '../otp-internal.constants.js';
+import { OTP_FLAGGED_ROUTES, OTP_ROUTE_PREFIX } from '../otp-internal.constants.js';
+import type { FlaggedRoute, OtpErrorFlag } from './error-flag.js';
 import { OtpErrorCode } from './otp-error-code.js';
 import { OtpException } from './otp.exception.js';
+import { OTP_ERRORS } from './otp-errors.js';
 import { sanitizeForLog } from './log.util.js';
 
 /** The error body of every route: `{ statusCode, error, code, message }` plus the seed's flag. */
@@ -35,19 +37,7 @@ const CODE_BY_STATUS: Record<number, OtpErrorCode> = {
   429: OtpErrorCode.TOO_MANY_REQUESTS,
 };
 
-/** The messages of the body parser's refusals, whose own messages are not for people. */
-const MESSAGE_BY_CODE: Partial<Record<OtpErrorCode, string>> = {
-  VALIDATION_FAILED: 'The request is malformed: send a JSON object with the documented fields.',
-  UNAUTHENTICATED: 'Sign in to continue.',
-  FORBIDDEN: 'The request was refused.',
-  NOT_FOUND: 'Not found.',
-  PAYLOAD_TOO_LARGE: 'The request body is too large.',
-  UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json.',
-  TOO_MANY_REQUESTS: 'Too many attempts. Try again later.',
-  INTERNAL_ERROR: 'Something went wrong. Try again later.',
-};
-
-const REFUSED = 'The request was refused.';
+const REFUSED = OTP_ERRORS.REQUEST_REFUSED.message;
 
 const codeOf = (status: number): OtpErrorCode =>
   CODE_BY_STATUS[status] ?? OtpErrorCode.REQUEST_REFUSED;
@@ -107,7 +97,7 @@ function reasonPhrase(status: number): string {
 export class OtpExceptionFilter implements ExceptionFilter {
   protected readonly logger = new Logger('OtpModule');
   /** The seed's success flag, set to `false` in error bodies. */
-  protected readonly flag: 'results' | 'registerUser' = 'results';
+  protected readonly flag: OtpErrorFlag = 'results';
 
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
@@ -116,7 +106,7 @@ export class OtpExceptionFilter implements ExceptionFilter {
   }
 
   /** Answers `exception` with the contract's body and `flag` set to false. */
-  reply(exception: unknown, host: ArgumentsHost, flag: 'results' | 'registerUser'): void {
+  reply(exception: unknown, host: ArgumentsHost, flag: OtpErrorFlag): void {
     const { status, code, message, retryAfter } = this.describe(exception);
     const body: OtpErrorBody = {
       statusCode: status,
@@ -155,7 +145,7 @@ export class OtpExceptionFilter implements ExceptionFilter {
     const parserStatus = parserErrorStatus(exception);
     if (parserStatus !== undefined) {
       const code = codeOf(parserStatus);
-      return { status: parserStatus, code, message: MESSAGE_BY_CODE[code] ?? REFUSED };
+      return { status: parserStatus, code, message: OTP_ERRORS[code].message };
     }
     if (exception instanceof HttpException && clientError(exception.getStatus())) {
       // A refusal of the host's (a guard, a pipe, an interceptor): as the host worded it.
@@ -167,7 +157,7 @@ export class OtpExceptionFilter implements ExceptionFilter {
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
       code: OtpErrorCode.INTERNAL_ERROR,
-      message: MESSAGE_BY_CODE.INTERNAL_ERROR!,
+      message: OTP_ERRORS.INTERNAL_ERROR.message,
     };
   }
 }
@@ -193,6 +183,7 @@ export class OtpGlobalExceptionFilter extends BaseExceptionFilter {
   constructor(
     adapterHost: HttpAdapterHost,
     @Inject(OTP_ROUTE_PREFIX) private readonly prefix: string | false,
+    @Inject(OTP_FLAGGED_ROUTES) private readonly flagged: FlaggedRoute[],
   ) {
     super(adapterHost.httpAdapter);
     this.otp = new OtpExceptionFilter(adapterHost);
@@ -202,23 +193,39 @@ export class OtpGlobalExceptionFilter extends BaseExceptionFilter {
     // GraphQL, WebSocket and microservice contexts have no HTTP response to write: their
     // transports turn the error into their own answer.
     if (host.getType() !== 'http') return exception;
-    const path = this.pathOf(host);
-    if (this.prefix === false || path === undefined || !this.isModulePath(path)) {
+    const request = host.switchToHttp().getRequest<{
+      method?: string;
+      originalUrl?: string;
+      url?: string;
+    }>();
+    const url = request.originalUrl ?? request.url;
+    const path = typeof url === 'string' ? url.split('?')[0].replace(/\/+$/, '') : undefined;
+    const below = path === undefined ? undefined : this.belowPrefix(path);
+    if (below === undefined) {
       super.catch(exception, host);
       return;
     }
-    this.otp.reply(exception, host, path.includes('/2fa/register') ? 'registerUser' : 'results');
+    this.otp.reply(exception, host, this.flagOf(request.method, below));
   }
 
-  private isModulePath(path: string): boolean {
-    const prefix = this.prefix === '' ? '' : `/${this.prefix}`;
-    return path === prefix || path.startsWith(`${prefix}/`);
+  /**
+   * The path below the module's prefix (`/` for the prefix itself), or `undefined` for a path
+   * outside the module's routes. A global prefix or a version before the module's is allowed.
+   */
+  private belowPrefix(path: string): string | undefined {
+    if (this.prefix === false) return undefined;
+    if (this.prefix === '') return path || '/';
+    const prefix = `/${this.prefix}`;
+    if (path.endsWith(prefix)) return '/';
+    const at = path.indexOf(`${prefix}/`);
+    return at === -1 ? undefined : path.slice(at + prefix.length);
   }
 
-  private pathOf(host: ArgumentsHost): string | undefined {
-    if (host.getType() !== 'http') return undefined;
-    const request = host.switchToHttp().getRequest<{ originalUrl?: string; url?: string }>();
-    const url = request.originalUrl ?? request.url;
-    return typeof url === 'string' ? url.split('?')[0] : undefined;
+  /** The flag of the module's route at `path` (below the prefix): `results` unless declared. */
+  private flagOf(method: string | undefined, path: string): OtpErrorFlag {
+    const route = this.flagged.find(
+      (candidate) => candidate.path === path && candidate.method === method?.toUpperCase(),
+    );
+    return route?.flag ?? 'results';
   }
 }

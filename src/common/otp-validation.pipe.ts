@@ -1,5 +1,6 @@
 import { type ValidationError, ValidationPipe } from '@nestjs/common';
 import { OtpException } from './otp.exception.js';
+import { OtpErrorCode } from './otp-error-code.js';
 
 function firstProblem(errors: ValidationError[]): string {
   for (const error of errors) {
@@ -24,6 +25,7 @@ export function createOtpValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
     stopAtFirstError: true,
-    exceptionFactory: (errors) => OtpException.validation(firstProblem(errors)),
+    exceptionFactory: (errors) =>
+      new OtpException(OtpErrorCode.VALIDATION_FAILED, { message: firstProblem(errors) }),
   });
 }

@@ -14,13 +14,17 @@ import {
   type Type,
 } from '@nestjs/common';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { MemberStatus, MemberView } from './member.entity.js';
 import { MembersService } from './members.service.js';
 import { OtpRoutes } from '../common/otp-routes.decorator.js';
 
 const STATUSES: readonly MemberStatus[] = ['pending', 'approved', 'blocked'];
 const uuid = () =>
-  new ParseUUIDPipe({ exceptionFactory: () => OtpException.validation('id must be a UUID') });
+  new ParseUUIDPipe({
+    exceptionFactory: () =>
+      new OtpException(OtpErrorCode.VALIDATION_FAILED, { message: 'id must be a UUID' }),
+  });
 
 /** Admin routes; mounted behind the host's `admin.guard` only. */
 @Injectable()
@@ -35,7 +39,9 @@ abstract class AdminMembersController {
   @ApiOtpErrors(400)
   list(@Query('status') status: unknown = 'pending'): Promise<MemberView[]> {
     if (!STATUSES.includes(status as MemberStatus)) {
-      throw OtpException.validation(`status must be one of ${STATUSES.join(', ')}`);
+      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+        message: `status must be one of ${STATUSES.join(', ')}`,
+      });
     }
     return this.members.list(status as MemberStatus);
   }

@@ -4,6 +4,7 @@ import { DataSource, Repository } from 'typeorm';
 import { insertAtomically, isUniqueViolation, type RowInsert } from '../common/database.util.js';
 import { maskPhone } from '../common/log.util.js';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
 import { OTP_DATA_SOURCE, OTP_MEMBER_REPOSITORY } from '../otp-internal.constants.js';
@@ -149,7 +150,7 @@ export class MembersService {
       });
       return { member, sessionToken };
     } catch (error) {
-      if (isUniqueViolation(error)) throw OtpException.alreadyRegistered();
+      if (isUniqueViolation(error)) throw new OtpException(OtpErrorCode.ALREADY_REGISTERED);
       throw error;
     }
   }
@@ -204,7 +205,8 @@ export class MembersService {
 
   private async setStatus(id: string, status: MemberStatus): Promise<MemberView> {
     const result = await this.members.update({ id }, { status, updatedAt: new Date() });
-    if (!result.affected) throw OtpException.notFound('member');
+    if (!result.affected)
+      throw new OtpException(OtpErrorCode.NOT_FOUND, { message: 'No such member.' });
     this.sessions.forgetMember(id);
     const member = await this.members.findOneByOrFail({ id });
     this.logger.log(`Member ${id} is now ${status}`);

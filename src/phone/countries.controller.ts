@@ -2,6 +2,7 @@ import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '../common/swagge
 import { ApiOtpErrors, CountryResponse } from '../common/api-docs.js';
 import { Controller, Get, Query } from '@nestjs/common';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 import { Public } from '../sessions/public.decorator.js';
 import { CountriesService, type Country } from './countries.service.js';
 import { OtpRoutes } from '../common/otp-routes.decorator.js';
@@ -22,7 +23,9 @@ export class CountriesController {
   @ApiOtpErrors(400)
   list(@Query('locale') locale?: unknown): Country[] {
     if (locale !== undefined && (typeof locale !== 'string' || locale.length > 35)) {
-      throw OtpException.validation('locale must be a language tag such as "en" or "fr-CA"');
+      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+        message: 'locale must be a language tag such as "en" or "fr-CA"',
+      });
     }
     return this.countries.getCountries(locale || undefined);
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 
@@ -60,7 +61,7 @@ export class CountriesService {
     } catch {
       // a malformed tag throws a RangeError
     }
-    throw OtpException.validation('Unsupported locale.');
+    throw new OtpException(OtpErrorCode.VALIDATION_FAILED, { message: 'Unsupported locale.' });
   }
 
   private build(locale: string): readonly Country[] {

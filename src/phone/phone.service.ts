@@ -7,6 +7,7 @@ import {
   type NumberType,
 } from 'libphonenumber-js/max';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 
@@ -42,10 +43,11 @@ export class PhoneService {
    */
   parse(countryCode: string, phoneNumber: string): ParsedPhone {
     const selected = typeof countryCode === 'string' ? countryCode.toUpperCase() : '';
-    if (!isSupportedCountry(selected)) throw OtpException.validation('Choose a country.');
-    if (!this.isCountryAllowed(selected)) throw OtpException.countryNotAllowed();
+    if (!isSupportedCountry(selected))
+      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, { message: 'Choose a country.' });
+    if (!this.isCountryAllowed(selected)) throw new OtpException(OtpErrorCode.COUNTRY_NOT_ALLOWED);
     if (typeof phoneNumber !== 'string' || !PHONE_SHAPE.test(phoneNumber.trim())) {
-      throw OtpException.invalidPhoneNumber();
+      throw new OtpException(OtpErrorCode.INVALID_PHONE_NUMBER);
     }
     const parsed = parsePhoneNumberFromString(phoneNumber.trim(), selected);
     if (
@@ -56,9 +58,10 @@ export class PhoneService {
       !parsed.country ||
       !MOBILE_CAPABLE.has(parsed.getType() as NumberType)
     ) {
-      throw OtpException.invalidPhoneNumber();
+      throw new OtpException(OtpErrorCode.INVALID_PHONE_NUMBER);
     }
-    if (!this.isCountryAllowed(parsed.country)) throw OtpException.countryNotAllowed();
+    if (!this.isCountryAllowed(parsed.country))
+      throw new OtpException(OtpErrorCode.COUNTRY_NOT_ALLOWED);
     return { e164: parsed.number, country: parsed.country };
   }
 }

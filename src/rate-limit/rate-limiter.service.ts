@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import type { RateWindow } from './rate-limit-storage.interface.js';
@@ -63,7 +64,9 @@ export class RateLimiter {
     const verdict = await storage.hit(windows);
     if (!verdict.allowed) {
       this.logger.warn(`Rate limit ${verdict.key.split(':')[0]} reached`);
-      throw OtpException.tooManyRequests(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)));
+      throw new OtpException(OtpErrorCode.TOO_MANY_REQUESTS, {
+        retryAfterSeconds: Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)),
+      });
     }
     return {
       undo: (...rules) =>

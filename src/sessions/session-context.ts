@@ -1,5 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { OtpRequest } from './session-request.interface.js';
 
 /**
@@ -53,7 +54,7 @@ export function contextRequest(context: ExecutionContext): OtpRequest | undefine
  * Server uses as the response status unless told to keep 200).
  */
 export function graphqlUnauthenticated(): OtpException {
-  const exception = OtpException.unauthenticated();
+  const exception = new OtpException(OtpErrorCode.UNAUTHENTICATED);
   return Object.assign(exception, {
     extensions: { code: exception.code, http: { status: exception.getStatus() } },
   });
@@ -61,7 +62,7 @@ export function graphqlUnauthenticated(): OtpException {
 
 /** The body a WebSocket client receives with the `exception` event. */
 export function wsRefusalBody(): Record<string, string | number> {
-  const exception = OtpException.unauthenticated();
+  const exception = new OtpException(OtpErrorCode.UNAUTHENTICATED);
   return {
     status: 'error',
     statusCode: exception.getStatus(),
@@ -96,7 +97,10 @@ interface ClosableClient {
 export function closeUnauthenticated(client: object): void {
   const socket = client as ClosableClient;
   if (typeof socket.readyState === 'number' && typeof socket.close === 'function') {
-    socket.close(WS_UNAUTHENTICATED_CLOSE_CODE, OtpException.unauthenticated().code);
+    socket.close(
+      WS_UNAUTHENTICATED_CLOSE_CODE,
+      new OtpException(OtpErrorCode.UNAUTHENTICATED).code,
+    );
   } else if (typeof socket.disconnect === 'function') {
     socket.emit?.('exception', wsRefusalBody());
     socket.disconnect(true);

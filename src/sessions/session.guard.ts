@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { IS_PUBLIC_KEY } from '../otp.constants.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
@@ -142,6 +143,8 @@ export class SessionGuard implements CanActivate {
   protected handleUnauthenticated(context: ExecutionContext): boolean | Promise<boolean> {
     const type = context.getType<string>();
     if (type === 'ws') return wsUnauthenticated();
-    throw type === 'graphql' ? graphqlUnauthenticated() : OtpException.unauthenticated();
+    throw type === 'graphql'
+      ? graphqlUnauthenticated()
+      : new OtpException(OtpErrorCode.UNAUTHENTICATED);
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-custom';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import type { MemberView } from '../members/member.entity.js';
 import { OTP_SESSION_STRATEGY } from '../otp.constants.js';
@@ -26,7 +27,7 @@ export class OtpSessionStrategy extends PassportStrategy(Strategy, OTP_SESSION_S
   async validate(request: OtpRequest): Promise<MemberView> {
     const token = extractSessionToken(request, this.options.session.cookie);
     const session = await this.sessions.authenticate(token);
-    if (!session) throw OtpException.unauthenticated();
+    if (!session) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
     request.otpSessionId = session.sessionId;
     return session.member;
   }

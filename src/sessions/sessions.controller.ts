@@ -20,6 +20,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import type { MemberView } from '../members/member.entity.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
@@ -83,10 +84,14 @@ export class SessionsController {
     @CurrentMember('id') memberId: string,
     @Param(
       'id',
-      new ParseUUIDPipe({ exceptionFactory: () => OtpException.validation('id must be a UUID') }),
+      new ParseUUIDPipe({
+        exceptionFactory: () =>
+          new OtpException(OtpErrorCode.VALIDATION_FAILED, { message: 'id must be a UUID' }),
+      }),
     )
     id: string,
   ): Promise<void> {
-    if (!(await this.sessions.revoke(memberId, id))) throw OtpException.notFound('session');
+    if (!(await this.sessions.revoke(memberId, id)))
+      throw new OtpException(OtpErrorCode.NOT_FOUND, { message: 'No such session.' });
   }
 }

@@ -1,5 +1,6 @@
 import { parseCookie } from 'cookie';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import type { OtpRequest } from './session-request.interface.js';
 
@@ -34,7 +35,9 @@ export function extractSessionToken(
   if (token && !SAFE_METHODS.has((request.method ?? 'GET').toUpperCase())) {
     const header = request.headers[cookie.csrfHeader];
     if (typeof header !== 'string' || header === '') {
-      throw OtpException.csrfCheckFailed(cookie.csrfHeader);
+      throw new OtpException(OtpErrorCode.CSRF_CHECK_FAILED, {
+        message: `A request signed in by cookie must carry the ${cookie.csrfHeader} header.`,
+      });
     }
   }
   return token;

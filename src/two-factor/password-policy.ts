@@ -1,5 +1,6 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 
 /** Length bounds of a password, in Unicode code points after NFKC normalisation. */
 export const PASSWORD_MIN_LENGTH = 8;
@@ -24,21 +25,32 @@ function isCommon(password: string): boolean {
  * check comes first, so an oversized password is refused before any hashing.
  */
 export function checkPasswordPolicy(password: unknown, field = 'password'): string {
-  if (typeof password !== 'string') throw OtpException.validation(`${field} must be a string`);
+  if (typeof password !== 'string')
+    throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+      message: `${field} must be a string`,
+    });
   // Bound the work before normalising: 128 code points are at most 512 UTF-16 units.
   if (password.length > PASSWORD_MAX_LENGTH * 4) {
-    throw OtpException.validation(`${field} must be at most ${PASSWORD_MAX_LENGTH} characters`);
+    throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+      message: `${field} must be at most ${PASSWORD_MAX_LENGTH} characters`,
+    });
   }
   const normalised = password.normalize('NFKC');
   const length = [...normalised].length;
   if (length > PASSWORD_MAX_LENGTH) {
-    throw OtpException.validation(`${field} must be at most ${PASSWORD_MAX_LENGTH} characters`);
+    throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+      message: `${field} must be at most ${PASSWORD_MAX_LENGTH} characters`,
+    });
   }
   if (length < PASSWORD_MIN_LENGTH) {
-    throw OtpException.validation(`${field} must be at least ${PASSWORD_MIN_LENGTH} characters`);
+    throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+      message: `${field} must be at least ${PASSWORD_MIN_LENGTH} characters`,
+    });
   }
   if (isCommon(normalised)) {
-    throw OtpException.validation(`${field} is too common; choose a less predictable password`);
+    throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+      message: `${field} is too common; choose a less predictable password`,
+    });
   }
   return normalised;
 }

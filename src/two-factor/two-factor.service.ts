@@ -9,7 +9,7 @@ import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
 import { type MemberView, toMemberView } from '../members/member.entity.js';
 import { MembersService, type MemberWithSecret } from '../members/members.service.js';
-import type { ClientInfo } from '../otp/otp.service.js';
+import type { ClientInfo } from '../passwordless/otp.service.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -202,7 +202,7 @@ export class TwoFactorService {
         await this.confirmFor(member, info.confirmationCode, client, 'reset', email);
       } catch (error) {
         if (error instanceof OtpException && error.code === OtpErrorCode.CODE_EXPIRED) {
-          throw OtpException.invalidCode();
+          throw new OtpException(OtpErrorCode.INVALID_CODE);
         }
         throw error;
       }
@@ -220,7 +220,7 @@ export class TwoFactorService {
   ) {
     this.verification.assertChannel(channel);
     const member = await this.members.findById(memberId);
-    if (!member) throw OtpException.unauthenticated();
+    if (!member) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
     await this.verification.send(member.phoneNumber, channel, client);
     return { results: true as const };
   }
@@ -236,7 +236,7 @@ export class TwoFactorService {
     client: ClientInfo = {},
   ): Promise<{ results: true }> {
     const profile = await this.members.findById(memberId);
-    if (!profile) throw OtpException.unauthenticated();
+    if (!profile) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
     const password = checkPasswordPolicy(info.newPassword, 'newPassword');
     const member = await this.checkCredentials(profile.email, info.currentPassword, client);
     await this.confirmFor(member, info.confirmationCode, client, 'change');
@@ -290,12 +290,14 @@ export class TwoFactorService {
           ? `Two-factor sign-in refused for member ${member.id} (${maskPhone(member.phoneNumber)}): wrong password`
           : 'Two-factor sign-in refused: unknown email',
       );
-      throw OtpException.invalidCredentials();
+      throw new OtpException(OtpErrorCode.INVALID_CREDENTIALS);
     }
     await this.limits.clear(failures);
     if (member.status !== 'approved') {
       const refusal =
-        member.status === 'pending' ? OtpException.approvalPending() : OtpException.memberBlocked();
+        member.status === 'pending'
+          ? new OtpException(OtpErrorCode.APPROVAL_PENDING)
+          : new OtpException(OtpErrorCode.MEMBER_BLOCKED);
       this.refused('Two-factor sign-in', member.id, member.phoneNumber, refusal);
       this.events.emit(OtpEvent.SIGN_IN_FAILED, {
         memberId: member.id,
@@ -337,7 +339,8 @@ export class TwoFactorService {
 
   /** Throws `ALREADY_REGISTERED` when the email or the phone belongs to a member. */
   private async assertFree(email: string, e164: string): Promise<void> {
-    if (await this.members.isTaken(email, e164)) throw OtpException.alreadyRegistered();
+    if (await this.members.isTaken(email, e164))
+      throw new OtpException(OtpErrorCode.ALREADY_REGISTERED);
   }
 
   /** Logs one refusal, with the member id when known and the masked phone. */
@@ -362,13 +365,15 @@ export class TwoFactorService {
    */
   private normaliseEmail(email: unknown): string {
     if (typeof email !== 'string' || email.length > MAX_EMAIL_LENGTH || !isEmail(email.trim())) {
-      throw OtpException.validation('email must be a valid email address');
+      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+        message: 'email must be a valid email address',
+      });
     }
     const normalised = email.trim().toLowerCase();
     const domain = normalised.slice(normalised.lastIndexOf('@') + 1).replace(/\.$/, '');
     const reserved = this.options.mailDomain;
     if (domain === reserved || domain.endsWith(`.${reserved}`))
-      throw OtpException.emailNotAllowed();
+      throw new OtpException(OtpErrorCode.EMAIL_NOT_ALLOWED);
     return normalised;
   }
 }

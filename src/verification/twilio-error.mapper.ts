@@ -1,4 +1,5 @@
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 
 /** Twilio error codes and how the module answers them. */
 const TOO_MANY = new Set([60202, 60203, 60212, 20429]);
@@ -43,21 +44,26 @@ export function twilioErrorParts(error: unknown): { status?: number; code?: numb
 export function mapTwilioError(error: unknown, onCheck: boolean): OtpException {
   const { status, code } = twilioErrorParts(error);
   if (typeof code === 'number') {
-    if (code === 20404 && onCheck) return OtpException.codeExpired();
-    if (code === 60200) return OtpException.invalidPhoneNumber();
+    if (code === 20404 && onCheck) return new OtpException(OtpErrorCode.CODE_EXPIRED);
+    if (code === 60200) return new OtpException(OtpErrorCode.INVALID_PHONE_NUMBER);
     if (TOO_MANY.has(code)) {
-      return OtpException.tooManyRequests(code === 20429 ? 60 : TWILIO_WINDOW_SECONDS);
+      return new OtpException(OtpErrorCode.TOO_MANY_REQUESTS, {
+        retryAfterSeconds: code === 20429 ? 60 : TWILIO_WINDOW_SECONDS,
+      });
     }
-    if (REFUSED.has(code)) return OtpException.deliveryRefused();
-    if (MISCONFIGURED.has(code)) return OtpException.providerMisconfigured();
+    if (REFUSED.has(code)) return new OtpException(OtpErrorCode.DELIVERY_REFUSED);
+    if (MISCONFIGURED.has(code)) return new OtpException(OtpErrorCode.PROVIDER_MISCONFIGURED);
   }
-  if (status === 401 || status === 403) return OtpException.providerMisconfigured();
-  if (status === 429) return OtpException.tooManyRequests(60);
+  if (status === 401 || status === 403)
+    return new OtpException(OtpErrorCode.PROVIDER_MISCONFIGURED);
+  if (status === 429)
+    return new OtpException(OtpErrorCode.TOO_MANY_REQUESTS, { retryAfterSeconds: 60 });
   if (status !== undefined && status >= 400 && status < 500) {
-    return OtpException.deliveryRefused();
+    return new OtpException(OtpErrorCode.DELIVERY_REFUSED);
   }
-  if (status !== undefined && status >= 500) return OtpException.providerUnavailable();
+  if (status !== undefined && status >= 500)
+    return new OtpException(OtpErrorCode.PROVIDER_UNAVAILABLE, { retryAfterSeconds: 30 });
   if (typeof code === 'string' && NETWORK_CODES.has(code))
-    return OtpException.providerUnavailable();
-  return OtpException.providerUnavailable();
+    return new OtpException(OtpErrorCode.PROVIDER_UNAVAILABLE, { retryAfterSeconds: 30 });
+  return new OtpException(OtpErrorCode.PROVIDER_UNAVAILABLE, { retryAfterSeconds: 30 });
 }

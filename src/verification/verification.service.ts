@@ -55,7 +55,8 @@ export class VerificationService {
 
   /** Throws `CHANNEL_NOT_ALLOWED` unless `channel` is enabled. */
   assertChannel(channel: unknown): asserts channel is OtpChannel {
-    if (!this.options.channels.has(channel as OtpChannel)) throw OtpException.channelNotAllowed();
+    if (!this.options.channels.has(channel as OtpChannel))
+      throw new OtpException(OtpErrorCode.CHANNEL_NOT_ALLOWED);
   }
 
   /**
@@ -121,7 +122,7 @@ export class VerificationService {
     if (typeof code !== 'string' || !CODE_SHAPE.test(code)) {
       // Never reaches the provider: the client IP pays, the account does not.
       await charge.undo(account[0]);
-      throw OtpException.invalidCode();
+      throw new OtpException(OtpErrorCode.INVALID_CODE);
     }
     const status = await this.check(e164, code);
     if (status === 'approved') {
@@ -129,7 +130,9 @@ export class VerificationService {
       return;
     }
     if (status === 'expired' && !extra.account) await charge.undo(account[0]);
-    throw status === 'expired' ? OtpException.codeExpired() : OtpException.invalidCode();
+    throw status === 'expired'
+      ? new OtpException(OtpErrorCode.CODE_EXPIRED)
+      : new OtpException(OtpErrorCode.INVALID_CODE);
   }
 
   /**
@@ -147,7 +150,7 @@ export class VerificationService {
     } else {
       await this.waitLikeACheck();
     }
-    throw OtpException.invalidCode();
+    throw new OtpException(OtpErrorCode.INVALID_CODE);
   }
 
   /**

@@ -549,6 +549,17 @@ describe.each<Platform>(['express', 'fastify'])('Hostile JSON on %s', (platform)
     expect(malformed.body).toMatchObject({ code: 'VALIDATION_FAILED', results: false });
     expect(JSON.stringify(malformed.body)).not.toMatch(/SyntaxError|JSON at|position/);
 
+    // Each route keeps its own flag, although the parser refused the body before routing.
+    for (const path of ['/auth/2fa/register/send', '/auth/2fa/register', '/auth/2fa/register/']) {
+      const registration = await post(path, '{"email":');
+      expect(registration.status).toBe(400);
+      expect(registration.body).toMatchObject({ code: 'VALIDATION_FAILED', registerUser: false });
+      expect(registration.body).not.toHaveProperty('results');
+    }
+    const signIn = await post('/auth/2fa/login/send', '{"email":');
+    expect(signIn.body).toMatchObject({ code: 'VALIDATION_FAILED', results: false });
+    expect(signIn.body).not.toHaveProperty('registerUser');
+
     const large = await post('/auth/otp/send', JSON.stringify({ pad: ' '.repeat(1 << 20) }));
     expect(large.status).toBe(413);
     expect(large.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', results: false });

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { maskPhone } from '../common/log.util.js';
 import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { MembersService } from '../members/members.service.js';
@@ -124,11 +125,11 @@ export class OtpService {
       }
     }
     const refusal = member!.passwordHash
-      ? OtpException.passwordRequired()
+      ? new OtpException(OtpErrorCode.PASSWORD_REQUIRED)
       : member!.status === 'blocked'
-        ? OtpException.memberBlocked()
+        ? new OtpException(OtpErrorCode.MEMBER_BLOCKED)
         : member!.status === 'pending'
-          ? OtpException.approvalPending()
+          ? new OtpException(OtpErrorCode.APPROVAL_PENDING)
           : undefined;
     if (refusal) {
       this.refused(member!.id, e164, refusal);
