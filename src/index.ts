@@ -22,7 +22,8 @@ export type { OtpErrorDefinition } from './common/otp-errors.js';
 export { OtpExceptionFilter, OtpGlobalExceptionFilter } from './common/otp-exception.filter.js';
 export type { OtpErrorBody } from './common/otp-exception.filter.js';
 export { OtpService } from './passwordless/otp.service.js';
-export type { ClientInfo, PhoneLoginResult } from './passwordless/otp.service.js';
+export type { PhoneLoginResult } from './passwordless/otp.service.js';
+export type { ClientInfo } from './common/client-info.js';
 export { TwoFactorService } from './two-factor/two-factor.service.js';
 export type {
   LoginInfo,

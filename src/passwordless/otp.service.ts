@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import type { ClientInfo } from '../common/client-info.js';
 import { maskPhone } from '../common/log.util.js';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
@@ -22,13 +23,6 @@ export interface PhoneLoginResult {
   member: MemberView;
   /** Whether this sign-in created the member. */
   isNewMember: boolean;
-}
-
-/** Optional details of the client, kept with the session. */
-export interface ClientInfo {
-  userAgent?: string;
-  /** The client's IP address, for per-client limits. */
-  ip?: string;
 }
 
 /** Passwordless sign-in by a code sent to a phone (seed `twilio-otp`). */

@@ -9,7 +9,7 @@ import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
 import { type MemberView, toMemberView } from '../members/member.entity.js';
 import { MembersService, type MemberWithSecret } from '../members/members.service.js';
-import type { ClientInfo } from '../passwordless/otp.service.js';
+import type { ClientInfo } from '../common/client-info.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
