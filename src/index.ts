@@ -26,13 +26,15 @@ export type { PhoneLoginResult } from './passwordless/otp.service.js';
 export type { ClientInfo } from './common/client-info.js';
 export { TwoFactorService } from './two-factor/two-factor.service.js';
 export type {
+  ChangePasswordInfo,
   LoginInfo,
   MemberInfo,
   RegisterInfo,
   RegisterResult,
+  ResetPasswordInfo,
   TwoFactorLoginResult,
   VisitorInfo,
-} from './two-factor/two-factor.service.js';
+} from './two-factor/two-factor.types.js';
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './two-factor/password-policy.js';
 export {
   RedisRateLimitStorage,

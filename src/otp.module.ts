@@ -6,7 +6,16 @@ import {
 } from './common/otp-exception.filter.js';
 import { resolveOtpOptions } from './config/resolve-options.js';
 import type { ResolvedOtpOptions } from './config/resolved-otp-options.interface.js';
+import { BackgroundTasks } from './common/background-tasks.js';
+import { SignInAudit } from './events/sign-in-audit.js';
+import { MemberAccounts } from './members/member-accounts.service.js';
+import { MembersRepository } from './members/members.repository.js';
 import { MembersService } from './members/members.service.js';
+import { SessionsRepository } from './sessions/sessions.repository.js';
+import { CredentialChecker } from './two-factor/credential-checker.js';
+import { PasswordService } from './two-factor/password.service.js';
+import { TwoFactorSignIn } from './two-factor/two-factor-sign-in.service.js';
+import { TwoFactorSignUp } from './two-factor/two-factor-sign-up.service.js';
 import {
   ASYNC_OPTIONS_TYPE,
   MODULE_OPTIONS_TOKEN,
@@ -60,9 +69,18 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     PhoneService,
     CountriesService,
     VerificationService,
+    SessionsRepository,
     SessionsService,
+    MembersRepository,
     MembersService,
+    MemberAccounts,
+    SignInAudit,
+    BackgroundTasks,
     OtpService,
+    CredentialChecker,
+    TwoFactorSignUp,
+    TwoFactorSignIn,
+    PasswordService,
     TwoFactorService,
     PasswordHasher,
     RateLimiter,

@@ -6,15 +6,15 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import {
   Member,
   MemberSession,
-  MembersService,
   OTP_ENTITIES,
   OTP_MIGRATIONS,
   OtpErrorCode,
   OtpException,
   OtpModule,
 } from 'nestjs-otp';
+import { MemberAccounts } from '../src/members/member-accounts.service.js';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
-import { isUniqueViolation } from '../src/common/database.util.js';
+import { isUniqueViolation } from '../src/persistence/sql.js';
 import { emptyTestDatabase, type EmptyTestDatabase } from './support/database.js';
 import { emulatorOptions } from './support/test-app.js';
 
@@ -251,7 +251,7 @@ describe('An app on a database made by the migrations alone', () => {
         .expect(200, signedIn.body.member);
 
       // Straight to the insert, past the checks in code: only the constraints can refuse these.
-      const members = app.get(MembersService);
+      const members = app.get(MemberAccounts);
       const fields = { passwordHash: 'x', status: 'approved' as const };
       for (const taken of [
         { email: '12015550123@phone.example.org', phoneNumber: '+12015550199' },

@@ -1,19 +1,17 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { ClientInfo } from '../common/client-info.js';
-import { maskPhone } from '../common/log.util.js';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
-import { MembersService } from '../members/members.service.js';
+import { MemberAccounts } from '../members/member-accounts.service.js';
 import { type Member, type MemberView, toMemberView } from '../members/member.entity.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { VerificationService } from '../verification/verification.service.js';
-import { OtpEvent } from '../events/otp-events.js';
-import { OtpEventsService } from '../events/otp-events.service.js';
+import { SignInAudit } from '../events/sign-in-audit.js';
 
 /** Result of a passwordless sign-in. */
 export interface PhoneLoginResult {
@@ -28,15 +26,13 @@ export interface PhoneLoginResult {
 /** Passwordless sign-in by a code sent to a phone (seed `twilio-otp`). */
 @Injectable()
 export class OtpService {
-  private readonly logger = new Logger('OtpModule');
-
   constructor(
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
     private readonly phones: PhoneService,
     private readonly verification: VerificationService,
-    private readonly members: MembersService,
+    private readonly accounts: MemberAccounts,
     private readonly sessions: SessionsService,
-    private readonly events: OtpEventsService,
+    private readonly audit: SignInAudit,
   ) {}
 
   /**
@@ -72,16 +68,11 @@ export class OtpService {
     try {
       await this.verification.confirm(e164, confirmationCode, client);
     } catch (error) {
-      this.refused(undefined, e164, error);
+      this.audit.refused({ flow: 'Phone sign-in', method: 'phone', e164 }, error);
       throw error;
     }
     const { member, sessionToken, isNewMember } = await this.signIn(e164, client.userAgent);
-    this.logger.log(`Member ${member.id} signed in by phone ${maskPhone(e164)}`);
-    this.events.emit(OtpEvent.SIGNED_IN, {
-      memberId: member.id,
-      maskedPhone: maskPhone(e164),
-      method: 'phone',
-    });
+    this.audit.signedIn(member.id, e164, 'phone');
     return { results: true, sessionToken, member: toMemberView(member), isNewMember };
   }
 
@@ -94,13 +85,13 @@ export class OtpService {
     e164: string,
     userAgent: string | undefined,
   ): Promise<{ member: Member; sessionToken: string; isNewMember: boolean }> {
-    let member = await this.members.findByPhoneWithSecret(e164);
+    let member = await this.accounts.findByPhone(e164);
     // The placeholder domain is reserved, so the placeholder is free; should an older row hold
     // it all the same, the member gets a placeholder with a random tag instead of a refusal.
     for (let attempt = 0; !member && attempt < 2; attempt++) {
       const local = e164.slice(1) + (attempt === 0 ? '' : `+${randomBytes(4).toString('hex')}`);
       try {
-        const created = await this.members.createWithSession(
+        const created = await this.accounts.createWithSession(
           {
             email: `${local}@${this.options.mailDomain}`,
             phoneNumber: e164,
@@ -114,7 +105,7 @@ export class OtpService {
       } catch (error) {
         if (!(error instanceof OtpException)) throw error;
         // A concurrent sign-in created the member first; or the placeholder email is taken.
-        member = await this.members.findByPhoneWithSecret(e164);
+        member = await this.accounts.findByPhone(e164);
         if (!member && attempt === 1) throw error;
       }
     }
@@ -126,24 +117,14 @@ export class OtpService {
           ? new OtpException(OtpErrorCode.APPROVAL_PENDING)
           : undefined;
     if (refusal) {
-      this.refused(member!.id, e164, refusal);
+      this.audit.refused(
+        { flow: 'Phone sign-in', method: 'phone', memberId: member!.id, e164 },
+        refusal,
+      );
       throw refusal;
     }
     member = member!;
     const { token } = await this.sessions.create(member.id, userAgent);
     return { member, sessionToken: token, isNewMember: false };
-  }
-
-  /** Logs and announces one refused sign-in, with the member id when known. */
-  private refused(memberId: string | undefined, e164: string, error: unknown): void {
-    const code = error instanceof OtpException ? error.code : 'an unexpected error';
-    const who = memberId ? `member ${memberId} (${maskPhone(e164)})` : maskPhone(e164);
-    this.logger.warn(`Phone sign-in refused for ${who}: ${code}`);
-    this.events.emit(OtpEvent.SIGN_IN_FAILED, {
-      memberId,
-      maskedPhone: maskPhone(e164),
-      method: 'phone',
-      reason: error instanceof OtpException ? error.code : undefined,
-    });
   }
 }

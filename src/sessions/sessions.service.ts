@@ -1,14 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, Repository } from 'typeorm';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
-import type { MemberStatus, MemberView } from '../members/member.entity.js';
-import {
-  OTP_DATA_SOURCE,
-  OTP_SESSION_REPOSITORY,
-  RESOLVED_OTP_OPTIONS,
-} from '../otp-internal.constants.js';
-import { MemberSession } from './member-session.entity.js';
+import type { MemberView } from '../members/member.entity.js';
+import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import type { MemberSession } from './member-session.entity.js';
+import { type SessionRecord, SessionsRepository } from './sessions.repository.js';
 import { hashSessionToken, isSessionTokenShape, newSessionToken } from './session-token.js';
 
 /** A valid session and its member, as the guard sees them. */
@@ -29,25 +25,10 @@ export interface SessionView {
   current: boolean;
 }
 
-interface CachedSession {
-  sessionId: string;
-  member: MemberView;
-  expiresAt: number;
-  lastSeenAt: number;
+interface CachedSession extends SessionRecord {
   cachedAt: number;
   /** What `authenticate()` answers for it, built once. */
   authenticated: AuthenticatedSession;
-}
-
-interface SessionRow {
-  sid: string;
-  exp: string | number;
-  seen: string | number;
-  mid: string;
-  email: string;
-  phone: string;
-  status: MemberStatus;
-  created: string | number;
 }
 
 /** Record use of a session at most this often (and well within the idle timeout). */
@@ -55,9 +36,9 @@ const MAX_TOUCH_INTERVAL_MS = 60_000;
 
 /**
  * Issues, checks and revokes sessions. `authenticate()` is the guard's hot path: one prepared
- * lookup (session joined with its member) behind a small in-process cache whose entries live
- * `session.cacheTtlMs`; revoking on this instance evicts at once. Issuing a session is one
- * prepared insert too: it is part of every sign-in.
+ * lookup (`SessionsRepository`: session joined with its member) behind a small in-process cache
+ * whose entries live `session.cacheTtlMs`; revoking on this instance evicts at once. Issuing a
+ * session is one prepared insert too: it is part of every sign-in.
  *
  * A lookup that was already reading when a session was revoked (or a member changed) may have
  * read the old row: it answers its own request, which was concurrent with the revocation, but
@@ -68,47 +49,13 @@ const MAX_TOUCH_INTERVAL_MS = 60_000;
 export class SessionsService {
   private readonly cache = new Map<string, CachedSession>();
   private generation = 0;
-  private readonly lookupSql: string;
-  private readonly touchSql: string;
-  private readonly insertSql: string;
   private readonly touchIntervalMs: number;
 
   constructor(
-    @Inject(OTP_SESSION_REPOSITORY) private readonly sessions: Repository<MemberSession>,
-    @Inject(OTP_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly store: SessionsRepository,
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
   ) {
     this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, options.session.idleTimeoutMs / 10);
-    // Table paths carry the data source's schema, if any, quoted for the driver.
-    const quote = (path: string) =>
-      path
-        .split('.')
-        .map((part) => dataSource.driver.escape(part))
-        .join('.');
-    const sessionsMetadata = dataSource.getMetadata(MemberSession);
-    const table = quote(sessionsMetadata.tablePath);
-    const members = quote(
-      sessionsMetadata.findRelationWithPropertyPath('member')!.inverseEntityMetadata.tablePath,
-    );
-    // Placeholders only: the dummy values are strings so that no driver inlines them.
-    const escape = (sql: string, params: Record<string, string>) =>
-      dataSource.driver.escapeQueryWithParameters(sql, params)[0];
-    this.lookupSql = escape(
-      `SELECT s.id AS sid, s.expires_at AS exp, s.last_seen_at AS seen, m.id AS mid, m.email AS email,
-              m.phone_number AS phone, m.status AS status, m.created_at AS created
-         FROM ${table} s INNER JOIN ${members} m ON m.id = s.member_id
-        WHERE s.token_hash = :hash`,
-      { hash: '' },
-    );
-    this.touchSql = escape(`UPDATE ${table} SET last_seen_at = :seen WHERE id = :id`, {
-      seen: '',
-      id: '',
-    });
-    this.insertSql = escape(
-      `INSERT INTO ${table} (id, member_id, token_hash, created_at, expires_at, last_seen_at, user_agent)
-       VALUES (:id, :member, :hash, :created, :expires, :seen, :agent)`,
-      { id: '', member: '', hash: '', created: '', expires: '', seen: '', agent: '' },
-    );
   }
 
   /** Starts a session for a member and returns its token, shown this once. */
@@ -117,15 +64,7 @@ export class SessionsService {
     userAgent?: string,
   ): Promise<{ token: string; sessionId: string }> {
     const { token, session } = this.prepare(memberId, userAgent);
-    await this.dataSource.query(this.insertSql, [
-      session.id,
-      session.memberId,
-      session.tokenHash,
-      session.createdAt.getTime(),
-      session.expiresAt.getTime(),
-      session.lastSeenAt.getTime(),
-      session.userAgent,
-    ]);
+    await this.store.insert(session);
     return { token, sessionId: session.id };
   }
 
@@ -179,14 +118,12 @@ export class SessionsService {
   ): AuthenticatedSession | null | Promise<AuthenticatedSession | null> {
     if (now >= entry.expiresAt || now - entry.lastSeenAt >= this.options.session.idleTimeoutMs) {
       this.evict([hash]);
-      return this.sessions.delete({ id: entry.sessionId }).then(() => null);
+      return this.store.delete([entry.sessionId]).then(() => null);
     }
     if (entry.member.status !== 'approved') return null;
     if (now - entry.lastSeenAt >= this.touchIntervalMs) {
       entry.lastSeenAt = now;
-      return this.dataSource
-        .query(this.touchSql, [now, entry.sessionId])
-        .then(() => entry.authenticated);
+      return this.store.touch(entry.sessionId, now).then(() => entry.authenticated);
     }
     return entry.authenticated;
   }
@@ -194,7 +131,7 @@ export class SessionsService {
   /** The member's live sessions, newest first. */
   async list(memberId: string, currentSessionId?: string): Promise<SessionView[]> {
     const now = Date.now();
-    const rows = await this.sessions.find({ where: { memberId }, order: { createdAt: 'DESC' } });
+    const rows = await this.store.listByMember(memberId);
     return rows
       .filter(
         (s) =>
@@ -213,13 +150,10 @@ export class SessionsService {
 
   /** Revokes one session of a member. Returns whether it existed. */
   async revoke(memberId: string, sessionId: string): Promise<boolean> {
-    const row = await this.sessions.findOne({
-      where: { id: sessionId, memberId },
-      select: { id: true, tokenHash: true },
-    });
+    const [row] = await this.store.findKeys(memberId, sessionId);
     if (!row) return false;
     this.evict([row.tokenHash]);
-    await this.sessions.delete({ id: row.id });
+    await this.store.delete([row.id]);
     this.evict([row.tokenHash]);
     return true;
   }
@@ -229,15 +163,12 @@ export class SessionsService {
    * given. Returns how many.
    */
   async revokeAll(memberId: string, keepSessionId?: string): Promise<number> {
-    const rows = await this.sessions.find({
-      where: { memberId },
-      select: { id: true, tokenHash: true },
-    });
+    const rows = await this.store.findKeys(memberId);
     const revoked = rows.filter((row) => row.id !== keepSessionId);
     if (revoked.length === 0) return 0;
     const hashes = revoked.map((row) => row.tokenHash);
     this.evict(hashes);
-    await this.sessions.delete(revoked.map((row) => row.id));
+    await this.store.delete(revoked.map((row) => row.id));
     this.evict(hashes);
     return revoked.length;
   }
@@ -258,27 +189,19 @@ export class SessionsService {
 
   private async load(hash: string, now: number): Promise<CachedSession | undefined> {
     const generation = this.generation;
-    const rows: SessionRow[] = await this.dataSource.query(this.lookupSql, [hash]);
-    const row = rows[0];
-    if (!row) {
+    const record = await this.store.findByTokenHash(hash);
+    if (!record) {
       this.cache.delete(hash);
       return undefined;
     }
-    const member: MemberView = {
-      id: row.mid,
-      email: row.email,
-      phoneNumber: row.phone,
-      status: row.status,
-      createdAt: new Date(Number(row.created)).toISOString(),
-    };
-    const expiresAt = Number(row.exp);
     const entry: CachedSession = {
-      sessionId: row.sid,
-      expiresAt,
-      lastSeenAt: Number(row.seen),
+      ...record,
       cachedAt: now,
-      member,
-      authenticated: { sessionId: row.sid, member, expiresAt: new Date(expiresAt) },
+      authenticated: {
+        sessionId: record.sessionId,
+        member: record.member,
+        expiresAt: new Date(record.expiresAt),
+      },
     };
     if (this.options.session.cacheTtlMs > 0 && generation === this.generation) {
       this.cache.delete(hash);

@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { MembersService, OtpErrorCode, OtpException } from 'nestjs-otp';
+import { OtpErrorCode, OtpException } from 'nestjs-otp';
+import { MemberAccounts } from '../../src/members/member-accounts.service.js';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import {
   requirePostgresUrl,
@@ -187,7 +188,7 @@ describe('Two instances on one PostgreSQL database (no session cache)', () => {
 
   it('the database refuses on B an email or phone registered on A: 409 ALREADY_REGISTERED', async () => {
     const { member } = await signIn(a, '(201) 555-0137', '+12015550137');
-    const members = b.app.get(MembersService);
+    const members = b.app.get(MemberAccounts);
     const fields = { passwordHash: 'x', status: 'approved' as const };
 
     // Straight to the insert, past the checks in code: the unique constraints refuse these.

@@ -1,16 +1,5 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 
-/** Whether a database error is a unique-constraint violation (SQLite or PostgreSQL). */
-export function isUniqueViolation(error: unknown): boolean {
-  const driverError = (error as { driverError?: { code?: unknown } } | null)?.driverError;
-  const code = driverError?.code ?? (error as { code?: unknown } | null)?.code;
-  return (
-    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    code === '23505'
-  );
-}
-
 /** One row to insert. */
 export interface RowInsert<T extends ObjectLiteral = ObjectLiteral> {
   entity: EntityTarget<T>;

@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, Repository } from 'typeorm';
+import type { MemberStatus, MemberView } from '../members/member.entity.js';
+import { OTP_DATA_SOURCE, OTP_SESSION_REPOSITORY } from '../otp-internal.constants.js';
+import { type DbNumber, preparedSql, quotedTable } from '../persistence/sql.js';
+import { MemberSession } from './member-session.entity.js';
+
+/** A stored session joined with its member, as the guard's lookup reads it. */
+export interface SessionRecord {
+  sessionId: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  /** Epoch milliseconds. */
+  lastSeenAt: number;
+  member: MemberView;
+}
+
+/** The columns of the guard's lookup. */
+interface SessionRow {
+  sid: string;
+  exp: DbNumber;
+  seen: DbNumber;
+  mid: string;
+  email: string;
+  phone: string;
+  status: MemberStatus;
+  created: DbNumber;
+}
+
+/**
+ * Where sessions are stored. The statements of the guard's hot path (the lookup by token hash,
+ * joined with the member, and recording use) and the insert of every sign-in are prepared once;
+ * listing and revoking go through TypeORM's repository. Not exported.
+ */
+@Injectable()
+export class SessionsRepository {
+  private readonly lookupSql: string;
+  private readonly touchSql: string;
+  private readonly insertSql: string;
+
+  constructor(
+    @Inject(OTP_SESSION_REPOSITORY) private readonly sessions: Repository<MemberSession>,
+    @Inject(OTP_DATA_SOURCE) private readonly dataSource: DataSource,
+  ) {
+    const table = quotedTable(dataSource, MemberSession);
+    const members = quotedTable(
+      dataSource,
+      dataSource.getMetadata(MemberSession).findRelationWithPropertyPath('member')!
+        .inverseEntityMetadata.target,
+    );
+    this.lookupSql = preparedSql(
+      dataSource,
+      `SELECT s.id AS sid, s.expires_at AS exp, s.last_seen_at AS seen, m.id AS mid, m.email AS email,
+              m.phone_number AS phone, m.status AS status, m.created_at AS created
+         FROM ${table} s INNER JOIN ${members} m ON m.id = s.member_id
+        WHERE s.token_hash = :hash`,
+      ['hash'],
+    );
+    this.touchSql = preparedSql(
+      dataSource,
+      `UPDATE ${table} SET last_seen_at = :seen WHERE id = :id`,
+      ['seen', 'id'],
+    );
+    this.insertSql = preparedSql(
+      dataSource,
+      `INSERT INTO ${table} (id, member_id, token_hash, created_at, expires_at, last_seen_at, user_agent)
+       VALUES (:id, :member, :hash, :created, :expires, :seen, :agent)`,
+      ['id', 'member', 'hash', 'created', 'expires', 'seen', 'agent'],
+    );
+  }
+
+  /** The session whose token has this hash, with its member: one prepared lookup. */
+  async findByTokenHash(hash: string): Promise<SessionRecord | undefined> {
+    const [row]: SessionRow[] = await this.dataSource.query(this.lookupSql, [hash]);
+    if (!row) return undefined;
+    return {
+      sessionId: row.sid,
+      expiresAt: Number(row.exp),
+      lastSeenAt: Number(row.seen),
+      member: {
+        id: row.mid,
+        email: row.email,
+        phoneNumber: row.phone,
+        status: row.status,
+        createdAt: new Date(Number(row.created)).toISOString(),
+      },
+    };
+  }
+
+  /** Records that a session was used at `seen` (epoch milliseconds). */
+  async touch(sessionId: string, seen: number): Promise<void> {
+    await this.dataSource.query(this.touchSql, [seen, sessionId]);
+  }
+
+  /** Stores a new session: one prepared insert. */
+  async insert(session: MemberSession): Promise<void> {
+    await this.dataSource.query(this.insertSql, [
+      session.id,
+      session.memberId,
+      session.tokenHash,
+      session.createdAt.getTime(),
+      session.expiresAt.getTime(),
+      session.lastSeenAt.getTime(),
+      session.userAgent,
+    ]);
+  }
+
+  /** A member's sessions, newest first. */
+  listByMember(memberId: string): Promise<MemberSession[]> {
+    return this.sessions.find({ where: { memberId }, order: { createdAt: 'DESC' } });
+  }
+
+  /** Ids and token hashes of a member's sessions: of one when `sessionId` is given. */
+  findKeys(
+    memberId: string,
+    sessionId?: string,
+  ): Promise<Pick<MemberSession, 'id' | 'tokenHash'>[]> {
+    return this.sessions.find({
+      where: sessionId === undefined ? { memberId } : { id: sessionId, memberId },
+      select: { id: true, tokenHash: true },
+    });
+  }
+
+  async delete(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.sessions.delete(ids);
+  }
+}

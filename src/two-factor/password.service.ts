@@ -1,0 +1,138 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { BackgroundTasks } from '../common/background-tasks.js';
+import type { ClientInfo } from '../common/client-info.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
+import { OtpException } from '../common/otp.exception.js';
+import { SignInAudit } from '../events/sign-in-audit.js';
+import { MemberAccounts } from '../members/member-accounts.service.js';
+import { MembersService } from '../members/members.service.js';
+import { clientKey, RateLimiter } from '../rate-limit/rate-limiter.service.js';
+import type { OtpChannel } from '../verification/otp-channel.js';
+import { VerificationService } from '../verification/verification.service.js';
+import { CredentialChecker } from './credential-checker.js';
+import { PasswordHasher } from './password-hasher.js';
+import { checkPasswordPolicy } from './password-policy.js';
+import type { ChangePasswordInfo, ResetPasswordInfo } from './two-factor.types.js';
+
+/** Passwords: reset by a code sent to the member's phone, change by current password and code. */
+@Injectable()
+export class PasswordService {
+  private readonly logger = new Logger('OtpModule');
+
+  constructor(
+    private readonly verification: VerificationService,
+    private readonly accounts: MemberAccounts,
+    private readonly members: MembersService,
+    private readonly credentials: CredentialChecker,
+    private readonly hasher: PasswordHasher,
+    private readonly limits: RateLimiter,
+    private readonly audit: SignInAudit,
+    private readonly background: BackgroundTasks,
+  ) {}
+
+  /**
+   * Sends a password-reset code to the phone of the member with this email, if there is one.
+   * Answers the same, and as fast, whether or not the email exists: the client's and the email's
+   * send limits are counted at once (alike for every email), the code goes out in the
+   * background (which shutdown waits for), and a failure to send is only logged.
+   */
+  async sendResetCode(
+    info: { email: string; channel: OtpChannel | string },
+    client: ClientInfo,
+  ): Promise<{ results: true }> {
+    const email = this.credentials.normaliseEmail(info.email);
+    this.verification.assertChannel(info.channel);
+    await this.limits.consume([
+      ...(client.ip ? [['sendsPerIp', clientKey(client.ip)] as const] : []),
+      ['sendsPerEmail', email],
+    ]);
+    this.background.run('Password-reset code', async () => {
+      const member = await this.accounts.findByEmail(email);
+      if (!member?.passwordHash || member.status === 'blocked') return;
+      await this.verification.send(member.phoneNumber, info.channel);
+    });
+    return { results: true };
+  }
+
+  /**
+   * Sets a new password when the reset code for the member's phone is approved, and revokes
+   * every session of the member. An unknown email answers exactly like a wrong code (same body,
+   * counted in the same limits, after about the time a check at Twilio takes), and a wrong,
+   * expired or never-sent code all answer `INVALID_CODE`.
+   */
+  async reset(info: ResetPasswordInfo, client: ClientInfo): Promise<{ results: true }> {
+    const email = this.credentials.normaliseEmail(info.email);
+    const password = checkPasswordPolicy(info.newPassword, 'newPassword');
+    const member = await this.accounts.findByEmail(email);
+    if (!member?.passwordHash || member.status === 'blocked') {
+      return this.verification.refuseCheck(info.confirmationCode, client, email);
+    }
+    try {
+      await this.verification.confirm(member.phoneNumber, info.confirmationCode, client, {
+        account: email,
+      });
+    } catch (error) {
+      this.audit.refused(
+        { flow: 'Password reset', method: 'reset', memberId: member.id, e164: member.phoneNumber },
+        error,
+      );
+      if (error instanceof OtpException && error.code === OtpErrorCode.CODE_EXPIRED) {
+        throw new OtpException(OtpErrorCode.INVALID_CODE);
+      }
+      throw error;
+    }
+    await this.accounts.setPasswordHash(member.id, await this.hasher.hash(password));
+    this.logger.log(`Password of member ${member.id} reset; every session revoked`);
+    return { results: true };
+  }
+
+  /** Sends a code to the signed-in member's phone, to confirm a password change. */
+  async sendChangeCode(
+    memberId: string,
+    channel: OtpChannel | string,
+    client: ClientInfo,
+  ): Promise<{ results: true }> {
+    this.verification.assertChannel(channel);
+    const member = await this.members.findById(memberId);
+    if (!member) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
+    await this.verification.send(member.phoneNumber, channel, client);
+    return { results: true };
+  }
+
+  /**
+   * Changes the signed-in member's password (current password + code); every other session of
+   * the member is revoked.
+   */
+  async change(
+    memberId: string,
+    info: ChangePasswordInfo,
+    currentSessionId: string | undefined,
+    client: ClientInfo,
+  ): Promise<{ results: true }> {
+    const profile = await this.members.findById(memberId);
+    if (!profile) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
+    const password = checkPasswordPolicy(info.newPassword, 'newPassword');
+    const member = await this.credentials.check(profile.email, info.currentPassword, client);
+    try {
+      await this.verification.confirm(member.phoneNumber, info.confirmationCode, client);
+    } catch (error) {
+      this.audit.refused(
+        {
+          flow: 'Password change',
+          method: 'change',
+          memberId: member.id,
+          e164: member.phoneNumber,
+        },
+        error,
+      );
+      throw error;
+    }
+    await this.accounts.setPasswordHash(
+      member.id,
+      await this.hasher.hash(password),
+      currentSessionId,
+    );
+    this.logger.log(`Password of member ${member.id} changed`);
+    return { results: true };
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import type { ClientInfo } from '../common/client-info.js';
+import { SignInAudit } from '../events/sign-in-audit.js';
+import { toMemberView } from '../members/member.entity.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { VerificationService } from '../verification/verification.service.js';
+import { CredentialChecker } from './credential-checker.js';
+import type { LoginInfo, MemberInfo, TwoFactorLoginResult } from './two-factor.types.js';
+
+/** Two-factor sign-in: email and password, then a code sent to the member's own phone. */
+@Injectable()
+export class TwoFactorSignIn {
+  constructor(
+    private readonly verification: VerificationService,
+    private readonly credentials: CredentialChecker,
+    private readonly sessions: SessionsService,
+    private readonly audit: SignInAudit,
+  ) {}
+
+  /**
+   * Checks email and password and sends a sign-in code to the member's own phone. An unknown
+   * email and a wrong password give the same 401 `INVALID_CREDENTIALS` in the same time.
+   */
+  async sendCode(info: MemberInfo, client: ClientInfo): Promise<{ results: true }> {
+    this.verification.assertChannel(info.channel);
+    const member = await this.credentials.check(info.email, info.password, client);
+    await this.verification.send(member.phoneNumber, info.channel, client, {
+      email: member.email,
+    });
+    return { results: true };
+  }
+
+  /** Checks email, password and the code sent to the member's phone, and signs in. */
+  async login(info: LoginInfo, client: ClientInfo): Promise<TwoFactorLoginResult> {
+    const member = await this.credentials.check(info.email, info.password, client);
+    try {
+      await this.verification.confirm(member.phoneNumber, info.confirmationCode, client);
+    } catch (error) {
+      const refusal = { flow: 'Two-factor sign-in', method: 'two-factor' as const };
+      this.audit.refused({ ...refusal, memberId: member.id, e164: member.phoneNumber }, error);
+      throw error;
+    }
+    const { token } = await this.sessions.create(member.id, client.userAgent);
+    this.audit.signedIn(member.id, member.phoneNumber, 'two-factor');
+    return { sessionToken: token, member: toMemberView(member) };
+  }
+}

@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ClientInfo } from '../common/client-info.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
+import { OtpException } from '../common/otp.exception.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
+import { SignInAudit } from '../events/sign-in-audit.js';
+import { toMemberView } from '../members/member.entity.js';
+import { MemberAccounts } from '../members/member-accounts.service.js';
+import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import { PhoneService } from '../phone/phone.service.js';
+import { VerificationService } from '../verification/verification.service.js';
+import { CredentialChecker } from './credential-checker.js';
+import { PasswordHasher } from './password-hasher.js';
+import { checkPasswordPolicy } from './password-policy.js';
+import type { RegisterInfo, RegisterResult, VisitorInfo } from './two-factor.types.js';
+
+/** Two-factor sign-up: a code to the visitor's phone, then the member with email and password. */
+@Injectable()
+export class TwoFactorSignUp {
+  constructor(
+    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
+    private readonly phones: PhoneService,
+    private readonly verification: VerificationService,
+    private readonly accounts: MemberAccounts,
+    private readonly credentials: CredentialChecker,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: SignInAudit,
+  ) {}
+
+  /**
+   * Sends a registration code to the visitor's phone unless the email or phone is already
+   * registered (409 `ALREADY_REGISTERED`, counted against the send limits like a send).
+   */
+  async sendCode(visitor: VisitorInfo, client: ClientInfo): Promise<{ registerUser: true }> {
+    const email = this.credentials.normaliseEmail(visitor.email);
+    const { e164 } = this.phones.parse(visitor.countryCode, visitor.phoneNumber);
+    this.verification.assertChannel(visitor.channel);
+    await this.verification.send(e164, visitor.channel, client, {
+      email,
+      before: () => this.assertFree(email, e164),
+    });
+    return { registerUser: true };
+  }
+
+  /**
+   * Registers a member when the code for the phone is approved. With automatic approval the
+   * member is signed in; with manual approval they wait (`sessionToken: null`, status `pending`).
+   * "Already registered" is counted against the check limits like a code check.
+   */
+  async register(info: RegisterInfo, client: ClientInfo): Promise<RegisterResult> {
+    const email = this.credentials.normaliseEmail(info.email);
+    const { e164 } = this.phones.parse(info.countryCode, info.phoneNumber);
+    const password = checkPasswordPolicy(info.password);
+    try {
+      await this.verification.confirm(e164, info.confirmationCode, client, {
+        before: () => this.assertFree(email, e164),
+      });
+    } catch (error) {
+      this.audit.refused({ flow: 'Two-factor sign-up', e164 }, error);
+      throw error;
+    }
+    const passwordHash = await this.hasher.hash(password);
+    const status = this.options.approval === 'automatic' ? 'approved' : 'pending';
+    const { member, sessionToken } = await this.accounts.createWithSession(
+      { email, phoneNumber: e164, passwordHash, status },
+      'two-factor',
+      client.userAgent,
+    );
+    if (sessionToken) this.audit.signedIn(member.id, e164, 'two-factor');
+    return { sessionToken, member: toMemberView(member) };
+  }
+
+  /** Throws `ALREADY_REGISTERED` when the email or the phone belongs to a member. */
+  private async assertFree(email: string, e164: string): Promise<void> {
+    if (await this.accounts.isTaken(email, e164)) {
+      throw new OtpException(OtpErrorCode.ALREADY_REGISTERED);
+    }
+  }
+}

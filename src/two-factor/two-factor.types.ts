@@ -1,0 +1,59 @@
+import type { MemberView } from '../members/member.entity.js';
+import type { OtpChannel } from '../verification/otp-channel.js';
+
+/** Details of a visitor asking for a registration code. */
+export interface VisitorInfo {
+  email: string;
+  phoneNumber: string;
+  countryCode: string;
+  channel: OtpChannel | string;
+}
+
+/** Details of a registration. */
+export interface RegisterInfo {
+  phoneNumber: string;
+  countryCode: string;
+  email: string;
+  password: string;
+  confirmationCode: string;
+}
+
+/** Details of a member asking for a sign-in code. */
+export interface MemberInfo {
+  email: string;
+  password: string;
+  channel: OtpChannel | string;
+}
+
+/** Details of a sign-in. */
+export interface LoginInfo {
+  email: string;
+  password: string;
+  confirmationCode: string;
+}
+
+/** Result of a registration: no session while the member waits for approval. */
+export interface RegisterResult {
+  sessionToken: string | null;
+  member: MemberView;
+}
+
+/** Result of a two-factor sign-in. */
+export interface TwoFactorLoginResult {
+  sessionToken: string;
+  member: MemberView;
+}
+
+/** Details of a password reset. */
+export interface ResetPasswordInfo {
+  email: string;
+  confirmationCode: string;
+  newPassword: string;
+}
+
+/** Details of a password change by the signed-in member. */
+export interface ChangePasswordInfo {
+  currentPassword: string;
+  newPassword: string;
+  confirmationCode: string;
+}
