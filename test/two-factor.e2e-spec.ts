@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { OtpEvent, OtpEventsService, type OtpEventPayload } from 'nestjs-otp';
+import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -486,6 +487,29 @@ describe('Without admin.guard', () => {
         .expect(404);
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('Shutting down', () => {
+  it('waits for a password-reset code still being sent in the background', async () => {
+    const emulator = await new TwilioVerifyEmulator().start();
+    try {
+      const t = await createTestApp({ emulator });
+      await register(t, ALICE, ALICE_E164);
+      emulator.advanceTime(11 * 60_000);
+      emulator.injectFault({ kind: 'delay', ms: 400 }, { endpoint: 'Verifications', times: 1 });
+      await t.http
+        .post('/auth/2fa/password/send')
+        .send({ email: 'alice@example.com', channel: 'sms' })
+        .expect(200, { results: true });
+      expect(emulator.deliveries(ALICE_E164)).toHaveLength(1);
+      await t.close();
+      // The answer went before the code; the shutdown waited for it to reach Twilio.
+      expect(emulator.deliveries(ALICE_E164)).toHaveLength(2);
+      expect(t.logs.lines.join('\n')).not.toMatch(/failed|unfinished/);
+    } finally {
+      await emulator.stop();
     }
   });
 });
