@@ -1,0 +1,195 @@
+import { jest } from '@jest/globals';
+import { resolveOtpOptions } from '../config/resolve-options.js';
+import type { MemberView } from '../members/member.entity.js';
+import type { MemberSession } from './member-session.entity.js';
+import { hashSessionToken } from './session-token.js';
+import type { SessionRecord, SessionsRepository } from './sessions.repository.js';
+import { SessionsService } from './sessions.service.js';
+
+const MEMBER: MemberView = {
+  id: '6f1c8c1e-3b2a-4c55-9d1e-6a0b1f2e3d4c',
+  email: 'alice@example.com',
+  phoneNumber: '+12015550123',
+  status: 'approved',
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
+
+/** An in-memory store whose lookups can be held open, to race them against revocations. */
+class FakeSessionsStore {
+  readonly rows = new Map<string, MemberSession>();
+  lookups = 0;
+  touches = 0;
+  private held?: { release: () => void };
+
+  /** Holds the next lookup after it has read its row, until `release()`. */
+  holdNextLookup(): { release: () => void } {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.held = { release: () => release() };
+    this.gate = gate;
+    return this.held;
+  }
+  private gate?: Promise<void>;
+
+  async findByTokenHash(hash: string): Promise<SessionRecord | undefined> {
+    this.lookups += 1;
+    const row = [...this.rows.values()].find((session) => session.tokenHash === hash);
+    const record = row && {
+      sessionId: row.id,
+      expiresAt: row.expiresAt.getTime(),
+      lastSeenAt: row.lastSeenAt.getTime(),
+      member: { ...MEMBER },
+    };
+    const gate = this.gate;
+    this.gate = undefined;
+    if (gate) await gate;
+    return record;
+  }
+  async touch(sessionId: string, seen: number): Promise<void> {
+    this.touches += 1;
+    const row = this.rows.get(sessionId);
+    if (row) row.lastSeenAt = new Date(seen);
+  }
+  async insert(session: MemberSession): Promise<void> {
+    this.rows.set(session.id, { ...session });
+  }
+  async listByMember(memberId: string): Promise<MemberSession[]> {
+    return [...this.rows.values()].filter((row) => row.memberId === memberId);
+  }
+  async findKeys(memberId: string, sessionId?: string) {
+    return [...this.rows.values()]
+      .filter((row) => row.memberId === memberId && (sessionId ?? row.id) === row.id)
+      .map(({ id, tokenHash }) => ({ id, tokenHash }));
+  }
+  async delete(ids: string[]): Promise<void> {
+    for (const id of ids) this.rows.delete(id);
+  }
+}
+
+function setup(
+  session: { cacheTtlMs?: number; idleTimeoutSeconds?: number; ttlSeconds?: number } = {},
+) {
+  const store = new FakeSessionsStore();
+  const options = resolveOtpOptions({
+    twilio: {
+      accountSid: 'AC' + '0'.repeat(32),
+      authToken: 'x'.repeat(32),
+      verifyServiceSid: 'VA' + '0'.repeat(32),
+    },
+    mailDomain: 'phone.example.org',
+    session,
+  });
+  const sessions = new SessionsService(store as unknown as SessionsRepository, options);
+  return { store, sessions };
+}
+
+describe('SessionsService', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('answers a known token with its session and member, and nothing else', async () => {
+    const { sessions } = setup();
+    const { token, sessionId } = await sessions.create(MEMBER.id, 'jest');
+    await expect(sessions.authenticate(token)).resolves.toMatchObject({
+      sessionId,
+      member: { id: MEMBER.id, email: MEMBER.email },
+    });
+    await expect(sessions.authenticate(`${token.slice(0, -1)}A`)).resolves.toBeNull();
+    await expect(sessions.authenticate('not a token')).resolves.toBeNull();
+    await expect(sessions.authenticate(undefined)).resolves.toBeNull();
+  });
+
+  it('stores only the hash of the token', async () => {
+    const { store, sessions } = setup();
+    const { token } = await sessions.create(MEMBER.id);
+    const [row] = store.rows.values();
+    expect(row.tokenHash).toBe(hashSessionToken(token));
+    expect(JSON.stringify(row)).not.toContain(token);
+  });
+
+  it('answers from the cache within cacheTtlMs, without a promise or a lookup', async () => {
+    const { store, sessions } = setup({ cacheTtlMs: 5_000 });
+    const { token } = await sessions.create(MEMBER.id);
+    await sessions.authenticate(token);
+    const answer = sessions.check(token);
+    expect(answer).not.toBeInstanceOf(Promise);
+    expect(answer).toMatchObject({ member: { id: MEMBER.id } });
+    expect(store.lookups).toBe(1);
+  });
+
+  it('looks the session up again once the cache entry is older than cacheTtlMs', async () => {
+    jest.useFakeTimers({ now: Date.now() });
+    const { store, sessions } = setup({ cacheTtlMs: 1_000 });
+    const { token } = await sessions.create(MEMBER.id);
+    await sessions.authenticate(token);
+    jest.advanceTimersByTime(1_001);
+    await sessions.authenticate(token);
+    expect(store.lookups).toBe(2);
+  });
+
+  it('refuses at once a session revoked on this instance, even while cached', async () => {
+    const { sessions } = setup({ cacheTtlMs: 60_000 });
+    const { token, sessionId } = await sessions.create(MEMBER.id);
+    await sessions.authenticate(token);
+    expect(await sessions.revoke(MEMBER.id, sessionId)).toBe(true);
+    await expect(sessions.authenticate(token)).resolves.toBeNull();
+  });
+
+  it('does not cache a row read by a lookup that was running when the session was revoked', async () => {
+    const { store, sessions } = setup({ cacheTtlMs: 60_000 });
+    const { token, sessionId } = await sessions.create(MEMBER.id);
+    const held = store.holdNextLookup();
+    const racing = sessions.authenticate(token);
+    await new Promise((resolve) => setImmediate(resolve));
+    await sessions.revoke(MEMBER.id, sessionId);
+    held.release();
+    // The racing request read the row before the revocation: it may pass, being concurrent.
+    await expect(racing).resolves.not.toBeNull();
+    // Every later request is refused: the old row did not go back into the cache.
+    await expect(sessions.authenticate(token)).resolves.toBeNull();
+    expect(store.lookups).toBe(2);
+  });
+
+  it('ends a session idle for idleTimeoutMs, and deletes it', async () => {
+    jest.useFakeTimers({ now: Date.now() });
+    const { store, sessions } = setup({ idleTimeoutSeconds: 60, cacheTtlMs: 0 });
+    const { token } = await sessions.create(MEMBER.id);
+    jest.advanceTimersByTime(60_000);
+    await expect(sessions.authenticate(token)).resolves.toBeNull();
+    expect(store.rows.size).toBe(0);
+  });
+
+  it('records use at most every tenth of the idle timeout, so that active sessions stay', async () => {
+    jest.useFakeTimers({ now: Date.now() });
+    const { store, sessions } = setup({ idleTimeoutSeconds: 100, cacheTtlMs: 0 });
+    const { token } = await sessions.create(MEMBER.id);
+    // Used every 4 s for 24 s: recorded at 12 s and 24 s (10 s apart at least), not every time.
+    for (let i = 0; i < 6; i++) {
+      jest.advanceTimersByTime(4_000);
+      await sessions.authenticate(token);
+    }
+    expect(store.touches).toBe(2);
+    jest.advanceTimersByTime(90_000);
+    await expect(sessions.authenticate(token)).resolves.not.toBeNull();
+  });
+
+  it('ends a session at its absolute lifetime, however active', async () => {
+    jest.useFakeTimers({ now: Date.now() });
+    const { sessions } = setup({ ttlSeconds: 3_600, idleTimeoutSeconds: 600, cacheTtlMs: 0 });
+    const { token } = await sessions.create(MEMBER.id);
+    for (let elapsed = 0; elapsed < 3_600_000; elapsed += 300_000) {
+      jest.advanceTimersByTime(300_000);
+      const answer = await sessions.authenticate(token);
+      expect(answer === null).toBe(elapsed + 300_000 >= 3_600_000);
+    }
+  });
+
+  it('revokes every session of a member but the one kept', async () => {
+    const { sessions } = setup();
+    const kept = await sessions.create(MEMBER.id);
+    const other = await sessions.create(MEMBER.id);
+    await sessions.authenticate(other.token);
+    expect(await sessions.revokeAll(MEMBER.id, kept.sessionId)).toBe(1);
+    await expect(sessions.authenticate(other.token)).resolves.toBeNull();
+    await expect(sessions.authenticate(kept.token)).resolves.not.toBeNull();
+  });
+});
