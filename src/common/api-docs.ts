@@ -2,20 +2,6 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse } from './swagger.js';
 import { OtpErrorCode } from './otp-error-code.js';
 
-/** OpenAPI schema of a member. */
-export class MemberResponse {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-  @ApiProperty({ example: 'alice@example.com' })
-  email: string;
-  @ApiProperty({ example: '+12015550123', description: 'E.164' })
-  phoneNumber: string;
-  @ApiProperty({ enum: ['approved', 'pending', 'blocked'] })
-  status: string;
-  @ApiProperty({ format: 'date-time' })
-  createdAt: string;
-}
-
 /** OpenAPI schema of every error body. */
 export class ErrorResponse {
   @ApiProperty({ example: 400 })
@@ -38,62 +24,6 @@ export class ErrorResponse {
 export class ResultsResponse {
   @ApiProperty({ enum: [true] })
   results: true;
-}
-
-/** `{ registerUser: true }` */
-export class RegisterUserResponse {
-  @ApiProperty({ enum: [true] })
-  registerUser: true;
-}
-
-/** A session token and the member. */
-export class SessionResponse {
-  @ApiProperty({ description: 'Opaque session token (43 characters), shown once.' })
-  sessionToken: string;
-  @ApiProperty({ type: MemberResponse })
-  member: MemberResponse;
-}
-
-/** A passwordless sign-in. */
-export class PhoneLoginResponse extends SessionResponse {
-  @ApiProperty({ enum: [true] })
-  results: true;
-  @ApiProperty()
-  isNewMember: boolean;
-}
-
-/** A registration waiting for approval. */
-export class PendingRegistrationResponse {
-  @ApiProperty({ type: 'null', nullable: true, example: null })
-  sessionToken: null;
-  @ApiProperty({ type: MemberResponse })
-  member: MemberResponse;
-}
-
-/** A session as listed to its member. */
-export class SessionListItem {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-  @ApiProperty({ format: 'date-time' })
-  createdAt: string;
-  @ApiProperty({ format: 'date-time' })
-  lastSeenAt: string;
-  @ApiProperty({ format: 'date-time' })
-  expiresAt: string;
-  @ApiProperty({ nullable: true, type: String })
-  userAgent: string | null;
-  @ApiProperty({ description: 'Whether this is the session of the request.' })
-  current: boolean;
-}
-
-/** A country of the dropdown. */
-export class CountryResponse {
-  @ApiProperty({ example: 'US' })
-  code: string;
-  @ApiProperty({ example: 'United States' })
-  name: string;
-  @ApiProperty({ example: '+1' })
-  dialCode: string;
 }
 
 const DESCRIPTIONS: Record<number, string> = {

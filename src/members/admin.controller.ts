@@ -1,5 +1,6 @@
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '../common/swagger.js';
-import { ApiOtpErrors, MemberResponse } from '../common/api-docs.js';
+import { ApiOtpErrors } from '../common/api-docs.js';
+import { MemberResponse } from './member.response.js';
 import {
   type CanActivate,
   Controller,

@@ -1,5 +1,6 @@
 import { ApiOkResponse, ApiOperation, ApiTags } from '../common/swagger.js';
-import { ApiOtpErrors, PhoneLoginResponse, ResultsResponse } from '../common/api-docs.js';
+import { ApiOtpErrors, ResultsResponse } from '../common/api-docs.js';
+import { PhoneLoginResponse } from './phone-login.response.js';
 import {
   Body,
   Controller,

@@ -1,5 +1,6 @@
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '../common/swagger.js';
-import { ApiOtpErrors, CountryResponse } from '../common/api-docs.js';
+import { ApiOtpErrors } from '../common/api-docs.js';
+import { CountryResponse } from './country.response.js';
 import { Controller, Get, Query } from '@nestjs/common';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';

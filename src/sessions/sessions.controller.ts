@@ -5,7 +5,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '../common/swagger.js';
-import { ApiOtpErrors, MemberResponse, SessionListItem } from '../common/api-docs.js';
+import { ApiOtpErrors } from '../common/api-docs.js';
+import { MemberResponse } from '../members/member.response.js';
+import { SessionListItem } from './session.responses.js';
 import {
   Controller,
   Delete,

@@ -6,13 +6,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '../common/swagger.js';
-import {
-  ApiOtpErrors,
-  PendingRegistrationResponse,
-  RegisterUserResponse,
-  ResultsResponse,
-  SessionResponse,
-} from '../common/api-docs.js';
+import { ApiOtpErrors, ResultsResponse } from '../common/api-docs.js';
+import { SessionResponse } from '../sessions/session.responses.js';
+import { PendingRegistrationResponse, RegisterUserResponse } from './two-factor.responses.js';
 import {
   Body,
   Controller,
