@@ -1,8 +1,13 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsEmail, IsString, MaxLength, type ValidationArguments } from 'class-validator';
+import {
+  ChannelField,
+  ConfirmationCodeField,
+  CountryCodeField,
+  PhoneNumberField,
+} from '../../common/body-fields.decorator.js';
 import { ApiProperty } from '../../common/swagger.js';
-import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
-
-const CODE = /^\d{4,10}$/;
-const CODE_MESSAGE = 'confirmationCode must be 4 to 10 digits';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../password-policy.js';
 
 /**
  * Passwords are only checked for type and an outer bound here; the policy (8 to 128 characters
@@ -11,146 +16,133 @@ const CODE_MESSAGE = 'confirmationCode must be 4 to 10 digits';
  */
 const PASSWORD_OUTER_BOUND = 512;
 
+/** The email of a new member or of a password reset, checked for its form. */
+function EmailField(): PropertyDecorator {
+  return applyDecorators(ApiProperty({ example: 'alice@example.com' }), MaxLength(254), IsEmail());
+}
+
+/** The email a member signs in with: any string, a malformed one is checked like an unknown one. */
+function SignInEmailField(): PropertyDecorator {
+  return applyDecorators(ApiProperty({ example: 'alice@example.com' }), MaxLength(254), IsString());
+}
+
+const tooLong = ({ property }: ValidationArguments) =>
+  `${property} must be at most ${PASSWORD_MAX_LENGTH} characters`;
+
+/** A password the policy applies to (`password`, `newPassword`). */
+function PasswordField(): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({
+      minLength: PASSWORD_MIN_LENGTH,
+      maxLength: PASSWORD_MAX_LENGTH,
+      format: 'password',
+    }),
+    MaxLength(PASSWORD_OUTER_BOUND, { message: tooLong }),
+    IsString(),
+  );
+}
+
+/** The member's current password, checked against its hash only. */
+function CurrentPasswordField(): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({ format: 'password' }),
+    MaxLength(PASSWORD_OUTER_BOUND, { message: tooLong }),
+    IsString(),
+  );
+}
+
 /** Body of `POST /auth/2fa/register/send`. */
 export class SendRegistrationCodeDto {
-  @ApiProperty({ example: 'alice@example.com' })
-  @IsEmail()
-  @MaxLength(254)
+  @EmailField()
   email: string;
 
-  @ApiProperty({ example: '(201) 555-0123', description: 'As typed; parsed for countryCode' })
-  @IsString()
-  @MaxLength(32)
+  @PhoneNumberField()
   phoneNumber: string;
 
-  @ApiProperty({ example: 'US', description: 'ISO 3166-1 alpha-2 code of the chosen country' })
-  @IsString()
-  @Length(2, 2)
+  @CountryCodeField()
   countryCode: string;
 
-  @ApiProperty({ enum: ['sms', 'call'], example: 'sms' })
-  @IsString()
-  @MaxLength(16)
+  @ChannelField()
   channel: string;
 }
 
 /** Body of `POST /auth/2fa/register`. */
 export class RegisterDto {
-  @ApiProperty({ example: '(201) 555-0123', description: 'As typed; parsed for countryCode' })
-  @IsString()
-  @MaxLength(32)
+  @PhoneNumberField()
   phoneNumber: string;
 
-  @ApiProperty({ example: 'US', description: 'ISO 3166-1 alpha-2 code of the chosen country' })
-  @IsString()
-  @Length(2, 2)
+  @CountryCodeField()
   countryCode: string;
 
-  @ApiProperty({ example: 'alice@example.com' })
-  @IsEmail()
-  @MaxLength(254)
+  @EmailField()
   email: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 128, format: 'password' })
-  @IsString()
-  @MaxLength(PASSWORD_OUTER_BOUND, { message: 'password must be at most 128 characters' })
+  @PasswordField()
   password: string;
 
-  @ApiProperty({ example: '123456', pattern: '^\\d{4,10}$' })
-  @IsString()
-  @Matches(CODE, { message: CODE_MESSAGE })
+  @ConfirmationCodeField()
   confirmationCode: string;
 }
 
 /** Body of `POST /auth/2fa/login/send`. */
 export class SendTwoFactorLoginCodeDto {
-  @ApiProperty({ example: 'alice@example.com' })
-  @IsString()
-  @MaxLength(254)
+  @SignInEmailField()
   email: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 128, format: 'password' })
-  @IsString()
-  @MaxLength(PASSWORD_OUTER_BOUND, { message: 'password must be at most 128 characters' })
+  @PasswordField()
   password: string;
 
-  @ApiProperty({ enum: ['sms', 'call'], example: 'sms' })
-  @IsString()
-  @MaxLength(16)
+  @ChannelField()
   channel: string;
 }
 
 /** Body of `POST /auth/2fa/login`. */
 export class TwoFactorLoginDto {
-  @ApiProperty({ example: 'alice@example.com' })
-  @IsString()
-  @MaxLength(254)
+  @SignInEmailField()
   email: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 128, format: 'password' })
-  @IsString()
-  @MaxLength(PASSWORD_OUTER_BOUND, { message: 'password must be at most 128 characters' })
+  @PasswordField()
   password: string;
 
-  @ApiProperty({ example: '123456', pattern: '^\\d{4,10}$' })
-  @IsString()
-  @Matches(CODE, { message: CODE_MESSAGE })
+  @ConfirmationCodeField()
   confirmationCode: string;
 }
 
 /** Body of `POST /auth/2fa/password/send`. */
 export class SendPasswordResetCodeDto {
-  @ApiProperty({ example: 'alice@example.com' })
-  @IsEmail()
-  @MaxLength(254)
+  @EmailField()
   email: string;
 
-  @ApiProperty({ enum: ['sms', 'call'], example: 'sms' })
-  @IsString()
-  @MaxLength(16)
+  @ChannelField()
   channel: string;
 }
 
 /** Body of `POST /auth/2fa/password/reset`. */
 export class ResetPasswordDto {
-  @ApiProperty({ example: 'alice@example.com' })
-  @IsEmail()
-  @MaxLength(254)
+  @EmailField()
   email: string;
 
-  @ApiProperty({ example: '123456', pattern: '^\\d{4,10}$' })
-  @IsString()
-  @Matches(CODE, { message: CODE_MESSAGE })
+  @ConfirmationCodeField()
   confirmationCode: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 128, format: 'password' })
-  @IsString()
-  @MaxLength(PASSWORD_OUTER_BOUND, { message: 'newPassword must be at most 128 characters' })
+  @PasswordField()
   newPassword: string;
 }
 
 /** Body of `POST /auth/2fa/password/change/send`. */
 export class SendPasswordChangeCodeDto {
-  @ApiProperty({ enum: ['sms', 'call'], example: 'sms' })
-  @IsString()
-  @MaxLength(16)
+  @ChannelField()
   channel: string;
 }
 
 /** Body of `POST /auth/2fa/password/change`. */
 export class ChangePasswordDto {
-  @ApiProperty({ format: 'password' })
-  @IsString()
-  @MaxLength(PASSWORD_OUTER_BOUND, { message: 'currentPassword must be at most 128 characters' })
+  @CurrentPasswordField()
   currentPassword: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 128, format: 'password' })
-  @IsString()
-  @MaxLength(PASSWORD_OUTER_BOUND, { message: 'newPassword must be at most 128 characters' })
+  @PasswordField()
   newPassword: string;
 
-  @ApiProperty({ example: '123456', pattern: '^\\d{4,10}$' })
-  @IsString()
-  @Matches(CODE, { message: CODE_MESSAGE })
+  @ConfirmationCodeField()
   confirmationCode: string;
 }
