@@ -70,6 +70,7 @@ async function hostSpecs() {
   const snippets = await readmeSnippets();
   const signIn = await hostFixtures('sign-in');
   const withoutSwagger = await hostFixtures('sign-in', ['app.ts', 'main.ts', 'typings.ts']);
+  const graphqlWs = await hostFixtures('graphql-ws');
   return {
     /** An ES module app with @nestjs/swagger: `dist/main.js`, or `dist/main-swagger.js` with docs. */
     esm: { type: 'module', packages: [...SIGN_IN_PACKAGES, '@nestjs/swagger'], files: signIn },
@@ -85,6 +86,26 @@ async function hostSpecs() {
       packages: SIGN_IN_PACKAGES,
       files: withoutSwagger,
       compilerOptions: { skipLibCheck: false },
+    },
+    /**
+     * An ES module app with an Apollo GraphQL resolver and `ws` gateways behind SessionGuard, its
+     * members and sessions on a named data source (`dataSource: 'accounts'`).
+     */
+    'graphql-ws': {
+      type: 'module',
+      packages: [
+        ...SIGN_IN_PACKAGES,
+        '@nestjs/graphql',
+        '@nestjs/apollo',
+        '@apollo/server',
+        'graphql',
+        '@nestjs/websockets',
+        '@nestjs/platform-ws',
+        'ws',
+        '@types/express',
+        '@types/ws',
+      ],
+      files: graphqlWs,
     },
     /** Every ```ts block of the README, each a module of its own. */
     readme: {
