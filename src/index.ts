@@ -62,6 +62,7 @@ export { SessionGuard } from './sessions/session.guard.js';
 export type { ConnectionAuthOptions } from './sessions/session.guard.js';
 export { OtpSessionStrategy } from './sessions/session.strategy.js';
 export { CurrentMember } from './sessions/current-member.decorator.js';
+export { CurrentSessionId } from './sessions/current-session-id.decorator.js';
 export { Public } from './sessions/public.decorator.js';
 export type { OtpRequest } from './sessions/session-request.interface.js';
 export type {

@@ -1,21 +1,11 @@
 import { ApiOkResponse, ApiOperation, ApiTags } from '../common/swagger.js';
 import { ApiOtpErrors, ResultsResponse } from '../common/api-docs.js';
 import { PhoneLoginResponse } from './phone-login.response.js';
-import {
-  Body,
-  Controller,
-  Headers,
-  HttpCode,
-  HttpStatus,
-  Ip,
-  Inject,
-  Post,
-  Res,
-} from '@nestjs/common';
-import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
-import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import type { ClientInfo } from '../common/client-info.js';
+import { CurrentClient } from '../common/current-client.decorator.js';
 import { Public } from '../sessions/public.decorator.js';
-import { setSessionCookie } from '../sessions/session-cookie.js';
+import { SessionCookie } from '../sessions/session-cookie.interceptor.js';
 import { PhoneLoginDto } from './dto/phone-login.dto.js';
 import { SendLoginCodeDto } from './dto/send-login-code.dto.js';
 import { OtpService, type PhoneLoginResult } from './otp.service.js';
@@ -27,10 +17,7 @@ import { OtpRoutes } from '../common/otp-routes.decorator.js';
 @Controller('otp')
 @OtpRoutes()
 export class OtpController {
-  constructor(
-    private readonly otp: OtpService,
-    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
-  ) {}
+  constructor(private readonly otp: OtpService) {}
 
   /** Sends a sign-in code by SMS or call. */
   @Post('send')
@@ -38,8 +25,11 @@ export class OtpController {
   @ApiOkResponse({ type: ResultsResponse })
   @ApiOtpErrors(400, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
-  send(@Body() body: SendLoginCodeDto, @Ip() ip: string): Promise<{ results: true }> {
-    return this.otp.sendLoginConfirmCode(body.channel, body.countryCode, body.phoneNumber, { ip });
+  send(
+    @Body() body: SendLoginCodeDto,
+    @CurrentClient() client: ClientInfo,
+  ): Promise<{ results: true }> {
+    return this.otp.sendLoginConfirmCode(body.channel, body.countryCode, body.phoneNumber, client);
   }
 
   /** Checks the code and signs in, creating the member on first sign-in. */
@@ -48,18 +38,11 @@ export class OtpController {
   @ApiOkResponse({ type: PhoneLoginResponse })
   @ApiOtpErrors(400, 401, 403, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
-  async login(
+  @SessionCookie('set')
+  login(
     @Body() body: PhoneLoginDto,
-    @Headers('user-agent') userAgent: string | undefined,
-    @Ip() ip: string,
-    @Res({ passthrough: true }) response: { header(name: string, value: string): unknown },
+    @CurrentClient() client: ClientInfo,
   ): Promise<PhoneLoginResult> {
-    const result = await this.otp.login(body.confirmationCode, body.countryCode, body.phoneNumber, {
-      userAgent,
-      ip,
-    });
-    const { cookie, ttlMs } = this.options.session;
-    if (cookie) setSessionCookie(response, cookie, result.sessionToken, ttlMs);
-    return result;
+    return this.otp.login(body.confirmationCode, body.countryCode, body.phoneNumber, client);
   }
 }

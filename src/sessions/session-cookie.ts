@@ -1,7 +1,8 @@
 import { stringifySetCookie } from 'cookie';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 
-interface HeaderResponse {
+/** Express's `Response` and Fastify's `FastifyReply` alike. */
+export interface HeaderResponse {
   header(name: string, value: string): unknown;
 }
 

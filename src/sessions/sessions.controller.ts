@@ -14,21 +14,16 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  Inject,
   Param,
   ParseUUIDPipe,
   Post,
-  Req,
-  Res,
 } from '@nestjs/common';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
-import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import type { MemberView } from '../members/member.entity.js';
-import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { CurrentMember } from './current-member.decorator.js';
-import { clearSessionCookie } from './session-cookie.js';
-import type { OtpRequest } from './session-request.interface.js';
+import { CurrentSessionId } from './current-session-id.decorator.js';
+import { SessionCookie } from './session-cookie.interceptor.js';
 import { SessionGuard } from './session.guard.js';
 import { SessionsService, type SessionView } from './sessions.service.js';
 import { OtpRoutes } from '../common/otp-routes.decorator.js';
@@ -40,10 +35,7 @@ import { OtpRoutes } from '../common/otp-routes.decorator.js';
 @Controller()
 @OtpRoutes({ validate: false, guards: [SessionGuard] })
 export class SessionsController {
-  constructor(
-    private readonly sessions: SessionsService,
-    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
-  ) {}
+  constructor(private readonly sessions: SessionsService) {}
 
   /** The signed-in member. */
   @Get('me')
@@ -59,21 +51,23 @@ export class SessionsController {
   @ApiNoContentResponse()
   @ApiOtpErrors(403)
   @HttpCode(HttpStatus.NO_CONTENT)
+  @SessionCookie('clear')
   async logout(
-    @Req() request: OtpRequest,
-    @Res({ passthrough: true }) response: { header(name: string, value: string): unknown },
+    @CurrentMember('id') memberId: string,
+    @CurrentSessionId() sessionId: string,
   ): Promise<void> {
-    await this.sessions.revoke(request.user!.id, request.otpSessionId!);
-    const { cookie } = this.options.session;
-    if (cookie) clearSessionCookie(response, cookie);
+    await this.sessions.revoke(memberId, sessionId);
   }
 
   /** The member's live sessions. */
   @Get('sessions')
   @ApiOperation({ summary: "The member's live sessions" })
   @ApiOkResponse({ type: SessionListItem, isArray: true })
-  list(@Req() request: OtpRequest): Promise<SessionView[]> {
-    return this.sessions.list(request.user!.id, request.otpSessionId);
+  list(
+    @CurrentMember('id') memberId: string,
+    @CurrentSessionId() sessionId: string | undefined,
+  ): Promise<SessionView[]> {
+    return this.sessions.list(memberId, sessionId);
   }
 
   /** Ends one of the member's sessions. */

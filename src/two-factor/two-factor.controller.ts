@@ -9,24 +9,13 @@ import {
 import { ApiOtpErrors, ResultsResponse } from '../common/api-docs.js';
 import { SessionResponse } from '../sessions/session.responses.js';
 import { PendingRegistrationResponse, RegisterUserResponse } from './two-factor.responses.js';
-import {
-  Body,
-  Controller,
-  Headers,
-  HttpCode,
-  HttpStatus,
-  Ip,
-  Inject,
-  Post,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
-import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
-import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import { Body, Controller, HttpCode, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
+import type { ClientInfo } from '../common/client-info.js';
+import { CurrentClient } from '../common/current-client.decorator.js';
+import { CurrentMember } from '../sessions/current-member.decorator.js';
+import { CurrentSessionId } from '../sessions/current-session-id.decorator.js';
 import { Public } from '../sessions/public.decorator.js';
-import { setSessionCookie } from '../sessions/session-cookie.js';
-import type { OtpRequest } from '../sessions/session-request.interface.js';
+import { SessionCookie } from '../sessions/session-cookie.interceptor.js';
 import { SessionGuard } from '../sessions/session.guard.js';
 import {
   ChangePasswordDto,
@@ -45,8 +34,8 @@ import {
 } from './two-factor.service.js';
 import { OtpRoutes } from '../common/otp-routes.decorator.js';
 
+/** Express and Fastify responses alike. */
 interface HttpResponse {
-  header(name: string, value: string): unknown;
   status(code: number): unknown;
 }
 
@@ -56,10 +45,7 @@ interface HttpResponse {
 @Controller('2fa/register')
 @OtpRoutes({ flag: 'registerUser' })
 export class TwoFactorRegistrationController {
-  constructor(
-    private readonly twoFactor: TwoFactorService,
-    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
-  ) {}
+  constructor(private readonly twoFactor: TwoFactorService) {}
 
   /** Sends a registration code to the visitor's phone. */
   @Post('send')
@@ -67,8 +53,11 @@ export class TwoFactorRegistrationController {
   @ApiOkResponse({ type: RegisterUserResponse })
   @ApiOtpErrors(400, 409, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
-  send(@Body() body: SendRegistrationCodeDto, @Ip() ip: string): Promise<{ registerUser: true }> {
-    return this.twoFactor.sendRegConfirmCode(body, { ip });
+  send(
+    @Body() body: SendRegistrationCodeDto,
+    @CurrentClient() client: ClientInfo,
+  ): Promise<{ registerUser: true }> {
+    return this.twoFactor.sendRegConfirmCode(body, client);
   }
 
   /** Registers the member: 201 signed in, or 202 waiting for approval. */
@@ -77,19 +66,14 @@ export class TwoFactorRegistrationController {
   @ApiCreatedResponse({ type: SessionResponse })
   @ApiAcceptedResponse({ type: PendingRegistrationResponse })
   @ApiOtpErrors(400, 401, 409, 429, 500, 503)
+  @SessionCookie('set')
   async register(
     @Body() body: RegisterDto,
-    @Headers('user-agent') userAgent: string | undefined,
-    @Ip() ip: string,
+    @CurrentClient() client: ClientInfo,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<RegisterResult> {
-    const result = await this.twoFactor.register(body, { userAgent, ip });
-    if (result.sessionToken === null) {
-      response.status(HttpStatus.ACCEPTED);
-    } else {
-      const { cookie, ttlMs } = this.options.session;
-      if (cookie) setSessionCookie(response, cookie, result.sessionToken, ttlMs);
-    }
+    const result = await this.twoFactor.register(body, client);
+    if (result.sessionToken === null) response.status(HttpStatus.ACCEPTED);
     return result;
   }
 }
@@ -99,10 +83,7 @@ export class TwoFactorRegistrationController {
 @Controller('2fa')
 @OtpRoutes()
 export class TwoFactorController {
-  constructor(
-    private readonly twoFactor: TwoFactorService,
-    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
-  ) {}
+  constructor(private readonly twoFactor: TwoFactorService) {}
 
   /** Checks email and password, then sends a code to the member's phone. */
   @Public()
@@ -113,9 +94,9 @@ export class TwoFactorController {
   @HttpCode(HttpStatus.OK)
   sendLoginCode(
     @Body() body: SendTwoFactorLoginCodeDto,
-    @Ip() ip: string,
+    @CurrentClient() client: ClientInfo,
   ): Promise<{ results: true }> {
-    return this.twoFactor.sendLoginConfirmCode(body, { ip });
+    return this.twoFactor.sendLoginConfirmCode(body, client);
   }
 
   /** Signs in with email, password and code. */
@@ -125,16 +106,12 @@ export class TwoFactorController {
   @ApiOkResponse({ type: SessionResponse })
   @ApiOtpErrors(400, 401, 403, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
-  async login(
+  @SessionCookie('set')
+  login(
     @Body() body: TwoFactorLoginDto,
-    @Headers('user-agent') userAgent: string | undefined,
-    @Ip() ip: string,
-    @Res({ passthrough: true }) response: HttpResponse,
+    @CurrentClient() client: ClientInfo,
   ): Promise<TwoFactorLoginResult> {
-    const result = await this.twoFactor.login(body, { userAgent, ip });
-    const { cookie, ttlMs } = this.options.session;
-    if (cookie) setSessionCookie(response, cookie, result.sessionToken, ttlMs);
-    return result;
+    return this.twoFactor.login(body, client);
   }
 
   /** Sends a password-reset code; the answer is the same whether or not the email exists. */
@@ -148,9 +125,9 @@ export class TwoFactorController {
   @HttpCode(HttpStatus.OK)
   sendResetCode(
     @Body() body: SendPasswordResetCodeDto,
-    @Ip() ip: string,
+    @CurrentClient() client: ClientInfo,
   ): Promise<{ results: true }> {
-    return this.twoFactor.sendPasswordResetCode(body, { ip });
+    return this.twoFactor.sendPasswordResetCode(body, client);
   }
 
   /** Sets a new password with the reset code; every session of the member is revoked. */
@@ -160,8 +137,11 @@ export class TwoFactorController {
   @ApiOkResponse({ type: ResultsResponse })
   @ApiOtpErrors(400, 401, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
-  reset(@Body() body: ResetPasswordDto, @Ip() ip: string): Promise<{ results: true }> {
-    return this.twoFactor.resetPassword(body, { ip });
+  reset(
+    @Body() body: ResetPasswordDto,
+    @CurrentClient() client: ClientInfo,
+  ): Promise<{ results: true }> {
+    return this.twoFactor.resetPassword(body, client);
   }
 
   /** Sends a code to the signed-in member's phone to confirm a password change. */
@@ -173,11 +153,11 @@ export class TwoFactorController {
   @ApiOtpErrors(400, 401, 403, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   sendChangeCode(
-    @Req() request: OtpRequest,
+    @CurrentMember('id') memberId: string,
     @Body() body: SendPasswordChangeCodeDto,
-    @Ip() ip: string,
+    @CurrentClient() client: ClientInfo,
   ): Promise<{ results: true }> {
-    return this.twoFactor.sendPasswordChangeCode(request.user!.id, body.channel, { ip });
+    return this.twoFactor.sendPasswordChangeCode(memberId, body.channel, client);
   }
 
   /** Changes the password (current password + code); other sessions are revoked. */
@@ -191,10 +171,11 @@ export class TwoFactorController {
   @ApiOtpErrors(400, 401, 403, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   change(
-    @Req() request: OtpRequest,
+    @CurrentMember('id') memberId: string,
+    @CurrentSessionId() sessionId: string | undefined,
     @Body() body: ChangePasswordDto,
-    @Ip() ip: string,
+    @CurrentClient() client: ClientInfo,
   ): Promise<{ results: true }> {
-    return this.twoFactor.changePassword(request.user!.id, body, request.otpSessionId, { ip });
+    return this.twoFactor.changePassword(memberId, body, sessionId, client);
   }
 }
