@@ -1,0 +1,346 @@
+import { MemoryRateLimitStorage } from '../rate-limit/memory-rate-limit.storage.js';
+import type { RateLimitStorage } from '../rate-limit/rate-limit-storage.interface.js';
+import type { VerificationProvider } from '../verification/verification-provider.interface.js';
+import { otpOptionsFromEnv } from './otp.config.js';
+import { RATE_RULES } from './otp-defaults.js';
+import type { OtpModuleOptions } from './otp-options.interface.js';
+import { OtpOptionsError, resolveOtpOptions } from './resolve-options.js';
+
+const HEX32 = '0123456789abcdef'.repeat(2);
+const TWILIO = {
+  accountSid: `AC${HEX32}`,
+  authToken: 'an-auth-token-of-32-characters!!',
+  verifyServiceSid: `VA${HEX32}`,
+};
+const BASE = { twilio: TWILIO, mailDomain: 'example.com' };
+
+/** The base options with `overrides` on top, loosely typed so that tests can pass what the types refuse. */
+function resolve(overrides: Record<string, unknown> = {}) {
+  return resolveOtpOptions({ ...BASE, ...overrides } as unknown as OtpModuleOptions);
+}
+
+/** The error `resolve(overrides)` throws; fails the test when it throws none. */
+function refusal(overrides: Record<string, unknown>): Error {
+  try {
+    resolve(overrides);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error(`accepted ${JSON.stringify(overrides)}`);
+}
+
+const provider: VerificationProvider = {
+  start: async () => undefined,
+  check: async () => 'approved',
+};
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+describe('resolveOtpOptions', () => {
+  describe('defaults', () => {
+    it('fills in every default the options document', () => {
+      const resolved = resolve();
+      expect(resolved.twilio).toEqual({ ...TWILIO, baseUrl: undefined, timeoutMs: 5_000 });
+      expect(resolved.verificationProvider).toBeUndefined();
+      expect(resolved.approval).toBe('automatic');
+      expect([...resolved.channels]).toEqual(['sms', 'call']);
+      expect(resolved.allowedCountries).toBeUndefined();
+      expect(resolved.session).toEqual({
+        ttlMs: 12 * HOUR,
+        idleTimeoutMs: HOUR,
+        cacheTtlMs: 2_000,
+        cacheSize: 10_000,
+        cookie: undefined,
+      });
+      expect(resolved.testNumbers.size).toBe(0);
+    });
+
+    it('turns every rate rule on, at the limits the options document', () => {
+      const { storage, rules } = resolve().rateLimit;
+      expect(storage).toBeInstanceOf(MemoryRateLimitStorage);
+      expect(rules).toEqual({
+        sendCooldown: { limit: 1, windowMs: 30_000 },
+        sendsPerPhone: { limit: 5, windowMs: 10 * MINUTE },
+        sendsPerIp: { limit: 20, windowMs: HOUR },
+        sendsPerRange: { limit: 10, windowMs: HOUR },
+        sendsPerCountry: { limit: 1_000, windowMs: HOUR },
+        sendsPerEmail: { limit: 5, windowMs: 10 * MINUTE },
+        checksPerPhone: { limit: 30, windowMs: 10 * MINUTE },
+        checksPerIp: { limit: 100, windowMs: 15 * MINUTE },
+        resetChecksPerEmail: { limit: 30, windowMs: 10 * MINUTE },
+        passwordAttemptsPerIp: { limit: 100, windowMs: 15 * MINUTE },
+        passwordFailuresPerClient: { limit: 10, windowMs: 15 * MINUTE },
+        passwordFailuresPerEmail: { limit: 30, windowMs: MINUTE },
+      });
+      expect(Object.keys(rules).sort()).toEqual(['sendCooldown', ...RATE_RULES].sort());
+    });
+
+    it('gives each module instance counters of its own', () => {
+      expect(resolve().rateLimit.storage).not.toBe(resolve().rateLimit.storage);
+    });
+
+    it('fills in the cookie defaults when cookie mode is on', () => {
+      expect(resolve({ session: { cookie: {} } }).session.cookie).toEqual({
+        name: 'otp_session',
+        secure: true,
+        sameSite: 'lax',
+        domain: undefined,
+        path: '/',
+        csrfHeader: 'x-requested-with',
+      });
+    });
+  });
+
+  describe('overrides', () => {
+    it('keeps the Twilio transport settings given', () => {
+      const { twilio } = resolve({
+        twilio: { ...TWILIO, baseUrl: 'http://127.0.0.1:4010', timeoutMs: 1_500 },
+      });
+      expect(twilio).toMatchObject({ baseUrl: 'http://127.0.0.1:4010', timeoutMs: 1_500 });
+    });
+
+    it('accepts a verification provider instead of Twilio', () => {
+      const resolved = resolveOtpOptions({ verificationProvider: provider, mailDomain: 'x.org' });
+      expect(resolved.twilio).toBeUndefined();
+      expect(resolved.verificationProvider).toBe(provider);
+    });
+
+    it('merges approval, channels, countries and the mail domain, normalising case', () => {
+      const resolved = resolve({
+        mailDomain: 'Members.Example.COM',
+        approval: 'manual',
+        channels: ['sms'],
+        allowedCountries: ['gb', 'US'],
+      });
+      expect(resolved.mailDomain).toBe('members.example.com');
+      expect(resolved.approval).toBe('manual');
+      expect([...resolved.channels]).toEqual(['sms']);
+      expect([...(resolved.allowedCountries ?? [])].sort()).toEqual(['GB', 'US']);
+    });
+
+    it('converts session lifetimes to milliseconds, and accepts a cache of 0 (off)', () => {
+      const { session } = resolve({
+        session: { ttlSeconds: 600, idleTimeoutSeconds: 60, cacheTtlMs: 0, cacheSize: 5 },
+      });
+      expect(session).toMatchObject({
+        ttlMs: 600_000,
+        idleTimeoutMs: 60_000,
+        cacheTtlMs: 0,
+        cacheSize: 5,
+      });
+    });
+
+    it('caps the idle timeout at the absolute lifetime', () => {
+      const { session } = resolve({ session: { ttlSeconds: 300, idleTimeoutSeconds: 3_600 } });
+      expect(session.idleTimeoutMs).toBe(300_000);
+    });
+
+    it('merges cookie settings and lower-cases the CSRF header name', () => {
+      const cookie = {
+        name: 'sid',
+        secure: false,
+        sameSite: 'strict',
+        domain: 'example.com',
+        path: '/app',
+        csrfHeader: 'X-CSRF-Token',
+      };
+      expect(resolve({ session: { cookie } }).session.cookie).toEqual({
+        ...cookie,
+        csrfHeader: 'x-csrf-token',
+      });
+    });
+
+    it('maps test numbers to their fixed codes', () => {
+      const { testNumbers } = resolve({ testNumbers: { '+15005550006': '123456' } });
+      expect([...testNumbers]).toEqual([['+15005550006', '123456']]);
+    });
+  });
+
+  describe('rate rules', () => {
+    it('changes one rule and keeps the others at their defaults', () => {
+      const { rules } = resolve({
+        rateLimit: { sendsPerPhone: { limit: 3, windowSeconds: 60 } },
+      }).rateLimit;
+      expect(rules.sendsPerPhone).toEqual({ limit: 3, windowMs: 60_000 });
+      expect(rules.sendsPerIp).toEqual({ limit: 20, windowMs: HOUR });
+    });
+
+    it('turns a rule set to false off, and only that one', () => {
+      const { rules } = resolve({ rateLimit: { checksPerIp: false } }).rateLimit;
+      expect(rules.checksPerIp).toBeUndefined();
+      expect(rules.checksPerPhone).toEqual({ limit: 30, windowMs: 10 * MINUTE });
+    });
+
+    it.each([0, false])('turns the send cooldown off with %p', (sendCooldownSeconds) => {
+      const { rules } = resolve({ rateLimit: { sendCooldownSeconds } }).rateLimit;
+      expect(rules.sendCooldown).toBeUndefined();
+      expect(rules.sendsPerPhone).toBeDefined();
+    });
+
+    it('resolves a changed cooldown as one send per window', () => {
+      const { rules } = resolve({ rateLimit: { sendCooldownSeconds: 10 } }).rateLimit;
+      expect(rules.sendCooldown).toEqual({ limit: 1, windowMs: 10_000 });
+    });
+
+    it('turns every rule off with rateLimit: false, keeping a storage', () => {
+      const { storage, rules } = resolve({ rateLimit: false }).rateLimit;
+      expect(rules).toEqual({});
+      expect(storage).toBeInstanceOf(MemoryRateLimitStorage);
+    });
+
+    it('uses the storage given', () => {
+      const storage: RateLimitStorage = {
+        hit: async () => ({ allowed: true, hitId: '1' }),
+        undo: async () => undefined,
+        clear: async () => undefined,
+      };
+      expect(resolve({ rateLimit: { storage } }).rateLimit.storage).toBe(storage);
+    });
+
+    it('refuses the legacy passwordAttemptsPerEmail, naming its replacements', () => {
+      for (const value of [{ limit: 5, windowSeconds: 60 }, false]) {
+        const error = refusal({ rateLimit: { passwordAttemptsPerEmail: value } });
+        expect(error).toBeInstanceOf(OtpOptionsError);
+        expect(error.message).toContain('"rateLimit.passwordAttemptsPerEmail" is replaced by');
+        expect(error.message).toContain('"passwordFailuresPerClient"');
+        expect(error.message).toContain('"passwordFailuresPerEmail"');
+      }
+    });
+  });
+
+  describe('refusals at start-up', () => {
+    it('refuses options that are not an object', () => {
+      expect(() => resolveOtpOptions(null as unknown as OtpModuleOptions)).toThrow(
+        'OtpModule: option "options" must be an object',
+      );
+    });
+
+    it('words its error as an OtpOptionsError naming the option', () => {
+      const error = refusal({ approval: 'sometimes' });
+      expect(error).toBeInstanceOf(OtpOptionsError);
+      expect(error.name).toBe('OtpOptionsError');
+      expect(error.message).toBe('OtpModule: option "approval" must be "automatic" or "manual"');
+    });
+
+    const twilio = (patch: Record<string, unknown>) => ({ twilio: { ...TWILIO, ...patch } });
+    const session = (patch: Record<string, unknown>) => ({ session: patch });
+    const cookie = (patch: Record<string, unknown>) => ({ session: { cookie: patch } });
+    const rateLimit = (patch: Record<string, unknown>) => ({ rateLimit: patch });
+
+    it.each<[string, Record<string, unknown>, string]>([
+      ['twilio', { twilio: 'AC...' }, 'must be an object'],
+      ['twilio', { twilio: undefined }, 'is required unless "verificationProvider" is given'],
+      ['twilio.accountSid', twilio({ accountSid: 'AC123' }), 'must start with "AC" followed by 32'],
+      ['twilio.authToken', twilio({ authToken: 'short' }), 'is missing or too short'],
+      [
+        'twilio.verifyServiceSid',
+        twilio({ verifyServiceSid: `AC${HEX32}` }),
+        'must start with "VA"',
+      ],
+      ['twilio.baseUrl', twilio({ baseUrl: 'ftp://127.0.0.1' }), 'must be an http(s) URL'],
+      ['twilio.baseUrl', twilio({ baseUrl: '127.0.0.1:4010' }), 'must be an http(s) URL'],
+      ['twilio.timeoutMs', twilio({ timeoutMs: 0 }), 'must be a positive integer'],
+      [
+        'verificationProvider',
+        { verificationProvider: { start: provider.start } },
+        'must implement start() and check()',
+      ],
+      ['mailDomain', { mailDomain: undefined }, 'must be a domain name such as "example.com"'],
+      ['mailDomain', { mailDomain: 'localhost' }, 'must be a domain name'],
+      ['approval', { approval: 'auto' }, 'must be "automatic" or "manual"'],
+      ['channels', { channels: [] }, 'must be a non-empty list of sms, call'],
+      ['channels', { channels: ['sms', 'email'] }, 'must be a non-empty list of sms, call'],
+      ['allowedCountries', { allowedCountries: ['GB', 'XX'] }, 'ISO 3166-1 alpha-2 codes'],
+      ['allowedCountries', { allowedCountries: 'GB' }, 'must be a non-empty list'],
+      ['session.ttlSeconds', session({ ttlSeconds: 0 }), 'must be a positive integer'],
+      ['session.idleTimeoutSeconds', session({ idleTimeoutSeconds: 1.5 }), 'positive integer'],
+      ['session.cacheTtlMs', session({ cacheTtlMs: -1 }), 'must be a non-negative integer'],
+      ['session.cacheSize', session({ cacheSize: '100' }), 'must be a positive integer'],
+      ['session.cookie.name', cookie({ name: 'otp session' }), 'must be a valid cookie name'],
+      ['session.cookie.sameSite', cookie({ sameSite: 'none' }), 'must be "lax" or "strict"'],
+      [
+        'session.cookie.csrfHeader',
+        cookie({ csrfHeader: 'X CSRF' }),
+        'must be an HTTP header name',
+      ],
+      ['rateLimit.storage', rateLimit({ storage: { hit: 'hit' } }), 'must implement hit(), undo()'],
+      ['rateLimit.sendCooldownSeconds', rateLimit({ sendCooldownSeconds: -5 }), 'positive integer'],
+      ['rateLimit.sendsPerIp', rateLimit({ sendsPerIp: 20 }), 'must be { limit, windowSeconds }'],
+      [
+        'rateLimit.sendsPerPhone.limit',
+        rateLimit({ sendsPerPhone: { limit: 0, windowSeconds: 60 } }),
+        'must be a positive integer',
+      ],
+      [
+        'rateLimit.checksPerIp.windowSeconds',
+        rateLimit({ checksPerIp: { limit: 10 } }),
+        'must be a positive integer',
+      ],
+      ['testNumbers', { testNumbers: { '15005550006': '123456' } }, 'must map E.164 numbers'],
+      ['testNumbers', { testNumbers: { '+15005550006': '12' } }, 'codes of 4 to 10 digits'],
+    ])('refuses a bad %s (%j)', (option, overrides, problem) => {
+      const error = refusal(overrides);
+      expect(error).toBeInstanceOf(OtpOptionsError);
+      expect(error.message).toContain(`OtpModule: option "${option}" `);
+      expect(error.message).toContain(problem);
+    });
+
+    describe('test numbers in production', () => {
+      const saved = process.env.NODE_ENV;
+      beforeEach(() => (process.env.NODE_ENV = 'production'));
+      afterEach(() => (process.env.NODE_ENV = saved));
+      const testNumbers = { '+15005550006': '123456' };
+
+      it('refuses them', () => {
+        expect(refusal({ testNumbers }).message).toContain(
+          'option "testNumbers" is refused in production; set "allowTestNumbersInProduction"',
+        );
+      });
+
+      it('accepts them with allowTestNumbersInProduction, and starts without any', () => {
+        expect(resolve({ testNumbers, allowTestNumbersInProduction: true }).testNumbers.size).toBe(
+          1,
+        );
+        expect(resolve().testNumbers.size).toBe(0);
+      });
+    });
+  });
+
+  describe('from the environment (otpConfig)', () => {
+    const env = {
+      TWILIO_ACCOUNT_SID: TWILIO.accountSid,
+      TWILIO_AUTH_TOKEN: TWILIO.authToken,
+      TWILIO_VERIFY_SERVICE_SID: TWILIO.verifyServiceSid,
+      OTP_MAIL_DOMAIN: 'example.com',
+    };
+
+    it('resolves to the defaults from the Twilio variables and the mail domain alone', () => {
+      expect(resolveOtpOptions(otpOptionsFromEnv(env))).toEqual(resolve());
+    });
+
+    it('reads lists, numbers and a secure cookie', () => {
+      const resolved = resolveOtpOptions(
+        otpOptionsFromEnv({
+          ...env,
+          OTP_CHANNELS: 'sms, call',
+          OTP_ALLOWED_COUNTRIES: 'us,ca',
+          OTP_SESSION_TTL_SECONDS: '600',
+          OTP_SESSION_COOKIE: 'true',
+          OTP_SEND_COOLDOWN_SECONDS: '0',
+        }),
+      );
+      expect([...resolved.channels]).toEqual(['sms', 'call']);
+      expect([...(resolved.allowedCountries ?? [])]).toEqual(['US', 'CA']);
+      expect(resolved.session.ttlMs).toBe(600_000);
+      expect(resolved.session.cookie?.secure).toBe(true);
+      expect(resolved.rateLimit.rules.sendCooldown).toBeUndefined();
+    });
+
+    it('fails start-up on a value that is not a number, naming the option', () => {
+      expect(() =>
+        resolveOtpOptions(otpOptionsFromEnv({ ...env, OTP_SEND_COOLDOWN_SECONDS: '30s' })),
+      ).toThrow('option "rateLimit.sendCooldownSeconds" must be a positive integer');
+    });
+  });
+});
