@@ -277,6 +277,12 @@ describe('resolveOtpOptions', () => {
         rateLimit({ checksPerIp: { limit: 10 } }),
         'must be a positive integer',
       ],
+      ['session.ttlSeconds', session({ ttlSeconds: 1e300 }), 'must be a positive integer'],
+      ['session.cookie', session({ cookie: null }), 'must be an object'],
+      ['session.cookie.name', cookie({ name: 123 }), 'must be a valid cookie name'],
+      ['session.cookie.secure', cookie({ secure: 'no' }), 'must be true or false'],
+      ['rateLimit.sendsPerIp', rateLimit({ sendsPerIp: null }), 'must be { limit, windowSeconds }'],
+      ['rateLimit.sendPerPhone', rateLimit({ sendPerPhone: false }), 'is not a rate rule'],
       ['testNumbers', { testNumbers: { '15005550006': '123456' } }, 'must map E.164 numbers'],
       ['testNumbers', { testNumbers: { '+15005550006': '12' } }, 'codes of 4 to 10 digits'],
     ])('refuses a bad %s (%j)', (option, overrides, problem) => {

@@ -26,7 +26,7 @@ export class OtpOptionsError extends Error {
 
 function positiveInt(value: unknown, option: string, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) {
     throw new OtpOptionsError(
       option,
       `must be a ${allowZero ? 'non-negative' : 'positive'} integer`,
@@ -110,13 +110,19 @@ function resolveHeaderName(header: string | undefined): string {
 
 function resolveCookie(cookie: SessionCookieOptions | undefined) {
   if (cookie === undefined) return undefined;
+  if (typeof cookie !== 'object' || cookie === null) {
+    throw new OtpOptionsError('session.cookie', 'must be an object (leave it unset for no cookie)');
+  }
   const name = cookie.name ?? OTP_DEFAULTS.cookieName;
-  if (!COOKIE_NAME.test(name)) {
+  if (typeof name !== 'string' || !COOKIE_NAME.test(name)) {
     throw new OtpOptionsError('session.cookie.name', 'must be a valid cookie name');
   }
   const sameSite = cookie.sameSite ?? 'lax';
   if (sameSite !== 'lax' && sameSite !== 'strict') {
     throw new OtpOptionsError('session.cookie.sameSite', 'must be "lax" or "strict"');
+  }
+  if (cookie.secure !== undefined && typeof cookie.secure !== 'boolean') {
+    throw new OtpOptionsError('session.cookie.secure', 'must be true or false');
   }
   return {
     name,
@@ -134,7 +140,7 @@ function resolveRule(
   fallback: RateRule,
 ): ResolvedRateRule | undefined {
   if (value === false) return undefined;
-  const rule = value ?? fallback;
+  const rule = value === undefined ? fallback : value;
   if (typeof rule !== 'object' || rule === null) {
     throw new OtpOptionsError(option, 'must be { limit, windowSeconds } or false');
   }
@@ -161,6 +167,14 @@ function resolveRateLimit(options: RateLimitOptions | false | undefined) {
   }
   if (options === false) return { storage, rules: {} };
   const given = options ?? {};
+  const known = new Set<string>([...RATE_RULES, 'storage', 'sendCooldownSeconds']);
+  const unknown = Object.keys(given).filter((key) => !known.has(key));
+  if (unknown.length > 0) {
+    throw new OtpOptionsError(
+      `rateLimit.${unknown[0]}`,
+      `is not a rate rule; the rules are ${[...RATE_RULES, 'sendCooldownSeconds'].join(', ')}`,
+    );
+  }
   const defaults = OTP_DEFAULTS.rateLimit;
   const rules: ResolvedOtpOptions['rateLimit']['rules'] = {};
   const cooldown = given.sendCooldownSeconds ?? defaults.sendCooldownSeconds;
