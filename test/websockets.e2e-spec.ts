@@ -7,12 +7,13 @@ import {
 } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocket } from 'ws';
 import { CurrentMember, type MemberView, Public, SessionGuard } from 'nestjs-otp';
 import { signInWithCookie } from './support/cookie-sign-in.js';
 import { bearer, signInByPhone } from './support/flows.js';
 import { createTestApp, type TestApp, US_E164 } from './support/test-app.js';
+import { WebSocket } from 'ws';
 import { WsAdapterModule } from './support/ws-host.js';
+import { WsClient as Client } from './support/ws-client.js';
 
 /**
  * Accepts every connection, remembering its upgrade request; each message is checked by the
@@ -57,54 +58,6 @@ class MembersGateway implements OnGatewayConnection {
   @SubscribeMessage('whoami')
   whoami(@CurrentMember() member: MemberView): WsResponse<MemberView> {
     return { event: 'whoami', data: member };
-  }
-}
-
-interface Frame {
-  event: string;
-  data: unknown;
-}
-
-/** A `ws` client that queues the frames it receives, and how its connection ended. */
-class Client {
-  private readonly frames: Frame[] = [];
-  private readonly waiting: Array<(frame: Frame) => void> = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as Frame;
-      const next = this.waiting.shift();
-      if (next) next(frame);
-      else this.frames.push(frame);
-    });
-    this.closed = new Promise((resolve) =>
-      socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
-    );
-  }
-
-  /** Opens a connection; resolves once the handshake is done. */
-  static open(url: string, headers: Record<string, string> = {}): Promise<Client> {
-    const client = new Client(new WebSocket(url, { headers }));
-    return new Promise((resolve, reject) => {
-      client.socket.once('open', () => resolve(client));
-      client.socket.once('error', reject);
-    });
-  }
-
-  /** Sends a message and resolves with the next frame received. */
-  request(event: string, data: unknown = {}): Promise<Frame> {
-    const frame = new Promise<Frame>((resolve) => {
-      const queued = this.frames.shift();
-      if (queued) resolve(queued);
-      else this.waiting.push(resolve);
-    });
-    this.socket.send(JSON.stringify({ event, data }));
-    return frame;
-  }
-
-  close(): void {
-    this.socket.close();
   }
 }
 
