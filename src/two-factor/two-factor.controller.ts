@@ -27,11 +27,8 @@ import {
   SendTwoFactorLoginCodeDto,
   TwoFactorLoginDto,
 } from './dto/two-factor.dto.js';
-import {
-  type RegisterResult,
-  TwoFactorService,
-  type TwoFactorLoginResult,
-} from './two-factor.service.js';
+import { TwoFactorService } from './two-factor.service.js';
+import type { RegisterResult, TwoFactorLoginResult } from './two-factor.types.js';
 import { OtpRoutes } from '../common/otp-routes.decorator.js';
 
 /** Express and Fastify responses alike. */
