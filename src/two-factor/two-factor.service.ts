@@ -15,17 +15,6 @@ import type {
   VisitorInfo,
 } from './two-factor.types.js';
 
-export type {
-  ChangePasswordInfo,
-  LoginInfo,
-  MemberInfo,
-  RegisterInfo,
-  RegisterResult,
-  ResetPasswordInfo,
-  TwoFactorLoginResult,
-  VisitorInfo,
-} from './two-factor.types.js';
-
 /**
  * Two-factor sign-up and sign-in (seed `two-factor-auth-twilio`): email + password + a code sent
  * to the phone given at sign-up; password change and reset by code. One service for hosts and
