@@ -25,7 +25,7 @@ async function tabTo(page: Page, label: string): Promise<void> {
 
 describe('Sample page: passwordless phone sign-in on a phone, with the keyboard alone', () => {
   // A short cooldown between two sends to one phone, so the page's countdown shows quickly.
-  const t = useBrowserSuite({ otp: { rateLimit: { sendCooldownSeconds: 3 } } }, PHONE);
+  const t = useBrowserSuite({ otp: { rateLimit: { sendCooldownSeconds: 5 } } }, PHONE);
 
   it(
     'sends a code, counts down before a call may be asked for, and signs a new member in',
@@ -57,11 +57,11 @@ describe('Sample page: passwordless phone sign-in on a phone, with the keyboard 
       await tabTo(page, 'Resend by phone call');
       await page.keyboard.press('Enter');
       expect(await visibleText(phone.getByRole('alert').last())).toMatch(
-        /^Too many attempts\. Try again later\. You can try again in [1-3] seconds\.$/,
+        /^Too many attempts\. Try again later\. You can try again in [1-5] seconds\.$/,
       );
       const resend = phone.getByRole('button', { name: /^Resend by phone call/ });
       expect(await resend.isDisabled()).toBe(true);
-      expect(await resend.innerText()).toMatch(/^Resend by phone call \(in [1-3] s\)$/);
+      expect(await resend.innerText()).toMatch(/^Resend by phone call \(in [1-5] s\)$/);
       expect(await isFocused(codeInput)).toBe(true);
       await snap(page, SUITE, 'phone-cooldown');
 
