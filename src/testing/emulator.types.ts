@@ -2,25 +2,35 @@
 export interface EmulatorDelivery {
   /** E.164 number the code went to. */
   to: string;
-  /** Channel it went through (`'sms'` or `'call'`). */
-  channel: 'sms' | 'call' | string;
+  /** Channel it went through (`'sms'`, `'call'` or `'whatsapp'`). */
+  channel: 'sms' | 'call' | 'whatsapp' | string;
   /** The one-time code. */
   code: string;
   /** Sid (`VE…`) of the verification the code belongs to. */
   verificationSid: string;
   /** When it was sent, on the emulator clock. */
   at: Date;
+  /**
+   * The `Locale` the send asked for (one Twilio supports, e.g. `'pt-BR'`); absent when Twilio
+   * would choose the language from the number's country.
+   */
+  locale?: string;
+  /** The `CustomFriendlyName` the send asked for, shown in place of the service's name. */
+  customFriendlyName?: string;
 }
 
 /** A request the emulator received (and authenticated). */
 export interface EmulatorRequest {
   /** HTTP method, upper case (`'POST'`, `'GET'`). */
   method: string;
-  /** Path without query string, e.g. `/v2/Services/VA…/Verifications`. */
+  /**
+   * Path without query string, e.g. `/v2/Services/VA…/Verifications` or (Lookup)
+   * `/v2/PhoneNumbers/+12015550123`.
+   */
   path: string;
   /**
-   * The parameters as the client sent them: the form body of a POST (`To`, `Channel`, `Code`…),
-   * the query string of any other method.
+   * The parameters as the client sent them: the form body of a POST (`To`, `Channel`, `Code`,
+   * `Locale`, `RateLimits` as its JSON text…), the query string of any other method (`Fields`).
    */
   params: Record<string, string>;
   /** When it arrived, on the emulator clock. */
@@ -47,10 +57,28 @@ export interface FaultOptions {
   times?: number;
   /**
    * `'Verifications'`: start, fetch and update of verifications; `'VerificationCheck'`: code checks;
-   * `'any'` (default): every request.
+   * `'Lookup'`: Lookup v2 phone number queries; `'any'` (default): every request.
    */
-  endpoint?: 'Verifications' | 'VerificationCheck' | 'any';
+  endpoint?: 'Verifications' | 'VerificationCheck' | 'Lookup' | 'any';
 }
+
+/**
+ * The line types Lookup v2 reports in `line_type_intelligence.type`
+ * (https://www.twilio.com/docs/lookup/v2-api/line-type-intelligence).
+ */
+export type LineType =
+  | 'mobile'
+  | 'landline'
+  | 'fixedVoip'
+  | 'nonFixedVoip'
+  | 'personal'
+  | 'tollFree'
+  | 'premium'
+  | 'sharedCost'
+  | 'uan'
+  | 'voicemail'
+  | 'pager'
+  | 'unknown';
 
 /** Options of {@link TwilioVerifyEmulator}; every one is optional. */
 export interface TwilioVerifyEmulatorOptions {

@@ -4,5 +4,6 @@ export type {
   EmulatorFault,
   EmulatorRequest,
   FaultOptions,
+  LineType,
   TwilioVerifyEmulatorOptions,
 } from './emulator.types.js';

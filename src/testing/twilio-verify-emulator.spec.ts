@@ -45,6 +45,7 @@ describe('TwilioVerifyEmulator (driven by the twilio SDK)', () => {
   function client(options?: ClientOptions, authToken = emu.authToken): Client {
     const result = twilio(emu.accountSid, authToken, options);
     result.verify.baseUrl = emu.url;
+    result.lookups.baseUrl = emu.url;
     return result;
   }
 
@@ -389,6 +390,244 @@ describe('TwilioVerifyEmulator (driven by the twilio SDK)', () => {
       });
       expect(wrongMethod.status).toBe(405);
       expect(await wrongMethod.json()).toMatchObject({ code: 20004, status: 405 });
+    });
+  });
+
+  describe('verification parameters', () => {
+    it('sends in a supported Locale with a CustomFriendlyName, and records both', async () => {
+      const verification = await service().verifications.create({
+        to: TO,
+        channel: 'sms',
+        locale: 'pt-BR',
+        customFriendlyName: 'Acme Shop',
+      });
+      expect(verification.status).toBe('pending');
+      expect(emu.deliveries(TO)).toEqual([
+        {
+          to: TO,
+          channel: 'sms',
+          code: emu.lastCode(TO),
+          verificationSid: verification.sid,
+          at: expect.any(Date),
+          locale: 'pt-BR',
+          customFriendlyName: 'Acme Shop',
+        },
+      ]);
+    });
+
+    it('leaves the locale and friendly name out of a delivery that did not ask for them', async () => {
+      await start();
+      const [delivery] = emu.deliveries(TO);
+      expect(delivery).not.toHaveProperty('locale');
+      expect(delivery).not.toHaveProperty('customFriendlyName');
+    });
+
+    it('refuses an unsupported Locale with 404 20404, as Twilio does, and sends nothing', async () => {
+      for (const locale of ['xx', 'pt_BR', 'EN', 'en-US']) {
+        const error = await restError(
+          service().verifications.create({ to: TO, channel: 'sms', locale }),
+        );
+        expect(error).toMatchObject({
+          status: 404,
+          code: 20404,
+          message: `The requested resource /Services/${emu.serviceSid}/Verifications was not found`,
+        });
+      }
+      expect(emu.deliveries()).toEqual([]);
+      // Refused sends do not count against the send limit.
+      for (let i = 0; i < 5; i += 1) await start();
+    });
+
+    it('records AppHash, Tags, DeviceIp and RateLimits exactly as the SDK posts them', async () => {
+      await service().verifications.create({
+        to: TO,
+        channel: 'sms',
+        appHash: 'FA+9qCX9VSu',
+        tags: JSON.stringify({ flow: 'login', app: 'web' }),
+        deviceIp: '203.0.113.7',
+        rateLimits: { end_user_ip_address: '203.0.113.7', phone_number: TO },
+      });
+      expect(emu.requests()[0].params).toEqual({
+        To: TO,
+        Channel: 'sms',
+        AppHash: 'FA+9qCX9VSu',
+        Tags: '{"flow":"login","app":"web"}',
+        DeviceIp: '203.0.113.7',
+        RateLimits: `{"end_user_ip_address":"203.0.113.7","phone_number":"${TO}"}`,
+      });
+      expect(emu.deliveries(TO)).toHaveLength(1);
+    });
+
+    it('takes an IPv6 DeviceIp', async () => {
+      await expect(
+        service().verifications.create({ to: TO, channel: 'sms', deviceIp: '2001:db8::1' }),
+      ).resolves.toMatchObject({ status: 'pending' });
+    });
+
+    it('refuses malformed Tags, RateLimits and DeviceIp with 400 60200 and sends nothing', async () => {
+      const tooMany = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, 'v']));
+      const cases: [object, string][] = [
+        [{ tags: 'not json' }, 'Tags'],
+        [{ tags: '["a"]' }, 'Tags'],
+        [{ tags: JSON.stringify({ n: 1 }) }, 'Tags'],
+        [{ tags: JSON.stringify(tooMany) }, 'Tags'],
+        [{ tags: JSON.stringify({ k: 'v'.repeat(129) }) }, 'Tags'],
+        [{ rateLimits: 'not json' }, 'RateLimits'],
+        [{ rateLimits: { key: { nested: true } } }, 'RateLimits'],
+        [{ deviceIp: '203.0.113' }, 'DeviceIp'],
+        [{ deviceIp: 'localhost' }, 'DeviceIp'],
+      ];
+      for (const [extra, name] of cases) {
+        const error = await restError(
+          service().verifications.create({ to: TO, channel: 'sms', ...extra }),
+        );
+        expect(error).toMatchObject({ status: 400, code: 60200 });
+        expect(error.message).toContain(`\`${name}\``);
+      }
+      expect(emu.deliveries()).toEqual([]);
+    });
+
+    it('sends WhatsApp codes, and re-sends a pending verification on another channel', async () => {
+      const verification = await service().verifications.create({ to: TO, channel: 'whatsapp' });
+      expect(verification.channel).toBe('whatsapp');
+      expect(verification.sendCodeAttempts[0]).toMatchObject({ channel: 'whatsapp' });
+      const resent = await start();
+      expect(resent.sid).toBe(verification.sid);
+      expect(emu.deliveries(TO).map((d) => d.channel)).toEqual(['whatsapp', 'sms']);
+      await expect(check(emu.lastCode(TO)!)).resolves.toMatchObject({
+        status: 'approved',
+        channel: 'sms',
+      });
+    });
+  });
+
+  describe('Lookup v2', () => {
+    const FIELDS = 'line_type_intelligence,sms_pumping_risk';
+    const US = '+12015550123';
+    const lookup = (number = US, fields = FIELDS) =>
+      client().lookups.v2.phoneNumbers(number).fetch({ fields });
+
+    it('answers a mobile number with low risk by default, in Twilio’s wire format', async () => {
+      const result = await lookup();
+      expect(result).toMatchObject({
+        callingCountryCode: '1',
+        countryCode: 'US',
+        phoneNumber: US,
+        nationalFormat: '(201) 555-0123',
+        valid: true,
+        validationErrors: [],
+        callerName: null,
+        simSwap: null,
+        lineStatus: null,
+        lineTypeIntelligence: { type: 'mobile', errorCode: null },
+        smsPumpingRisk: {
+          carrierRiskCategory: 'low',
+          numberBlocked: false,
+          smsPumpingRiskScore: 0,
+          errorCode: null,
+        },
+        url: `${emu.url}/v2/PhoneNumbers/${encodeURIComponent(US)}`,
+      });
+    });
+
+    it('reports the line type and risk score a test sets, per number', async () => {
+      emu.setLineType(US, 'nonFixedVoip');
+      emu.setSmsPumpingRisk(US, 85);
+      emu.setLineType('+447400123456', 'landline');
+      emu.setSmsPumpingRisk('+447400123456', 61);
+
+      expect(await lookup()).toMatchObject({
+        lineTypeIntelligence: { type: 'nonFixedVoip' },
+        smsPumpingRisk: {
+          smsPumpingRiskScore: 85,
+          carrierRiskCategory: 'high',
+          numberBlocked: true,
+        },
+      });
+      expect(await lookup('+447400123456')).toMatchObject({
+        callingCountryCode: '44',
+        countryCode: 'GB',
+        lineTypeIntelligence: { type: 'landline' },
+        smsPumpingRisk: { smsPumpingRiskScore: 61, carrierRiskCategory: 'moderate' },
+      });
+      expect(await lookup('+12015550124')).toMatchObject({
+        lineTypeIntelligence: { type: 'mobile' },
+        smsPumpingRisk: { smsPumpingRiskScore: 0 },
+      });
+    });
+
+    it('answers only the packages Fields asks for', async () => {
+      await expect(lookup(US, 'line_type_intelligence')).resolves.toMatchObject({
+        lineTypeIntelligence: { type: 'mobile' },
+        smsPumpingRisk: null,
+      });
+      await expect(client().lookups.v2.phoneNumbers(US).fetch()).resolves.toMatchObject({
+        valid: true,
+        lineTypeIntelligence: null,
+        smsPumpingRisk: null,
+      });
+    });
+
+    it('answers an invalid number with valid=false and no packages', async () => {
+      await expect(lookup('+1201555')).resolves.toMatchObject({
+        valid: false,
+        validationErrors: ['TOO_SHORT'],
+        lineTypeIntelligence: null,
+        smsPumpingRisk: null,
+      });
+      await expect(lookup('12015550123')).resolves.toMatchObject({
+        valid: false,
+        validationErrors: ['NOT_A_NUMBER'],
+      });
+    });
+
+    it('lists lookups in requests(), with the Fields asked for', async () => {
+      await lookup();
+      expect(emu.requests()).toEqual([
+        {
+          method: 'GET',
+          path: `/v2/PhoneNumbers/${US}`,
+          params: { Fields: FIELDS },
+          at: expect.any(Date),
+        },
+      ]);
+    });
+
+    it('plays faults limited to the Lookup endpoint', async () => {
+      emu.injectFault({ kind: 'status', status: 503 }, { endpoint: 'Lookup', times: 1 });
+      await expect(start()).resolves.toMatchObject({ status: 'pending' });
+      await expect(lookup()).rejects.toMatchObject({ status: 503, code: 20503 });
+      await expect(lookup()).resolves.toMatchObject({ valid: true });
+
+      emu.injectFault({ kind: 'hang' }, { endpoint: 'Lookup', times: 1 });
+      await expect(
+        client({ timeout: 200 }).lookups.v2.phoneNumbers(US).fetch({ fields: FIELDS }),
+      ).rejects.toMatchObject({ code: 'ECONNABORTED' });
+    });
+
+    it('validates what a test sets, and reset() forgets it', async () => {
+      expect(() => emu.setLineType('2015550123', 'mobile')).toThrow(RangeError);
+      expect(() => emu.setLineType(US, 'satellite' as never)).toThrow(RangeError);
+      expect(() => emu.setSmsPumpingRisk(US, 101)).toThrow(RangeError);
+      expect(() => emu.setSmsPumpingRisk(US, 1.5)).toThrow(RangeError);
+
+      emu.setLineType(US, 'tollFree');
+      emu.setSmsPumpingRisk(US, 99);
+      emu.reset();
+      await expect(lookup()).resolves.toMatchObject({
+        lineTypeIntelligence: { type: 'mobile' },
+        smsPumpingRisk: { smsPumpingRiskScore: 0 },
+      });
+    });
+
+    it('answers other methods with 405 20004', async () => {
+      const auth = `Basic ${Buffer.from(`${emu.accountSid}:${emu.authToken}`).toString('base64')}`;
+      const response = await fetch(`${emu.url}/v2/PhoneNumbers/${US}`, {
+        method: 'POST',
+        headers: { Authorization: auth },
+      });
+      expect(response.status).toBe(405);
+      expect(await response.json()).toMatchObject({ code: 20004 });
     });
   });
 

@@ -6,13 +6,16 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { isIP, type AddressInfo, type Socket } from 'node:net';
+import { parsePhoneNumberFromString, validatePhoneNumberLength } from 'libphonenumber-js/max';
 
+import { VERIFY_LOCALES } from '../verification/verify-locales.js';
 import type {
   EmulatorDelivery,
   EmulatorFault,
   EmulatorRequest,
   FaultOptions,
+  LineType,
   TwilioVerifyEmulatorOptions,
 } from './emulator.types.js';
 
@@ -23,12 +26,44 @@ const MAX_SENDS = 5;
 /** Checks allowed per verification, right or wrong. */
 const MAX_CHECKS = 5;
 const E164 = /^\+[1-9]\d{6,14}$/;
-const SUPPORTED_CHANNELS: ReadonlySet<string> = new Set(['sms', 'call']);
+const SUPPORTED_CHANNELS: ReadonlySet<string> = new Set(['sms', 'call', 'whatsapp']);
+const SUPPORTED_LOCALES: ReadonlySet<string> = new Set(VERIFY_LOCALES);
+/** Tags: a JSON object of at most 10 string values, keys and values up to 128 characters. */
+const MAX_TAGS = 10;
+const MAX_TAG_LENGTH = 128;
 const ROUTE =
   /^\/v2\/Services\/(?<service>[^/]+)\/(?<endpoint>Verifications|VerificationCheck)(?:\/(?<sid>[^/]+))?\/?$/;
+const LOOKUP_ROUTE = /^\/v2\/PhoneNumbers\/(?<number>[^/]+)\/?$/;
+/** The Lookup v2 data packages the emulator answers; others are answered as `null`. */
+const LOOKUP_PACKAGES = [
+  'caller_name',
+  'sim_swap',
+  'call_forwarding',
+  'line_status',
+  'line_type_intelligence',
+  'identity_match',
+  'reassigned_number',
+  'sms_pumping_risk',
+  'phone_number_quality_score',
+  'pre_fill',
+] as const;
+const LINE_TYPES: ReadonlySet<string> = new Set<LineType>([
+  'landline',
+  'mobile',
+  'fixedVoip',
+  'nonFixedVoip',
+  'personal',
+  'tollFree',
+  'premium',
+  'sharedCost',
+  'uan',
+  'voicemail',
+  'pager',
+  'unknown',
+]);
 
 type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'max_attempts_reached' | 'expired';
-type Endpoint = 'Verifications' | 'VerificationCheck';
+type Endpoint = 'Verifications' | 'VerificationCheck' | 'Lookup';
 
 interface SendAttempt {
   attempt_sid: string;
@@ -71,20 +106,28 @@ class TwilioApiError extends Error {
 }
 
 /**
- * A local stand-in for the Twilio Verify v2 API: a real HTTP server on 127.0.0.1 that speaks
- * Twilio's wire format, so the official `twilio` SDK can be pointed at it in tests:
+ * A local stand-in for the Twilio Verify v2 API (and the Lookup v2 phone number query): a real
+ * HTTP server on 127.0.0.1 that speaks Twilio's wire format, so the official `twilio` SDK can be
+ * pointed at it in tests:
  *
  * ```ts
  * const emu = await new TwilioVerifyEmulator().start();
  * const client = twilio(emu.accountSid, emu.authToken);
  * client.verify.baseUrl = emu.url;
+ * client.lookups.baseUrl = emu.url;
  * await client.verify.v2.services(emu.serviceSid).verifications.create({ to, channel: 'sms' });
  * const code = emu.lastCode(to);
  * ```
  *
  * It keeps Twilio's rules: 10-minute codes, re-sends of the same code, 5 sends per number per
  * 10 minutes (error 60203), 5 checks per verification (error 60202), and 404 (20404) for checks
- * of approved, expired, canceled or unknown verifications. Faults (delays, error statuses,
+ * of approved, expired, canceled or unknown verifications. It takes the `sms`, `call` and
+ * `whatsapp` channels and the optional parameters `Locale` (one of Verify's supported locales,
+ * others answer 404 20404 as Twilio does), `CustomFriendlyName`, `AppHash`, `Tags` (a JSON object
+ * of up to 10 strings), `DeviceIp` (an IPv4 or IPv6 address) and `RateLimits` (a JSON object, as
+ * the SDK serialises it); {@link requests} shows them as sent, {@link deliveries} the locale and
+ * friendly name of each code. Lookup answers `line_type_intelligence` and `sms_pumping_risk`
+ * from {@link setLineType} and {@link setSmsPumpingRisk}. Faults (delays, error statuses,
  * connection resets, hangs) can be injected, and time can be moved forward without waiting.
  */
 export class TwilioVerifyEmulator {
@@ -108,6 +151,8 @@ export class TwilioVerifyEmulator {
 
   private verifications = new Map<string, Verification>();
   private sendTimes = new Map<string, number[]>();
+  private lineTypes = new Map<string, LineType>();
+  private pumpingRisks = new Map<string, number>();
   private deliveryLog: EmulatorDelivery[] = [];
   private requestLog: EmulatorRequest[] = [];
   private faults: ActiveFault[] = [];
@@ -129,7 +174,8 @@ export class TwilioVerifyEmulator {
   }
 
   /**
-   * Base URL to give the SDK (`client.verify.baseUrl = emu.url`), e.g. `http://127.0.0.1:40123`.
+   * Base URL to give the SDK (`client.verify.baseUrl = emu.url`, and `client.lookups.baseUrl` for
+   * Lookup), e.g. `http://127.0.0.1:40123`.
    * @throws Error if the emulator is not started.
    */
   get url(): string {
@@ -226,18 +272,53 @@ export class TwilioVerifyEmulator {
     this.faults.push({ fault, endpoint: options.endpoint ?? 'any', remaining: times });
   }
 
+  /**
+   * Sets the line type Lookup v2 reports for `e164` in `line_type_intelligence.type`; numbers not
+   * set are `'mobile'`. The carrier name follows the type (e.g. a Twilio VoIP carrier for
+   * `'nonFixedVoip'`).
+   * @throws RangeError if `e164` is not an E.164 number or `type` is not one of Twilio's line types.
+   */
+  setLineType(e164: string, type: LineType): void {
+    if (!E164.test(e164)) throw new RangeError(`setLineType expects an E.164 number, got ${e164}`);
+    if (!LINE_TYPES.has(type)) {
+      throw new RangeError(`setLineType expects one of ${[...LINE_TYPES].join(', ')}, got ${type}`);
+    }
+    this.lineTypes.set(e164, type);
+  }
+
+  /**
+   * Sets the SMS pumping risk score (0 = no risk, 100 = highest) Lookup v2 reports for `e164` in
+   * `sms_pumping_risk.sms_pumping_risk_score`; numbers not set score 0 (`carrier_risk_category`
+   * `'low'`). The category follows the score: below 40 `'low'`, below 60 `'mild'`, below 80
+   * `'moderate'`, else `'high'`; a score of 80 or more also reports the number as blocked.
+   * @throws RangeError if `e164` is not an E.164 number or `score` is not an integer from 0 to 100.
+   */
+  setSmsPumpingRisk(e164: string, score: number): void {
+    if (!E164.test(e164)) {
+      throw new RangeError(`setSmsPumpingRisk expects an E.164 number, got ${e164}`);
+    }
+    if (!Number.isInteger(score) || score < 0 || score > 100) {
+      throw new RangeError(
+        `setSmsPumpingRisk expects an integer score from 0 to 100, got ${score}`,
+      );
+    }
+    this.pumpingRisks.set(e164, score);
+  }
+
   /** Removes every injected fault. */
   clearFaults(): void {
     this.faults = [];
   }
 
   /**
-   * Forgets verifications, deliveries, requests, send/check counters and faults, and sets the
-   * clock back to the present. Credentials, service sid and the listening server are kept.
+   * Forgets verifications, deliveries, requests, send/check counters, faults and the line types
+   * and risk scores set for Lookup, and sets the clock back to the present. Credentials, service sid and the listening server are kept.
    */
   reset(): void {
     this.verifications = new Map();
     this.sendTimes = new Map();
+    this.lineTypes = new Map();
+    this.pumpingRisks = new Map();
     this.deliveryLog = [];
     this.requestLog = [];
     this.faults = [];
@@ -323,7 +404,7 @@ export class TwilioVerifyEmulator {
 
   /** Finds the first fault matching the request's endpoint and counts one use of it. */
   private takeFault(path: string): EmulatorFault | undefined {
-    const endpoint = ROUTE.exec(path)?.groups?.endpoint;
+    const endpoint = LOOKUP_ROUTE.test(path) ? 'Lookup' : ROUTE.exec(path)?.groups?.endpoint;
     const index = this.faults.findIndex((f) => f.endpoint === 'any' || f.endpoint === endpoint);
     if (index < 0) return undefined;
     const active = this.faults[index];
@@ -368,6 +449,11 @@ export class TwilioVerifyEmulator {
   // ---------------------------------------------------------------- routing
 
   private route(method: string, path: string, params: Params): Reply {
+    const lookup = LOOKUP_ROUTE.exec(path)?.groups;
+    if (lookup) {
+      if (method !== 'GET') throw methodNotAllowed();
+      return this.lookupPhoneNumber(safeDecode(lookup.number), params);
+    }
     const groups = ROUTE.exec(path)?.groups;
     if (!groups || groups.service !== this.serviceSid) throw notFound(path);
     const sid = groups.sid === undefined ? undefined : decodeURIComponent(groups.sid);
@@ -391,6 +477,11 @@ export class TwilioVerifyEmulator {
     const to = requireE164(params, 'To');
     const channel = requireParam(params, 'Channel');
     if (!SUPPORTED_CHANNELS.has(channel)) throw invalidParam('Channel', channel);
+    const send = sendOptions(params);
+    if (send.locale !== undefined && !SUPPORTED_LOCALES.has(send.locale)) {
+      // Twilio answers an unsupported Locale as a missing resource (the translation).
+      throw notFound(`/v2/Services/${this.serviceSid}/Verifications`);
+    }
     this.consumeSendAttempt(to);
 
     const now = this.now();
@@ -398,7 +489,7 @@ export class TwilioVerifyEmulator {
     verification.channel = channel;
     verification.updatedAt = now;
     verification.sendAttempts.push({ attempt_sid: newSid('VL'), channel, time: isoTime(now) });
-    this.deliver(verification, now);
+    this.deliver(verification, now, send);
     return { status: 201, body: this.verificationJson(verification) };
   }
 
@@ -451,6 +542,31 @@ export class TwilioVerifyEmulator {
     return { status: 200, body: this.verificationJson(verification) };
   }
 
+  /**
+   * `GET /v2/PhoneNumbers/{PhoneNumber}` (Lookup v2): the basic validation, plus the
+   * `line_type_intelligence` and `sms_pumping_risk` packages when `Fields` asks for them.
+   */
+  private lookupPhoneNumber(number: string, params: Params): Reply {
+    const fields = new Set(
+      (params.Fields ?? '')
+        .split(',')
+        .map((field) => field.trim())
+        .filter((field) => field !== ''),
+    );
+    const body = basicLookup(number);
+    const valid = body.valid === true;
+    for (const name of LOOKUP_PACKAGES) body[name] = null;
+    if (valid && fields.has('line_type_intelligence')) {
+      body.line_type_intelligence = lineTypeJson(this.lineTypes.get(number) ?? 'mobile');
+    }
+    if (valid && fields.has('sms_pumping_risk')) {
+      body.sms_pumping_risk = pumpingRiskJson(this.pumpingRisks.get(number) ?? 0);
+    }
+    const path = `/v2/PhoneNumbers/${encodeURIComponent(number)}`;
+    body.url = this.boundPort === undefined ? path : `${this.url}${path}`;
+    return { status: 200, body };
+  }
+
   // ---------------------------------------------------------------- state
 
   /** Counts a send attempt for `to`, or throws 60203 when the window's limit is used up. */
@@ -465,7 +581,7 @@ export class TwilioVerifyEmulator {
     this.sendTimes.set(to, recent);
   }
 
-  private deliver(verification: Verification, now: number): void {
+  private deliver(verification: Verification, now: number, send: SendOptions): void {
     const delivery: EmulatorDelivery = {
       to: verification.to,
       channel: verification.channel,
@@ -473,6 +589,10 @@ export class TwilioVerifyEmulator {
       verificationSid: verification.sid,
       at: new Date(now),
     };
+    if (send.locale !== undefined) delivery.locale = send.locale;
+    if (send.customFriendlyName !== undefined) {
+      delivery.customFriendlyName = send.customFriendlyName;
+    }
     this.deliveryLog.push(delivery);
     this.onDelivery?.({ ...delivery, at: new Date(now) });
   }
@@ -578,6 +698,127 @@ export class TwilioVerifyEmulator {
 // ------------------------------------------------------------------ helpers
 
 type Params = Record<string, string>;
+
+/** What a send asked for beyond `To` and `Channel`, as Twilio reads it. */
+interface SendOptions {
+  locale?: string;
+  customFriendlyName?: string;
+}
+
+/**
+ * Validates the optional parameters of a verification start as Twilio does (the `Tags` and
+ * `RateLimits` JSON, the `DeviceIp` address) and returns those a delivery records.
+ */
+function sendOptions(params: Params): SendOptions {
+  if (params.Tags !== undefined) {
+    const tags = jsonObject(params.Tags);
+    const entries = tags && Object.entries(tags);
+    const ok =
+      entries !== undefined &&
+      entries.length <= MAX_TAGS &&
+      entries.every(
+        ([key, value]) =>
+          typeof value === 'string' &&
+          key.length <= MAX_TAG_LENGTH &&
+          value.length <= MAX_TAG_LENGTH,
+      );
+    if (!ok) throw invalidParam('Tags', params.Tags);
+  }
+  if (params.RateLimits !== undefined) {
+    const limits = jsonObject(params.RateLimits);
+    const ok =
+      limits !== undefined &&
+      Object.values(limits).every(
+        (value) => typeof value === 'string' || typeof value === 'number',
+      );
+    if (!ok) throw invalidParam('RateLimits', params.RateLimits);
+  }
+  if (params.DeviceIp !== undefined && isIP(params.DeviceIp) === 0) {
+    throw invalidParam('DeviceIp', params.DeviceIp);
+  }
+  return {
+    ...(params.Locale !== undefined && { locale: params.Locale }),
+    ...(params.CustomFriendlyName !== undefined && {
+      customFriendlyName: params.CustomFriendlyName,
+    }),
+  };
+}
+
+/** A JSON object (not an array or a scalar), or `undefined`. */
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** Lookup's basic validation of a number, done with libphonenumber's metadata. */
+function basicLookup(number: string): Record<string, unknown> {
+  const parsed = number.startsWith('+') ? parsePhoneNumberFromString(number) : undefined;
+  const valid = parsed?.isValid() === true;
+  let error: string | undefined;
+  if (!valid) {
+    const length = number.startsWith('+') ? validatePhoneNumberLength(number) : 'NOT_A_NUMBER';
+    error =
+      length === undefined
+        ? 'INVALID_BUT_POSSIBLE'
+        : length === 'INVALID_COUNTRY'
+          ? 'INVALID_COUNTRY_CODE'
+          : length;
+  }
+  return {
+    calling_country_code: parsed?.countryCallingCode ?? null,
+    country_code: parsed?.country ?? null,
+    phone_number: parsed?.number ?? number,
+    national_format: parsed ? parsed.formatNational() : null,
+    valid,
+    validation_errors: error === undefined ? [] : [error],
+  };
+}
+
+/** Carrier names by line type, as Lookup reports them for such numbers. */
+const CARRIERS: Partial<Record<LineType, string>> = {
+  mobile: 'Emulated Mobile Carrier',
+  landline: 'Emulated Landline Carrier',
+  fixedVoip: 'Emulated Fixed VoIP Carrier',
+  nonFixedVoip: 'Twilio - SMS/MMS-SVR',
+  tollFree: 'Emulated Toll-Free Carrier',
+};
+
+function lineTypeJson(type: LineType): object {
+  const mobile = type === 'mobile';
+  return {
+    error_code: null,
+    mobile_country_code: mobile ? '310' : null,
+    mobile_network_code: mobile ? '260' : null,
+    carrier_name: CARRIERS[type] ?? null,
+    type,
+  };
+}
+
+function pumpingRiskJson(score: number): object {
+  const category = score < 40 ? 'low' : score < 60 ? 'mild' : score < 80 ? 'moderate' : 'high';
+  return {
+    carrier_risk_category: category,
+    number_blocked: score >= 80,
+    number_blocked_date: null,
+    number_blocked_last_3_months: score >= 80 ? true : null,
+    sms_pumping_risk_score: score,
+    error_code: null,
+  };
+}
 
 function newSid(prefix: string): string {
   return prefix + randomBytes(16).toString('hex');
