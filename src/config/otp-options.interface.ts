@@ -4,6 +4,7 @@ import type { RateLimitStorage } from '../rate-limit/rate-limit-storage.interfac
 import type { VerificationProvider } from '../verification/verification-provider.interface.js';
 
 import type { OtpChannel } from '../verification/otp-channel.js';
+import type { VerifyLocale } from '../verification/verify-locales.js';
 
 export type { OtpChannel };
 
@@ -25,6 +26,85 @@ export interface TwilioOptions {
   baseUrl?: string;
   /** Timeout of one request to Twilio, in milliseconds. Default `5000`. */
   timeoutMs?: number;
+  /**
+   * Verify's `CustomFriendlyName`: the app name in the message ("Your <name> verification code
+   * is…"), in place of the Verify service's friendly name. At most 32 characters. Default: the
+   * service's name.
+   */
+  customFriendlyName?: string;
+  /**
+   * Verify's `AppHash`: the 11-character hash of an Android app, appended to SMS so that the
+   * SMS Retriever API hands the code to the app. SMS only. Default: none.
+   */
+  appHash?: string;
+  /**
+   * Verify's `Tags`: up to 10 string pairs (keys and values up to 128 characters) recorded with
+   * every verification, for Twilio's logs and reports. Default: none.
+   */
+  tags?: Record<string, string>;
+  /**
+   * Send the client's IP address as Verify's `DeviceIp`, which Twilio's Fraud Guard uses to judge
+   * a send. Default `true`; `false` keeps client addresses from Twilio.
+   */
+  deviceIp?: boolean;
+  /**
+   * Verify's `RateLimits`: the unique names of Rate Limits created on the Verify service, for the
+   * module's keys. `{ clientIp: 'end_user_ip', phone: 'end_user_phone' }` sends
+   * `{"end_user_ip": "<client IP, an IPv6 client by its /64>", "end_user_phone": "<E.164>"}`
+   * with every send, so that Twilio counts them against those limits' buckets. Default: none.
+   */
+  rateLimits?: VerifyRateLimitNames;
+}
+
+/** Unique names of Verify Rate Limits, by the module's key they count. */
+export interface VerifyRateLimitNames {
+  /** The Rate Limit counting sends per client IP (an IPv6 client by its /64). */
+  clientIp?: string;
+  /** The Rate Limit counting sends per phone number (E.164). */
+  phone?: string;
+}
+
+/** Line types of Twilio Lookup v2's Line Type Intelligence. */
+export type LineType =
+  | 'mobile'
+  | 'landline'
+  | 'fixedVoip'
+  | 'nonFixedVoip'
+  | 'personal'
+  | 'tollFree'
+  | 'premium'
+  | 'sharedCost'
+  | 'uan'
+  | 'voicemail'
+  | 'pager'
+  | 'unknown';
+
+/**
+ * A check of each number with Twilio Lookup v2 before its first code (each Lookup request is
+ * billed by Twilio). Refused numbers get 422 `DELIVERY_REFUSED`.
+ */
+export interface LookupOptions {
+  /**
+   * Line types that may receive codes (Line Type Intelligence); `false` skips that package. A
+   * number Lookup gives no type for is not refused on its type. Default `['mobile', 'personal']`.
+   */
+  allowedLineTypes?: LineType[] | false;
+  /**
+   * Highest SMS Pumping Risk score (0, low, to 100, high) that may receive codes; numbers Twilio
+   * has blocked for pumping are refused too. Default: the package is not asked for.
+   */
+  maxSmsPumpingRisk?: number;
+  /** Channels whose sends are checked. Default `['sms', 'call']`. */
+  channels?: OtpChannel[];
+  /**
+   * When Lookup cannot answer (down, timed out, 5xx): `'send'` sends the code anyway (fail
+   * open, logged), `'refuse'` answers 503 `PROVIDER_UNAVAILABLE` (fail closed). Default `'send'`.
+   */
+  whenUnavailable?: 'send' | 'refuse';
+  /** How long an answer is kept for a number, in seconds. Default `86400` (a day). */
+  cacheTtlSeconds?: number;
+  /** Numbers whose answers are kept, oldest dropped first. Default `10000`. */
+  cacheSize?: number;
 }
 
 /** Options of the session cookie. Leave `session.cookie` unset to use bearer tokens only. */
@@ -136,8 +216,26 @@ export interface OtpModuleOptions {
   mailDomain: string;
   /** Approval of two-factor sign-ups. Default `'automatic'`. */
   approval?: ApprovalMode;
-  /** Channels codes may be sent over. Default `['sms', 'call']`. */
+  /**
+   * Channels codes may be sent over. Default `['sms', 'call']`; `'whatsapp'` needs a WhatsApp
+   * sender configured on the Verify service.
+   */
   channels?: OtpChannel[];
+  /**
+   * The language of the codes: `'auto'` takes the visitor's `Accept-Language` when Twilio Verify
+   * supports it (otherwise Twilio chooses by the number's country); a Verify locale such as
+   * `'fr'` or `'pt-BR'` always sends that one; `false` never sends a locale. A `locale` given to
+   * a service method wins over all three. Default `'auto'`.
+   */
+  locale?: 'auto' | VerifyLocale | false;
+  /**
+   * How long a code stays valid at the provider, in seconds: Twilio Verify's 10 minutes unless
+   * the service was given another validity. Send answers report it as `expiresInSeconds`.
+   * Default `600`.
+   */
+  codeTtlSeconds?: number;
+  /** Check numbers with Twilio Lookup v2 before sending them codes. Default: off. */
+  lookup?: LookupOptions;
   /** ISO 3166-1 alpha-2 codes of the countries that may receive codes. Default: all. */
   allowedCountries?: string[];
   /** Session lifetime, cache and cookie. */

@@ -21,6 +21,14 @@ function bool(value: string | undefined): boolean | undefined {
   return ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
 }
 
+function locale(value: string | undefined): OtpModuleOptions['locale'] {
+  if (value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  return (
+    ['off', 'false', 'none'].includes(trimmed.toLowerCase()) ? false : trimmed
+  ) as OtpModuleOptions['locale'];
+}
+
 /**
  * Reads `OtpModuleOptions` from environment variables. Validation happens when the module
  * starts, so a bad value fails start-up with a message naming the option.
@@ -36,6 +44,10 @@ function bool(value: string | undefined): boolean | undefined {
  * | `OTP_SESSION_TTL_SECONDS`, `OTP_SESSION_IDLE_TIMEOUT_SECONDS` | `session.*` |
  * | `OTP_SESSION_COOKIE` (`true` to enable), `OTP_SESSION_COOKIE_SECURE` | `session.cookie` |
  * | `OTP_SEND_COOLDOWN_SECONDS` (`0` to turn it off) | `rateLimit.sendCooldownSeconds` |
+ * | `OTP_LOCALE` (`auto`, a Verify locale, or `off`) | `locale` |
+ * | `OTP_CODE_TTL_SECONDS` | `codeTtlSeconds` |
+ * | `TWILIO_CUSTOM_FRIENDLY_NAME`, `TWILIO_APP_HASH` | `twilio.customFriendlyName`, `twilio.appHash` |
+ * | `TWILIO_DEVICE_IP` (`false` to keep client IPs from Twilio) | `twilio.deviceIp` |
  */
 export function otpOptionsFromEnv(env: Env = process.env): OtpModuleOptions {
   const hasTwilio =
@@ -50,12 +62,17 @@ export function otpOptionsFromEnv(env: Env = process.env): OtpModuleOptions {
           verifyServiceSid: env.TWILIO_VERIFY_SERVICE_SID ?? '',
           baseUrl: env.TWILIO_VERIFY_BASE_URL || undefined,
           timeoutMs: int(env.TWILIO_TIMEOUT_MS),
+          customFriendlyName: env.TWILIO_CUSTOM_FRIENDLY_NAME || undefined,
+          appHash: env.TWILIO_APP_HASH || undefined,
+          deviceIp: bool(env.TWILIO_DEVICE_IP),
         }
       : undefined,
     mailDomain: env.OTP_MAIL_DOMAIN ?? '',
     approval: (env.OTP_APPROVAL || undefined) as OtpModuleOptions['approval'],
     channels: list(env.OTP_CHANNELS) as OtpChannel[] | undefined,
     allowedCountries: list(env.OTP_ALLOWED_COUNTRIES),
+    locale: locale(env.OTP_LOCALE),
+    codeTtlSeconds: int(env.OTP_CODE_TTL_SECONDS),
     rateLimit:
       env.OTP_SEND_COOLDOWN_SECONDS !== undefined && env.OTP_SEND_COOLDOWN_SECONDS.trim() !== ''
         ? { sendCooldownSeconds: int(env.OTP_SEND_COOLDOWN_SECONDS) }

@@ -350,3 +350,167 @@ describe('resolveOtpOptions', () => {
     });
   });
 });
+
+describe('resolveOtpOptions: Twilio Verify parameters, locale, WhatsApp and Lookup', () => {
+  const withTwilio = (extra: Record<string, unknown>) => ({ twilio: { ...TWILIO, ...extra } });
+
+  it('defaults: automatic locale, Twilio’s 10-minute codes, DeviceIp on, no Lookup', () => {
+    const resolved = resolve();
+    expect(resolved.locale).toBe('auto');
+    expect(resolved.codeTtlSeconds).toBe(600);
+    expect(resolved.verify).toEqual({ deviceIp: true });
+    expect(resolved.lookup).toBeUndefined();
+  });
+
+  it('takes a fixed locale in Twilio’s spelling, or false', () => {
+    expect(resolve({ locale: 'pt-br' }).locale).toBe('pt-BR');
+    expect(resolve({ locale: 'fr' }).locale).toBe('fr');
+    expect(resolve({ locale: false }).locale).toBe(false);
+  });
+
+  it('resolves the send parameters, Tags as Twilio’s JSON text', () => {
+    const resolved = resolve(
+      withTwilio({
+        customFriendlyName: 'Acme',
+        appHash: 'He42w354ol9',
+        tags: { app: 'web', tenant: 'acme' },
+        deviceIp: false,
+        rateLimits: { clientIp: 'end_user_ip', phone: 'end_user_phone' },
+      }),
+    );
+    expect(resolved.verify).toEqual({
+      customFriendlyName: 'Acme',
+      appHash: 'He42w354ol9',
+      tags: '{"app":"web","tenant":"acme"}',
+      deviceIp: false,
+      rateLimits: { clientIp: 'end_user_ip', phone: 'end_user_phone' },
+    });
+  });
+
+  it('accepts WhatsApp as a channel', () => {
+    expect([...resolve({ channels: ['sms', 'whatsapp'] }).channels]).toEqual(['sms', 'whatsapp']);
+  });
+
+  it('resolves Lookup with its defaults', () => {
+    const { lookup } = resolve({ lookup: {} });
+    expect(lookup).toEqual({
+      allowedLineTypes: new Set(['mobile', 'personal']),
+      maxSmsPumpingRisk: undefined,
+      channels: new Set(['sms', 'call']),
+      whenUnavailable: 'send',
+      cacheTtlMs: 86_400_000,
+      cacheSize: 10_000,
+    });
+    expect(
+      resolve({
+        lookup: { allowedLineTypes: false, maxSmsPumpingRisk: 60, whenUnavailable: 'refuse' },
+      }).lookup,
+    ).toMatchObject({
+      allowedLineTypes: undefined,
+      maxSmsPumpingRisk: 60,
+      whenUnavailable: 'refuse',
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['locale', { locale: 'xx' }, 'must be "auto", false or a locale Twilio Verify supports'],
+    ['locale', { locale: 'pt-PT' }, 'a locale Twilio Verify supports (af, ar'],
+    ['locale', { locale: true }, 'must be "auto", false or a locale'],
+    ['codeTtlSeconds', { codeTtlSeconds: 0 }, 'must be a positive integer'],
+    [
+      'channels',
+      { channels: ['sms', 'telegram'] },
+      'must be a non-empty list of sms, call, whatsapp',
+    ],
+    ['twilio.customFriendlyName', withTwilio({ customFriendlyName: '' }), 'non-empty string'],
+    [
+      'twilio.customFriendlyName',
+      withTwilio({ customFriendlyName: 'x'.repeat(33) }),
+      'at most 32 characters',
+    ],
+    [
+      'twilio.customFriendlyName',
+      withTwilio({ customFriendlyName: 'Acme\nYour code is 000000' }),
+      'must not contain control characters',
+    ],
+    ['twilio.appHash', withTwilio({ appHash: 'short' }), 'must be the 11-character hash'],
+    ['twilio.tags', withTwilio({ tags: { n: 1 } }), 'must be an object of 1 to 10 string values'],
+    ['twilio.tags', withTwilio({ tags: {} }), 'must be an object of 1 to 10'],
+    ['twilio.tags', withTwilio({ tags: { k: 'v'.repeat(129) } }), 'at most 128 characters'],
+    [
+      'twilio.tags',
+      withTwilio({ tags: Object.fromEntries([...Array(11).keys()].map((i) => [`k${i}`, 'v'])) }),
+      'of 1 to 10 string values',
+    ],
+    ['twilio.deviceIp', withTwilio({ deviceIp: 'yes' }), 'must be true or false'],
+    ['twilio.rateLimits', withTwilio({ rateLimits: 'phone' }), 'must be an object'],
+    ['twilio.rateLimits', withTwilio({ rateLimits: {} }), 'must name a Rate Limit'],
+    [
+      'twilio.rateLimits.email',
+      withTwilio({ rateLimits: { email: 'by_email' } }),
+      'the keys are clientIp and phone',
+    ],
+    ['twilio.rateLimits.phone', withTwilio({ rateLimits: { phone: '' } }), 'non-empty string'],
+    [
+      'twilio.rateLimits',
+      withTwilio({ rateLimits: { clientIp: 'same', phone: 'same' } }),
+      'two different Rate Limits',
+    ],
+    ['lookup', { lookup: true }, 'must be an object'],
+    ['lookup', { twilio: undefined, verificationProvider: provider, lookup: {} }, 'needs "twilio"'],
+    ['lookup', { lookup: { allowedLineTypes: false } }, 'asks for nothing'],
+    [
+      'lookup.allowedLineTypes',
+      { lookup: { allowedLineTypes: ['mobile', 'voip'] } },
+      'must be false or a non-empty list of mobile, landline',
+    ],
+    ['lookup.allowedLineTypes', { lookup: { allowedLineTypes: [] } }, 'non-empty list'],
+    ['lookup.maxSmsPumpingRisk', { lookup: { maxSmsPumpingRisk: 101 } }, 'from 0 to 100'],
+    ['lookup.maxSmsPumpingRisk', { lookup: { maxSmsPumpingRisk: '50' } }, 'from 0 to 100'],
+    ['lookup.channels', { lookup: { channels: ['fax'] } }, 'must be a non-empty list of sms'],
+    [
+      'lookup.channels',
+      { lookup: { channels: ['whatsapp'] } },
+      'names "whatsapp", which "channels" does not allow',
+    ],
+    [
+      'lookup.whenUnavailable',
+      { lookup: { whenUnavailable: 'open' } },
+      'must be "send" or "refuse"',
+    ],
+    ['lookup.cacheTtlSeconds', { lookup: { cacheTtlSeconds: 0 } }, 'must be a positive integer'],
+    ['lookup.cacheSize', { lookup: { cacheSize: 1.5 } }, 'must be a positive integer'],
+  ])('refuses a bad %s (%j)', (option, overrides, problem) => {
+    const error = refusal(overrides);
+    expect(error).toBeInstanceOf(OtpOptionsError);
+    expect(error.message).toContain(`OtpModule: option "${option}" `);
+    expect(error.message).toContain(problem);
+  });
+
+  it('reads the locale, the code lifetime and the send parameters from the environment', () => {
+    const env = {
+      TWILIO_ACCOUNT_SID: TWILIO.accountSid,
+      TWILIO_AUTH_TOKEN: TWILIO.authToken,
+      TWILIO_VERIFY_SERVICE_SID: TWILIO.verifyServiceSid,
+      OTP_MAIL_DOMAIN: 'example.com',
+    };
+    const resolved = resolveOtpOptions(
+      otpOptionsFromEnv({
+        ...env,
+        OTP_CHANNELS: 'sms,whatsapp',
+        OTP_LOCALE: 'es',
+        OTP_CODE_TTL_SECONDS: '300',
+        TWILIO_CUSTOM_FRIENDLY_NAME: 'Acme',
+        TWILIO_DEVICE_IP: 'false',
+      }),
+    );
+    expect([...resolved.channels]).toEqual(['sms', 'whatsapp']);
+    expect(resolved.locale).toBe('es');
+    expect(resolved.codeTtlSeconds).toBe(300);
+    expect(resolved.verify).toMatchObject({ customFriendlyName: 'Acme', deviceIp: false });
+    expect(resolveOtpOptions(otpOptionsFromEnv({ ...env, OTP_LOCALE: 'off' })).locale).toBe(false);
+    expect(() => resolveOtpOptions(otpOptionsFromEnv({ ...env, OTP_LOCALE: 'klingon' }))).toThrow(
+      'option "locale" must be "auto", false or a locale',
+    );
+  });
+});

@@ -1,11 +1,15 @@
 import { isFQDN, isURL } from 'class-validator';
 import { getCountries, type CountryCode } from 'libphonenumber-js/max';
 import type {
+  LineType,
+  LookupOptions,
   OtpChannel,
   OtpModuleOptions,
   SessionCookieOptions,
   TwilioOptions,
 } from './otp-options.interface.js';
+import { OTP_CHANNELS } from '../verification/otp-channel.js';
+import { toVerifyLocale, VERIFY_LOCALES } from '../verification/verify-locales.js';
 import { MemoryRateLimitStorage } from '../rate-limit/memory-rate-limit.storage.js';
 import type { RateLimitOptions, RateRule } from './otp-options.interface.js';
 import { OTP_DEFAULTS, RATE_RULES } from './otp-defaults.js';
@@ -13,7 +17,30 @@ import type { ResolvedOtpOptions, ResolvedRateRule } from './resolved-otp-option
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
-const CHANNELS: readonly OtpChannel[] = ['sms', 'call'];
+const CHANNELS: readonly OtpChannel[] = OTP_CHANNELS;
+const LINE_TYPES: readonly LineType[] = [
+  'mobile',
+  'landline',
+  'fixedVoip',
+  'nonFixedVoip',
+  'personal',
+  'tollFree',
+  'premium',
+  'sharedCost',
+  'uan',
+  'voicemail',
+  'pager',
+  'unknown',
+];
+/** Twilio's bounds on `Tags`: 10 pairs, keys and values of at most 128 characters. */
+const MAX_TAGS = 10;
+const MAX_TAG_LENGTH = 128;
+/** An Android SMS Retriever app hash: 11 characters of base64. */
+const APP_HASH = /^[A-Za-z0-9+/]{11}$/;
+/** Verify's friendly names are at most 32 characters. */
+const MAX_FRIENDLY_NAME = 32;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/;
 
 /** Thrown at start-up when an option is missing or malformed; the message names the option. */
@@ -191,6 +218,180 @@ function resolveRateLimit(options: RateLimitOptions | false | undefined) {
   return { storage, rules };
 }
 
+function plainText(value: unknown, option: string, max: number): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > max) {
+    throw new OtpOptionsError(option, `must be a non-empty string of at most ${max} characters`);
+  }
+  if (CONTROL_CHARACTERS.test(value)) {
+    throw new OtpOptionsError(option, 'must not contain control characters');
+  }
+  return value;
+}
+
+function resolveTags(tags: unknown): string | undefined {
+  if (tags === undefined) return undefined;
+  const entries =
+    typeof tags === 'object' && tags !== null && !Array.isArray(tags) ? Object.entries(tags) : [];
+  if (
+    entries.length === 0 ||
+    entries.length > MAX_TAGS ||
+    !entries.every(
+      ([key, value]) =>
+        key.length > 0 &&
+        key.length <= MAX_TAG_LENGTH &&
+        typeof value === 'string' &&
+        value.length <= MAX_TAG_LENGTH,
+    )
+  ) {
+    throw new OtpOptionsError(
+      'twilio.tags',
+      `must be an object of 1 to ${MAX_TAGS} string values, keys and values of at most ${MAX_TAG_LENGTH} characters`,
+    );
+  }
+  return JSON.stringify(Object.fromEntries(entries));
+}
+
+function resolveVerifyRateLimits(names: TwilioOptions['rateLimits']) {
+  if (names === undefined) return undefined;
+  if (typeof names !== 'object' || names === null || Array.isArray(names)) {
+    throw new OtpOptionsError('twilio.rateLimits', 'must be an object such as { phone: "..." }');
+  }
+  const unknown = Object.keys(names).filter((key) => key !== 'clientIp' && key !== 'phone');
+  if (unknown.length > 0) {
+    throw new OtpOptionsError(
+      `twilio.rateLimits.${unknown[0]}`,
+      'is not a key the module can send; the keys are clientIp and phone',
+    );
+  }
+  const { clientIp, phone } = names;
+  if (clientIp === undefined && phone === undefined) {
+    throw new OtpOptionsError('twilio.rateLimits', 'must name a Rate Limit for clientIp or phone');
+  }
+  const resolved = {
+    ...(clientIp !== undefined && {
+      clientIp: plainText(clientIp, 'twilio.rateLimits.clientIp', 128),
+    }),
+    ...(phone !== undefined && { phone: plainText(phone, 'twilio.rateLimits.phone', 128) }),
+  };
+  if (resolved.clientIp !== undefined && resolved.clientIp === resolved.phone) {
+    throw new OtpOptionsError('twilio.rateLimits', 'must name two different Rate Limits');
+  }
+  return resolved;
+}
+
+function resolveVerify(twilio: TwilioOptions | undefined): ResolvedOtpOptions['verify'] {
+  const given = twilio ?? ({} as Partial<TwilioOptions>);
+  if (given.deviceIp !== undefined && typeof given.deviceIp !== 'boolean') {
+    throw new OtpOptionsError('twilio.deviceIp', 'must be true or false');
+  }
+  if (
+    given.appHash !== undefined &&
+    (typeof given.appHash !== 'string' || !APP_HASH.test(given.appHash))
+  ) {
+    throw new OtpOptionsError(
+      'twilio.appHash',
+      "must be the 11-character hash of the Android app (Google's SMS Retriever)",
+    );
+  }
+  return {
+    customFriendlyName:
+      given.customFriendlyName === undefined
+        ? undefined
+        : plainText(given.customFriendlyName, 'twilio.customFriendlyName', MAX_FRIENDLY_NAME),
+    appHash: given.appHash,
+    tags: resolveTags(given.tags),
+    deviceIp: given.deviceIp ?? OTP_DEFAULTS.deviceIp,
+    rateLimits: resolveVerifyRateLimits(given.rateLimits),
+  };
+}
+
+function resolveLocale(locale: unknown): ResolvedOtpOptions['locale'] {
+  if (locale === undefined || locale === 'auto') return OTP_DEFAULTS.locale;
+  if (locale === false) return false;
+  const known = typeof locale === 'string' ? toVerifyLocale(locale) : undefined;
+  if (!known) {
+    throw new OtpOptionsError(
+      'locale',
+      `must be "auto", false or a locale Twilio Verify supports (${VERIFY_LOCALES.join(', ')})`,
+    );
+  }
+  return known;
+}
+
+function resolveLookup(
+  lookup: LookupOptions | undefined,
+  twilio: ResolvedOtpOptions['twilio'],
+  channels: ReadonlySet<OtpChannel>,
+): ResolvedOtpOptions['lookup'] {
+  if (lookup === undefined) return undefined;
+  if (typeof lookup !== 'object' || lookup === null || Array.isArray(lookup)) {
+    throw new OtpOptionsError('lookup', 'must be an object (leave it unset for no Lookup check)');
+  }
+  if (!twilio) {
+    throw new OtpOptionsError('lookup', 'needs "twilio": Lookup is asked with its credentials');
+  }
+  const types = lookup.allowedLineTypes ?? [...OTP_DEFAULTS.lookupLineTypes];
+  if (
+    types !== false &&
+    (!Array.isArray(types) ||
+      types.length === 0 ||
+      !types.every((type) => LINE_TYPES.includes(type)))
+  ) {
+    throw new OtpOptionsError(
+      'lookup.allowedLineTypes',
+      `must be false or a non-empty list of ${LINE_TYPES.join(', ')}`,
+    );
+  }
+  const risk = lookup.maxSmsPumpingRisk;
+  if (
+    risk !== undefined &&
+    (typeof risk !== 'number' || !Number.isInteger(risk) || risk < 0 || risk > 100)
+  ) {
+    throw new OtpOptionsError('lookup.maxSmsPumpingRisk', 'must be an integer from 0 to 100');
+  }
+  if (types === false && risk === undefined) {
+    throw new OtpOptionsError(
+      'lookup',
+      'asks for nothing: give "allowedLineTypes" or "maxSmsPumpingRisk"',
+    );
+  }
+  const checked = lookup.channels ?? OTP_DEFAULTS.lookupChannels;
+  if (
+    !Array.isArray(checked) ||
+    checked.length === 0 ||
+    !checked.every((channel) => CHANNELS.includes(channel))
+  ) {
+    throw new OtpOptionsError(
+      'lookup.channels',
+      `must be a non-empty list of ${CHANNELS.join(', ')}`,
+    );
+  }
+  const unused = checked.find((channel) => !channels.has(channel));
+  if (unused !== undefined && lookup.channels !== undefined) {
+    throw new OtpOptionsError(
+      'lookup.channels',
+      `names "${unused}", which "channels" does not allow`,
+    );
+  }
+  const whenUnavailable = lookup.whenUnavailable ?? OTP_DEFAULTS.lookupWhenUnavailable;
+  if (whenUnavailable !== 'send' && whenUnavailable !== 'refuse') {
+    throw new OtpOptionsError('lookup.whenUnavailable', 'must be "send" or "refuse"');
+  }
+  return {
+    allowedLineTypes: types === false ? undefined : new Set(types),
+    maxSmsPumpingRisk: risk,
+    channels: new Set(checked),
+    whenUnavailable,
+    cacheTtlMs:
+      positiveInt(
+        lookup.cacheTtlSeconds,
+        'lookup.cacheTtlSeconds',
+        OTP_DEFAULTS.lookupCacheTtlSeconds,
+      ) * 1000,
+    cacheSize: positiveInt(lookup.cacheSize, 'lookup.cacheSize', OTP_DEFAULTS.lookupCacheSize),
+  };
+}
+
 function resolveTestNumbers(options: OtpModuleOptions): ReadonlyMap<string, string> {
   const entries = Object.entries(options.testNumbers ?? {});
   for (const [phone, code] of entries) {
@@ -246,13 +447,22 @@ export function resolveOtpOptions(options: OtpModuleOptions): ResolvedOtpOptions
     'session.idleTimeoutSeconds',
     OTP_DEFAULTS.sessionIdleTimeoutSeconds,
   );
+  const channels = resolveChannels(options.channels);
   return {
     twilio,
     verificationProvider: provider,
     mailDomain: mailDomain.toLowerCase(),
     approval,
-    channels: resolveChannels(options.channels),
+    channels,
     allowedCountries: resolveCountries(options.allowedCountries),
+    locale: resolveLocale(options.locale),
+    codeTtlSeconds: positiveInt(
+      options.codeTtlSeconds,
+      'codeTtlSeconds',
+      OTP_DEFAULTS.codeTtlSeconds,
+    ),
+    verify: resolveVerify(options.twilio),
+    lookup: resolveLookup(options.lookup, twilio, channels),
     session: {
       ttlMs: ttlSeconds * 1000,
       idleTimeoutMs: Math.min(idleSeconds, ttlSeconds) * 1000,

@@ -4,6 +4,8 @@ import type { RateLimitStorage } from '../rate-limit/rate-limit-storage.interfac
 import type { VerificationProvider } from '../verification/verification-provider.interface.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
 import type { ApprovalMode, SessionCookieOptions, TwilioOptions } from './otp-options.interface.js';
+import type { LineType, VerifyRateLimitNames } from './otp-options.interface.js';
+import type { VerifyLocale } from '../verification/verify-locales.js';
 
 /** A limit in milliseconds. */
 export interface ResolvedRateRule {
@@ -17,13 +19,40 @@ export type RuleName =
 
 /** The options after validation, with every default filled in. */
 export interface ResolvedOtpOptions {
-  twilio?: Required<Omit<TwilioOptions, 'baseUrl'>> & { baseUrl?: string };
+  /** Credentials and transport; the send parameters are in `verify`. */
+  twilio?: Required<
+    Pick<TwilioOptions, 'accountSid' | 'authToken' | 'verifyServiceSid' | 'timeoutMs'>
+  > & {
+    baseUrl?: string;
+  };
   verificationProvider?: VerificationProvider;
   mailDomain: string;
   approval: ApprovalMode;
   channels: ReadonlySet<OtpChannel>;
   /** `undefined` means every country. */
   allowedCountries?: ReadonlySet<CountryCode>;
+  locale: 'auto' | VerifyLocale | false;
+  codeTtlSeconds: number;
+  /** The optional parameters of a Twilio Verify send. */
+  verify: {
+    customFriendlyName?: string;
+    appHash?: string;
+    /** `Tags` as the JSON text Twilio takes. */
+    tags?: string;
+    deviceIp: boolean;
+    rateLimits?: VerifyRateLimitNames;
+  };
+  /** `undefined`: no Lookup check. */
+  lookup?: {
+    /** `undefined`: the line type is not asked for. */
+    allowedLineTypes?: ReadonlySet<LineType>;
+    /** `undefined`: the SMS pumping risk is not asked for. */
+    maxSmsPumpingRisk?: number;
+    channels: ReadonlySet<OtpChannel>;
+    whenUnavailable: 'send' | 'refuse';
+    cacheTtlMs: number;
+    cacheSize: number;
+  };
   session: {
     ttlMs: number;
     idleTimeoutMs: number;
