@@ -136,14 +136,41 @@ describe('TwilioVerifyEmulator (driven by the twilio SDK)', () => {
         message: 'Max check attempts reached',
         moreInfo: 'https://www.twilio.com/docs/errors/60202',
       });
-      // Locked: even the right code is refused now.
+      // Locked: even the right code is refused now, by number or by sid.
       await expect(check(emu.lastCode(TO)!)).rejects.toMatchObject({ status: 429, code: 60202 });
-      const fetched = await service().verifications(sid).fetch();
-      expect(fetched.status).toBe('max_attempts_reached');
+      await expect(
+        service().verificationChecks.create({ verificationSid: sid, code: emu.lastCode(TO)! }),
+      ).rejects.toMatchObject({ status: 429, code: 60202 });
+      // Twilio deletes a verification that reached its maximum attempts.
+      await expect(service().verifications(sid).fetch()).rejects.toMatchObject({
+        status: 404,
+        code: 20404,
+      });
+    });
 
-      // A new verification can be started for the number.
+    it('refuses a new verification after 60202 until the failed one expires', async () => {
+      const { sid } = await start();
+      for (let i = 0; i < 5; i += 1) await check(wrongCode());
+
+      const error = await restError(start());
+      expect(error).toMatchObject({
+        status: 429,
+        code: 60202,
+        message: 'Max check attempts reached',
+      });
+      await expect(
+        service().verifications.create({ to: TO, channel: 'call' }),
+      ).rejects.toMatchObject({ status: 429, code: 60202 });
+      expect(emu.deliveries(TO)).toHaveLength(1);
+      // Other numbers are not affected.
+      await expect(start('+15005550007')).resolves.toMatchObject({ status: 'pending' });
+
+      emu.advanceTime(TEN_MINUTES - 2000);
+      await expect(start()).rejects.toMatchObject({ code: 60202 });
+      emu.advanceTime(2000);
       const next = await start();
       expect(next.sid).not.toBe(sid);
+      await expect(check(emu.lastCode(TO)!)).resolves.toMatchObject({ status: 'approved' });
     });
 
     it('counts the right code among the five checks', async () => {
@@ -218,6 +245,32 @@ describe('TwilioVerifyEmulator (driven by the twilio SDK)', () => {
     });
   });
 
+  describe('send limit lifted', () => {
+    it('lifts 60203 once the verification is approved', async () => {
+      for (let i = 0; i < 5; i += 1) await start();
+      await expect(start()).rejects.toMatchObject({ status: 429, code: 60203 });
+
+      await check(emu.lastCode(TO)!);
+      for (let i = 0; i < 5; i += 1) await start();
+      await expect(start()).rejects.toMatchObject({ status: 429, code: 60203 });
+    });
+
+    it('lifts 60203 once the verification is canceled', async () => {
+      for (let i = 0; i < 5; i += 1) await start();
+      await service().verifications(TO).update({ status: 'canceled' });
+
+      const next = await start();
+      expect(next.status).toBe('pending');
+      expect(emu.deliveries(TO)).toHaveLength(6);
+    });
+
+    it('keeps 60203 after wrong codes', async () => {
+      for (let i = 0; i < 5; i += 1) await start();
+      await check(wrongCode());
+      await expect(start()).rejects.toMatchObject({ status: 429, code: 60203 });
+    });
+  });
+
   describe('expiry', () => {
     it('expires codes after 10 minutes; the next start sends a new verification', async () => {
       const { sid } = await start();
@@ -225,8 +278,11 @@ describe('TwilioVerifyEmulator (driven by the twilio SDK)', () => {
       emu.advanceTime(TEN_MINUTES + 1000);
 
       await expect(check(code)).rejects.toMatchObject({ status: 404, code: 20404 });
-      const fetched = await service().verifications(sid).fetch();
-      expect(fetched.status).toBe('expired');
+      // Twilio deletes expired verifications.
+      await expect(service().verifications(sid).fetch()).rejects.toMatchObject({
+        status: 404,
+        code: 20404,
+      });
 
       const next = await start();
       expect(next.sid).not.toBe(sid);
@@ -310,7 +366,63 @@ describe('TwilioVerifyEmulator (driven by the twilio SDK)', () => {
       await expect(
         service().verifications(sid).update({ status: 'approved' }),
       ).resolves.toMatchObject({ status: 'approved', valid: true });
+      await expect(check(emu.lastCode(TO)!)).rejects.toMatchObject({ status: 404, code: 20404 });
     });
+
+    it('deletes a verification once approved: fetching it answers 404 20404', async () => {
+      const { sid } = await start();
+      await check(emu.lastCode(TO)!);
+
+      const error = await restError(service().verifications(sid).fetch());
+      expect(error).toMatchObject({
+        status: 404,
+        code: 20404,
+        message: `The requested resource /Services/${emu.serviceSid}/Verifications/${sid} was not found`,
+      });
+      await expect(service().verifications(TO).fetch()).rejects.toMatchObject({ status: 404 });
+
+      const other = await start('+15005550007');
+      await service().verifications(other.sid).update({ status: 'approved' });
+      await expect(service().verifications(other.sid).fetch()).rejects.toMatchObject({
+        status: 404,
+        code: 20404,
+      });
+    });
+
+    it('limits status fetches per number: 60 a minute, 180 an hour, 250 a day (429 20429)', async () => {
+      const { sid } = await start();
+      const fetchIt = (key = sid) => service().verifications(key).fetch();
+      for (let i = 0; i < 60; i += 1) await fetchIt(i % 2 === 0 ? sid : TO);
+
+      const error = await restError(fetchIt());
+      expect(error).toMatchObject({ status: 429, code: 20429, message: 'Too Many Requests' });
+      await expect(fetchIt(TO)).rejects.toMatchObject({ status: 429, code: 20429 });
+      // Another number has its own allowance; checks are not status fetches.
+      const other = await start('+15005550007');
+      await expect(fetchIt(other.sid)).resolves.toMatchObject({ status: 'pending' });
+      await expect(check(wrongCode())).resolves.toMatchObject({ status: 'pending' });
+
+      // 60 more in each of the next two minutes makes 180: the hourly limit.
+      const fetchMinute = async () => {
+        emu.advanceTime(60_000);
+        for (let i = 0; i < 60; i += 1) await fetchIt(TO);
+      };
+      await fetchMinute();
+      await fetchMinute();
+      emu.advanceTime(60_000);
+      await expect(fetchIt(TO)).rejects.toMatchObject({ status: 429, code: 20429 });
+
+      // An hour later, 60 and then 10 more make 250: the daily limit.
+      emu.advanceTime(60 * 60_000);
+      const { sid: later } = await start();
+      await fetchMinute();
+      emu.advanceTime(60_000);
+      for (let i = 0; i < 10; i += 1) await fetchIt(later);
+      emu.advanceTime(60 * 60_000);
+      await expect(fetchIt(later)).rejects.toMatchObject({ status: 429, code: 20429 });
+      emu.advanceTime(24 * 60 * 60_000);
+      await expect(fetchIt(TO)).rejects.toMatchObject({ status: 404, code: 20404 });
+    }, 30_000);
   });
 
   describe('authentication and validation', () => {
@@ -347,6 +459,46 @@ describe('TwilioVerifyEmulator (driven by the twilio SDK)', () => {
         status: 400,
         code: 60200,
         message: 'Invalid parameter `Channel`: email',
+      });
+    });
+
+    it('answers channels it does not serve with 400 60200', async () => {
+      for (const channel of ['email', 'sna', 'auto', 'SMS', 'voice']) {
+        await expect(service().verifications.create({ to: TO, channel })).rejects.toMatchObject({
+          status: 400,
+          code: 60200,
+          message: `Invalid parameter \`Channel\`: ${channel}`,
+        });
+      }
+      expect(emu.deliveries()).toEqual([]);
+    });
+
+    it('answers a code that is not 4 to 10 digits with 400 60200, without counting a check', async () => {
+      await start();
+      for (const code of ['123', '12345678901', '12a456', ' 123456']) {
+        await expect(check(code)).rejects.toMatchObject({
+          status: 400,
+          code: 60200,
+          message: `Invalid parameter \`Code\`: ${code}`,
+        });
+      }
+      for (let i = 0; i < 4; i += 1) await check(wrongCode());
+      await expect(check(emu.lastCode(TO)!)).resolves.toMatchObject({ status: 'approved' });
+    });
+
+    it('answers an update to another status with 400 60200', async () => {
+      const { sid } = await start();
+      await expect(
+        service()
+          .verifications(sid)
+          .update({ status: 'pending' as 'canceled' }),
+      ).rejects.toMatchObject({
+        status: 400,
+        code: 60200,
+        message: 'Invalid parameter `Status`: pending',
+      });
+      await expect(service().verifications(sid).fetch()).resolves.toMatchObject({
+        status: 'pending',
       });
     });
 

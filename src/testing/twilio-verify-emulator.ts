@@ -26,6 +26,15 @@ const MAX_SENDS = 5;
 /** Checks allowed per verification, right or wrong. */
 const MAX_CHECKS = 5;
 const E164 = /^\+[1-9]\d{6,14}$/;
+/** Twilio checks codes of 4 to 10 digits (others answer 60200). */
+const CODE = /^\d{4,10}$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Twilio's status check limits per number. */
+const STATUS_FETCH_LIMITS = [
+  { max: 60, windowMs: 60 * 1000 },
+  { max: 180, windowMs: 60 * 60 * 1000 },
+  { max: 250, windowMs: DAY_MS },
+];
 const SUPPORTED_CHANNELS: ReadonlySet<string> = new Set(['sms', 'call', 'whatsapp']);
 const SUPPORTED_LOCALES: ReadonlySet<string> = new Set(VERIFY_LOCALES);
 /** Tags: a JSON object of at most 10 string values, keys and values up to 128 characters. */
@@ -83,6 +92,12 @@ interface Verification {
   sendAttempts: SendAttempt[];
 }
 
+/** A number whose verification used up its checks, until that verification expires. */
+interface Lock {
+  sid: string;
+  until: number;
+}
+
 interface ActiveFault {
   fault: EmulatorFault;
   endpoint: Endpoint | 'any';
@@ -119,9 +134,13 @@ class TwilioApiError extends Error {
  * const code = emu.lastCode(to);
  * ```
  *
- * It keeps Twilio's rules: 10-minute codes, re-sends of the same code, 5 sends per number per
- * 10 minutes (error 60203), 5 checks per verification (error 60202), and 404 (20404) for checks
- * of approved, expired, canceled or unknown verifications. It takes the `sms`, `call` and
+ * It keeps Twilio's documented rules: 10-minute codes; re-sends of the same code; 5 sends per
+ * number per 10 minutes (error 60203), lifted once the verification is approved or canceled; 5
+ * checks per verification, after which the number is refused (60202) until that verification
+ * would have expired; approved, expired and used-up verifications deleted (fetching or checking
+ * them answers 404 20404; canceled ones can still be fetched); status fetches limited per number
+ * to 60 a minute, 180 an hour and 250 a day (429 20429); required parameters (20001), an E.164
+ * `To`, a known channel and a code of 4 to 10 digits (60200). It takes the `sms`, `call` and
  * `whatsapp` channels and the optional parameters `Locale` (one of Verify's supported locales,
  * others answer 404 20404 as Twilio does), `CustomFriendlyName`, `AppHash`, `Tags` (a JSON object
  * of up to 10 strings), `DeviceIp` (an IPv4 or IPv6 address) and `RateLimits` (a JSON object, as
@@ -151,6 +170,10 @@ export class TwilioVerifyEmulator {
 
   private verifications = new Map<string, Verification>();
   private sendTimes = new Map<string, number[]>();
+  private fetchTimes = new Map<string, number[]>();
+  private locks = new Map<string, Lock>();
+  /** The number of every verification created, deleted ones included, by sid. */
+  private numbers = new Map<string, string>();
   private lineTypes = new Map<string, LineType>();
   private pumpingRisks = new Map<string, number>();
   private deliveryLog: EmulatorDelivery[] = [];
@@ -317,6 +340,9 @@ export class TwilioVerifyEmulator {
   reset(): void {
     this.verifications = new Map();
     this.sendTimes = new Map();
+    this.fetchTimes = new Map();
+    this.locks = new Map();
+    this.numbers = new Map();
     this.lineTypes = new Map();
     this.pumpingRisks = new Map();
     this.deliveryLog = [];
@@ -482,6 +508,7 @@ export class TwilioVerifyEmulator {
       // Twilio answers an unsupported Locale as a missing resource (the translation).
       throw notFound(`/v2/Services/${this.serviceSid}/Verifications`);
     }
+    this.refuseWhileLocked(to);
     this.consumeSendAttempt(to);
 
     const now = this.now();
@@ -493,18 +520,28 @@ export class TwilioVerifyEmulator {
     return { status: 201, body: this.verificationJson(verification) };
   }
 
-  /** `POST /v2/Services/{ServiceSid}/VerificationCheck`: checks a code against a verification. */
+  /**
+   * `POST /v2/Services/{ServiceSid}/VerificationCheck`: checks a code against a verification. The
+   * fifth wrong code uses up the verification: it is deleted, and its number stays locked (60202)
+   * until the verification would have expired.
+   */
   private checkVerification(path: string, params: Params): Reply {
     const code = requireParam(params, 'Code');
+    if (!CODE.test(code)) throw invalidParam('Code', code);
     const verification = this.checkTarget(path, params);
-    if (verification.status === 'max_attempts_reached' || verification.checks >= MAX_CHECKS) {
-      verification.status = 'max_attempts_reached';
-      verification.updatedAt = this.now();
-      throw new TwilioApiError(429, 60202, 'Max check attempts reached');
-    }
+    const now = this.now();
     verification.checks += 1;
-    verification.updatedAt = this.now();
-    if (code === verification.code) verification.status = 'approved';
+    verification.updatedAt = now;
+    if (code === verification.code) {
+      verification.status = 'approved';
+      this.finish(verification);
+    } else if (verification.checks >= MAX_CHECKS) {
+      this.locks.set(verification.to, {
+        sid: verification.sid,
+        until: verification.createdAt + VALIDITY_MS,
+      });
+      this.verifications.delete(verification.sid);
+    }
     return {
       status: 200,
       body: {
@@ -524,9 +561,13 @@ export class TwilioVerifyEmulator {
     };
   }
 
-  /** `GET /v2/Services/{ServiceSid}/Verifications/{Sid or To}`. */
+  /**
+   * `GET /v2/Services/{ServiceSid}/Verifications/{Sid or To}`: a pending or canceled verification
+   * (approved, expired and used-up ones are deleted), within the status fetch limits.
+   */
   private fetchVerification(path: string, sidOrTo: string): Reply {
     const verification = this.lookup(sidOrTo);
+    this.consumeStatusFetch(this.numbers.get(sidOrTo) ?? sidOrTo);
     if (!verification) throw notFound(path);
     return { status: 200, body: this.verificationJson(verification) };
   }
@@ -539,6 +580,7 @@ export class TwilioVerifyEmulator {
     if (!verification || verification.status !== 'pending') throw notFound(path);
     verification.status = status;
     verification.updatedAt = this.now();
+    this.finish(verification);
     return { status: 200, body: this.verificationJson(verification) };
   }
 
@@ -569,6 +611,29 @@ export class TwilioVerifyEmulator {
 
   // ---------------------------------------------------------------- state
 
+  /**
+   * Ends a verification's lifecycle (approved or canceled): the number's send attempts no longer
+   * count (Twilio lifts 60203 then), and an approved verification is deleted.
+   */
+  private finish(verification: Verification): void {
+    this.sendTimes.delete(verification.to);
+    if (verification.status === 'approved') this.verifications.delete(verification.sid);
+  }
+
+  /** Throws 60202 while a verification for `to` that used up its checks has not expired. */
+  private refuseWhileLocked(to: string): void {
+    if (this.activeLock(to)) throw maxCheckAttempts();
+  }
+
+  private activeLock(to: string): Lock | undefined {
+    const lock = this.locks.get(to);
+    if (lock && this.now() >= lock.until) {
+      this.locks.delete(to);
+      return undefined;
+    }
+    return lock;
+  }
+
   /** Counts a send attempt for `to`, or throws 60203 when the window's limit is used up. */
   private consumeSendAttempt(to: string): void {
     const now = this.now();
@@ -579,6 +644,21 @@ export class TwilioVerifyEmulator {
     }
     recent.push(now);
     this.sendTimes.set(to, recent);
+  }
+
+  /**
+   * Counts a status fetch for `key` (the number), or throws 429 20429 when one of Twilio's
+   * status check limits (60 a minute, 180 an hour, 250 a day) is used up.
+   */
+  private consumeStatusFetch(key: string): void {
+    const now = this.now();
+    const recent = (this.fetchTimes.get(key) ?? []).filter((time) => time > now - DAY_MS);
+    const full = STATUS_FETCH_LIMITS.some(
+      ({ max, windowMs }) => recent.filter((time) => time > now - windowMs).length >= max,
+    );
+    this.fetchTimes.set(key, recent);
+    if (full) throw new TwilioApiError(429, 20429, 'Too Many Requests');
+    recent.push(now);
   }
 
   private deliver(verification: Verification, now: number, send: SendOptions): void {
@@ -610,61 +690,68 @@ export class TwilioVerifyEmulator {
       sendAttempts: [],
     };
     this.verifications.set(verification.sid, verification);
+    this.numbers.set(verification.sid, to);
     return verification;
   }
 
   /**
-   * The verification a check addresses (by `VerificationSid`, else by `To`). Only pending ones
-   * and ones locked by too many checks (which answer 60202) can be checked; all others are 404.
+   * The verification a check addresses (by `VerificationSid`, else by `To`): a pending one. A
+   * number locked by too many checks answers 60202; anything else is 404.
    */
   private checkTarget(path: string, params: Params): Verification {
-    const verification =
-      params.VerificationSid !== undefined
-        ? this.bySid(params.VerificationSid)
-        : this.latestFor(requireE164(params, 'To'), ['pending', 'max_attempts_reached']);
-    const status = verification?.status;
-    if (!verification || (status !== 'pending' && status !== 'max_attempts_reached')) {
+    if (params.VerificationSid !== undefined) {
+      const sid = params.VerificationSid;
+      const verification = this.bySid(sid);
+      if (verification?.status === 'pending') return verification;
+      const lock = [...this.locks.entries()].find(([, entry]) => entry.sid === sid);
+      if (lock && this.activeLock(lock[0])) throw maxCheckAttempts();
       throw notFound(path);
     }
+    const to = requireE164(params, 'To');
+    if (this.activeLock(to)) throw maxCheckAttempts();
+    const verification = this.pendingFor(to);
+    if (!verification) throw notFound(path);
     return verification;
   }
 
-  /** A verification by sid (any status) or by `To` number (the pending one). */
+  /** A verification by sid (pending or canceled) or by `To` number (the pending one). */
   private lookup(sidOrTo: string): Verification | undefined {
     return sidOrTo.startsWith('+') ? this.pendingFor(sidOrTo) : this.bySid(sidOrTo);
   }
 
   private bySid(sid: string): Verification | undefined {
     const verification = this.verifications.get(sid);
-    if (verification) this.expireIfDue(verification);
-    return verification;
+    return verification && this.expireIfDue(verification) ? verification : undefined;
   }
 
+  /** The most recent pending verification for `to`. */
   private pendingFor(to: string): Verification | undefined {
-    return this.latestFor(to, ['pending']);
-  }
-
-  /** The most recent verification for `to` whose (up-to-date) status is one of `statuses`. */
-  private latestFor(to: string, statuses: VerificationStatus[]): Verification | undefined {
     let latest: Verification | undefined;
-    for (const verification of this.verifications.values()) {
-      if (verification.to === to && statuses.includes(this.expireIfDue(verification))) {
+    for (const verification of [...this.verifications.values()]) {
+      if (
+        verification.to === to &&
+        this.expireIfDue(verification) &&
+        verification.status === 'pending'
+      ) {
         latest = verification;
       }
     }
     return latest;
   }
 
-  /** Marks a pending or locked verification `expired` once its 10 minutes are over. */
-  private expireIfDue(verification: Verification): VerificationStatus {
+  /**
+   * Deletes a pending verification once its 10 minutes are over (Twilio deletes expired ones);
+   * returns whether it still exists.
+   */
+  private expireIfDue(verification: Verification): boolean {
     const expiresAt = verification.createdAt + VALIDITY_MS;
-    const open =
-      verification.status === 'pending' || verification.status === 'max_attempts_reached';
-    if (open && this.now() >= expiresAt) {
+    if (verification.status === 'pending' && this.now() >= expiresAt) {
       verification.status = 'expired';
       verification.updatedAt = expiresAt;
+      this.verifications.delete(verification.sid);
+      return false;
     }
-    return verification.status;
+    return true;
   }
 
   private newCode(): string {
@@ -865,6 +952,10 @@ function invalidParam(name: string, value: string): TwilioApiError {
 function notFound(path: string): TwilioApiError {
   const resource = path.replace(/^\/v2(?=\/)/, '');
   return new TwilioApiError(404, 20404, `The requested resource ${resource} was not found`);
+}
+
+function maxCheckAttempts(): TwilioApiError {
+  return new TwilioApiError(429, 60202, 'Max check attempts reached');
 }
 
 function methodNotAllowed(): TwilioApiError {
