@@ -13,6 +13,9 @@ export type {
   SessionCookieOptions,
   SessionOptions,
   TwilioOptions,
+  LineType,
+  LookupOptions,
+  VerifyRateLimitNames,
 } from './config/otp-options.interface.js';
 export { OtpErrorCode } from './common/otp-error-code.js';
 export { OtpException } from './common/otp.exception.js';
@@ -68,6 +71,11 @@ export type { OtpRequest } from './sessions/session-request.interface.js';
 export type {
   VerificationCheckStatus,
   VerificationProvider,
+  VerificationRequest,
+  VerificationStarted,
 } from './verification/verification-provider.interface.js';
+export type { CodeSent } from './verification/verification.service.js';
+export { VERIFY_LOCALES, verifyLocaleFromAcceptLanguage } from './verification/verify-locales.js';
+export type { VerifyLocale } from './verification/verify-locales.js';
 export { OTP_ENTITIES } from './otp.entities.js';
 export { OTP_MIGRATIONS, OtpInitialSchema1795435481983 } from './migrations/otp-migrations.js';

@@ -63,7 +63,8 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     {
       provide: VERIFICATION_PROVIDER,
       useFactory: (options: ResolvedOtpOptions) =>
-        options.verificationProvider ?? new TwilioVerificationProvider(options.twilio!),
+        options.verificationProvider ??
+        new TwilioVerificationProvider(options.twilio!, options.verify, options.codeTtlSeconds),
       inject: [RESOLVED_OTP_OPTIONS],
     },
     PhoneService,

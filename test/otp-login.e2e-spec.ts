@@ -1,4 +1,4 @@
-import { signInByPhone } from './support/flows.js';
+import { signInByPhone, SMS_SENT } from './support/flows.js';
 import { createTestApp, type TestApp, US_E164, US_PHONE } from './support/test-app.js';
 
 const OTHER_PHONE = '(201) 555-0199';
@@ -24,10 +24,11 @@ describe('Passwordless phone login (HTTP, twilio SDK, emulator, SQLite)', () => 
 
   it('sends a code over Twilio Verify and signs in, creating the member', async () => {
     const sent = await sendCode(t).expect(200);
-    expect(sent.body).toEqual({ results: true });
+    expect(sent.body).toEqual({ results: true, ...SMS_SENT });
     const [verification] = t.emulator.requests();
     expect(verification.path).toBe(`/v2/Services/${t.emulator.serviceSid}/Verifications`);
-    expect(verification.params).toEqual({ To: US_E164, Channel: 'sms' });
+    // supertest connects from 127.0.0.1: Twilio gets it as DeviceIp, for Fraud Guard.
+    expect(verification.params).toEqual({ To: US_E164, Channel: 'sms', DeviceIp: '127.0.0.1' });
 
     const code = t.emulator.lastCode(US_E164)!;
     const res = await t.http

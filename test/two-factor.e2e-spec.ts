@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { OtpEvent, OtpEventsService, type OtpEventPayload } from 'nestjs-otp';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { SMS_SENT } from './support/flows.js';
 
 const PASSWORD = 'correct horse battery staple';
 const ALICE = { email: 'Alice@Example.com', phoneNumber: '(201) 555-0123', countryCode: 'US' };
@@ -32,7 +33,7 @@ async function register(
   await t.http
     .post('/auth/2fa/register/send')
     .send({ ...who, channel: 'sms' })
-    .expect(200, { registerUser: true });
+    .expect(200, { registerUser: true, ...SMS_SENT });
   return t.http
     .post('/auth/2fa/register')
     .send({ ...who, password, confirmationCode: t.emulator.lastCode(e164) })
@@ -44,7 +45,7 @@ async function login(t: TestApp, email: string, e164: string, password = PASSWOR
   await t.http
     .post('/auth/2fa/login/send')
     .send({ email, password, channel: 'sms' })
-    .expect(200, { results: true });
+    .expect(200, { results: true, ...SMS_SENT });
   return t.http
     .post('/auth/2fa/login')
     .send({ email, password, confirmationCode: t.emulator.lastCode(e164) });
@@ -302,7 +303,7 @@ describe('Two-factor sign-up and sign-in (automatic approval)', () => {
     await t.http
       .post('/auth/2fa/password/send')
       .send({ email: 'alice@example.com', channel: 'sms' })
-      .expect(200, { results: true });
+      .expect(200, { results: true, ...SMS_SENT });
     await waitFor(() => t.emulator.deliveries(ALICE_E164).length === 3);
     const newPassword = 'a brand new passphrase';
     await t.http
@@ -502,7 +503,7 @@ describe('Shutting down', () => {
       await t.http
         .post('/auth/2fa/password/send')
         .send({ email: 'alice@example.com', channel: 'sms' })
-        .expect(200, { results: true });
+        .expect(200, { results: true, ...SMS_SENT });
       expect(emulator.deliveries(ALICE_E164)).toHaveLength(1);
       await t.close();
       // The answer went before the code; the shutdown waited for it to reach Twilio.

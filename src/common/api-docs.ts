@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse } from './swagger.js';
 import { OtpErrorCode } from './otp-error-code.js';
+import { OTP_CHANNELS, type OtpChannel } from '../verification/otp-channel.js';
 
 /** OpenAPI schema of every error body. */
 export class ErrorResponse {
@@ -26,6 +27,42 @@ export class ResultsResponse {
   results: true;
 }
 
+/** What every send answers beside its flag: enough for a page's resend timer. */
+class CodeSentFields {
+  @ApiProperty({
+    enum: OTP_CHANNELS,
+    example: 'sms',
+    description: 'The channel the code went out over',
+  })
+  channel: OtpChannel;
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    example: 30,
+    description: 'Seconds before another code can be asked for (the send cooldown); 0 when none',
+  })
+  resendAfterSeconds: number;
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    example: 600,
+    description: 'Seconds the code stays valid',
+  })
+  expiresInSeconds: number;
+}
+
+/** `{ results: true, channel, resendAfterSeconds, expiresInSeconds }` */
+export class CodeSentResponse extends CodeSentFields {
+  @ApiProperty({ enum: [true] })
+  results: true;
+}
+
+/** `{ registerUser: true, channel, resendAfterSeconds, expiresInSeconds }` */
+export class RegistrationCodeSentResponse extends CodeSentFields {
+  @ApiProperty({ enum: [true] })
+  registerUser: true;
+}
+
 const DESCRIPTIONS: Record<number, string> = {
   400: 'VALIDATION_FAILED, INVALID_PHONE_NUMBER, COUNTRY_NOT_ALLOWED or CHANNEL_NOT_ALLOWED',
   401: 'INVALID_CODE, CODE_EXPIRED, INVALID_CREDENTIALS or UNAUTHENTICATED',
@@ -34,7 +71,7 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'ALREADY_REGISTERED',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
-  422: 'DELIVERY_REFUSED (Twilio refused delivery)',
+  422: 'DELIVERY_REFUSED (Twilio refused delivery, or the Lookup line check refused the number)',
   429: 'TOO_MANY_REQUESTS, with Retry-After',
   500: 'PROVIDER_MISCONFIGURED',
   503: 'PROVIDER_UNAVAILABLE, with Retry-After',

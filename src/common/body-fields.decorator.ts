@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsString, Length, Matches, MaxLength } from 'class-validator';
 import { ApiProperty } from './swagger.js';
+import { OTP_CHANNELS } from '../verification/otp-channel.js';
 
 /**
  * Fields that several request bodies share, each declared once with its OpenAPI schema and its
@@ -40,10 +41,17 @@ export function CountryCodeField(): PropertyDecorator {
   );
 }
 
-/** The channel a code is sent over, `sms` or `call` (the options decide which are allowed). */
+/**
+ * The channel a code is sent over, `sms`, `call` or `whatsapp` (the `channels` option decides
+ * which are allowed; the others answer 400 `CHANNEL_NOT_ALLOWED`).
+ */
 export function ChannelField(): PropertyDecorator {
   return applyDecorators(
-    ApiProperty({ enum: ['sms', 'call'], example: 'sms' }),
+    ApiProperty({
+      enum: OTP_CHANNELS,
+      example: 'sms',
+      description: 'As the `channels` option allows (default sms and call)',
+    }),
     MaxLength(16),
     IsString(),
   );

@@ -10,11 +10,17 @@ interface ClientRequest {
 /**
  * The client of an HTTP request as the module's services take it: `ip` is the adapter's
  * `request.ip`, what `@Ip()` gives (so behind a proxy it follows the app's `trust proxy`
- * setting), and `userAgent` the `User-Agent` header, what `@Headers('user-agent')` gives.
+ * setting), `userAgent` the `User-Agent` header, what `@Headers('user-agent')` gives, and
+ * `acceptLanguage` the `Accept-Language` header.
  */
 export const CurrentClient = createParamDecorator(
   (_data: unknown, context: ExecutionContext): ClientInfo => {
     const request = context.switchToHttp().getRequest<ClientRequest>();
-    return { ip: request.ip, userAgent: request.headers['user-agent'] as string | undefined };
+    const language = request.headers['accept-language'];
+    return {
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] as string | undefined,
+      acceptLanguage: Array.isArray(language) ? language.join(',') : language,
+    };
   },
 );

@@ -1,5 +1,5 @@
 import { ApiOkResponse, ApiOperation, ApiTags } from '../common/swagger.js';
-import { ApiOtpErrors, ResultsResponse } from '../common/api-docs.js';
+import { ApiOtpErrors, CodeSentResponse } from '../common/api-docs.js';
 import { PhoneLoginResponse } from './phone-login.response.js';
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import type { ClientInfo } from '../common/client-info.js';
@@ -10,6 +10,7 @@ import { PhoneLoginDto } from './dto/phone-login.dto.js';
 import { SendLoginCodeDto } from './dto/send-login-code.dto.js';
 import { OtpService, type PhoneLoginResult } from './otp.service.js';
 import { OtpRoutes } from '../common/otp-routes.decorator.js';
+import type { CodeSent } from '../verification/verification.service.js';
 
 /** Passwordless sign-in routes. */
 @ApiTags('Passwordless sign-in')
@@ -19,16 +20,16 @@ import { OtpRoutes } from '../common/otp-routes.decorator.js';
 export class OtpController {
   constructor(private readonly otp: OtpService) {}
 
-  /** Sends a sign-in code by SMS or call. */
+  /** Sends a sign-in code by SMS, voice call or WhatsApp. */
   @Post('send')
-  @ApiOperation({ summary: 'Send a sign-in code by SMS or voice call' })
-  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOperation({ summary: 'Send a sign-in code by SMS, voice call or WhatsApp' })
+  @ApiOkResponse({ type: CodeSentResponse })
   @ApiOtpErrors(400, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   send(
     @Body() body: SendLoginCodeDto,
     @CurrentClient() client: ClientInfo,
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     return this.otp.sendLoginConfirmCode(body.channel, body.countryCode, body.phoneNumber, client);
   }
 

@@ -10,7 +10,7 @@ import { type Member, type MemberView, toMemberView } from '../members/member.en
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { VerificationService } from '../verification/verification.service.js';
+import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 
 /** Result of a passwordless sign-in. */
@@ -36,20 +36,22 @@ export class OtpService {
   ) {}
 
   /**
-   * Sends a sign-in code to the phone if the number is valid for the country.
-   * @param channel `sms` or `call`
+   * Sends a sign-in code to the phone if the number is valid for the country, and tells the
+   * channel, the wait before another code and the code's lifetime.
+   * @param channel `sms`, `call` or `whatsapp` (as `channels` allows)
    * @param countryCode ISO 3166-1 alpha-2 code chosen by the visitor
    * @param phoneNumber the number as typed
+   * @param client the client's IP, `Accept-Language`, or a Verify `locale` of the host's choice
    */
   async sendLoginConfirmCode(
     channel: OtpChannel | string,
     countryCode: string,
     phoneNumber: string,
     client: ClientInfo = {},
-  ): Promise<{ results: true; message?: string }> {
+  ): Promise<{ results: true; message?: string } & CodeSent> {
     const { e164 } = this.phones.parse(countryCode, phoneNumber);
-    await this.verification.send(e164, channel, client);
-    return { results: true };
+    const sent = await this.verification.send(e164, channel, client);
+    return { results: true, ...sent };
   }
 
   /**

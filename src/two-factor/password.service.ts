@@ -8,7 +8,7 @@ import { MemberAccounts } from '../members/member-accounts.service.js';
 import { MembersService } from '../members/members.service.js';
 import { clientKey, RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
-import { VerificationService } from '../verification/verification.service.js';
+import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 import { CredentialChecker } from './credential-checker.js';
 import { PasswordHasher } from './password-hasher.js';
 import { checkPasswordPolicy } from './password-policy.js';
@@ -34,14 +34,17 @@ export class PasswordService {
    * Sends a password-reset code to the phone of the member with this email, if there is one.
    * Answers the same, and as fast, whether or not the email exists: the client's and the email's
    * send limits are counted at once (alike for every email), the code goes out in the
-   * background (which shutdown waits for), and a failure to send is only logged.
+   * background (which shutdown waits for), and a failure to send is only logged. The answer's
+   * channel, wait and lifetime come from the options alone, alike for every email.
    */
   async sendResetCode(
     info: { email: string; channel: OtpChannel | string },
     client: ClientInfo,
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     const email = this.credentials.normaliseEmail(info.email);
     this.verification.assertChannel(info.channel);
+    // A locale the host chose is checked now, not only in the background send.
+    this.verification.localeFor(client);
     await this.limits.consume([
       ...(client.ip ? [['sendsPerIp', clientKey(client.ip)] as const] : []),
       ['sendsPerEmail', email],
@@ -49,9 +52,9 @@ export class PasswordService {
     this.background.run('Password-reset code', async () => {
       const member = await this.accounts.findByEmail(email);
       if (!member?.passwordHash || member.status === 'blocked') return;
-      await this.verification.send(member.phoneNumber, info.channel);
+      await this.verification.send(member.phoneNumber, info.channel, client, { ipCounted: true });
     });
-    return { results: true };
+    return { results: true, ...this.verification.receipt(info.channel) };
   }
 
   /**
@@ -91,12 +94,12 @@ export class PasswordService {
     memberId: string,
     channel: OtpChannel | string,
     client: ClientInfo,
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     this.verification.assertChannel(channel);
     const member = await this.members.findById(memberId);
     if (!member) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
-    await this.verification.send(member.phoneNumber, channel, client);
-    return { results: true };
+    const sent = await this.verification.send(member.phoneNumber, channel, client);
+    return { results: true, ...sent };
   }
 
   /**

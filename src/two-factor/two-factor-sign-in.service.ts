@@ -3,7 +3,7 @@ import type { ClientInfo } from '../common/client-info.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 import { toMemberView } from '../members/member.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { VerificationService } from '../verification/verification.service.js';
+import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 import { CredentialChecker } from './credential-checker.js';
 import type { LoginInfo, MemberInfo, TwoFactorLoginResult } from './two-factor.types.js';
 
@@ -21,13 +21,13 @@ export class TwoFactorSignIn {
    * Checks email and password and sends a sign-in code to the member's own phone. An unknown
    * email and a wrong password give the same 401 `INVALID_CREDENTIALS` in the same time.
    */
-  async sendCode(info: MemberInfo, client: ClientInfo): Promise<{ results: true }> {
+  async sendCode(info: MemberInfo, client: ClientInfo): Promise<{ results: true } & CodeSent> {
     this.verification.assertChannel(info.channel);
     const member = await this.credentials.check(info.email, info.password, client);
-    await this.verification.send(member.phoneNumber, info.channel, client, {
+    const sent = await this.verification.send(member.phoneNumber, info.channel, client, {
       email: member.email,
     });
-    return { results: true };
+    return { results: true, ...sent };
   }
 
   /** Checks email, password and the code sent to the member's phone, and signs in. */

@@ -8,7 +8,7 @@ import { toMemberView } from '../members/member.entity.js';
 import { MemberAccounts } from '../members/member-accounts.service.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { PhoneService } from '../phone/phone.service.js';
-import { VerificationService } from '../verification/verification.service.js';
+import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 import { CredentialChecker } from './credential-checker.js';
 import { PasswordHasher } from './password-hasher.js';
 import { checkPasswordPolicy } from './password-policy.js';
@@ -31,15 +31,18 @@ export class TwoFactorSignUp {
    * Sends a registration code to the visitor's phone unless the email or phone is already
    * registered (409 `ALREADY_REGISTERED`, counted against the send limits like a send).
    */
-  async sendCode(visitor: VisitorInfo, client: ClientInfo): Promise<{ registerUser: true }> {
+  async sendCode(
+    visitor: VisitorInfo,
+    client: ClientInfo,
+  ): Promise<{ registerUser: true } & CodeSent> {
     const email = this.credentials.normaliseEmail(visitor.email);
     const { e164 } = this.phones.parse(visitor.countryCode, visitor.phoneNumber);
     this.verification.assertChannel(visitor.channel);
-    await this.verification.send(e164, visitor.channel, client, {
+    const sent = await this.verification.send(e164, visitor.channel, client, {
       email,
       before: () => this.assertFree(email, e164),
     });
-    return { registerUser: true };
+    return { registerUser: true, ...sent };
   }
 
   /**

@@ -6,9 +6,14 @@ import {
   ApiOperation,
   ApiTags,
 } from '../common/swagger.js';
-import { ApiOtpErrors, ResultsResponse } from '../common/api-docs.js';
+import {
+  ApiOtpErrors,
+  CodeSentResponse,
+  RegistrationCodeSentResponse,
+  ResultsResponse,
+} from '../common/api-docs.js';
 import { SessionResponse } from '../sessions/session.responses.js';
-import { PendingRegistrationResponse, RegisterUserResponse } from './two-factor.responses.js';
+import { PendingRegistrationResponse } from './two-factor.responses.js';
 import { Body, Controller, HttpCode, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
 import type { ClientInfo } from '../common/client-info.js';
 import { CurrentClient } from '../common/current-client.decorator.js';
@@ -30,6 +35,7 @@ import {
 import { TwoFactorService } from './two-factor.service.js';
 import type { RegisterResult, TwoFactorLoginResult } from './two-factor.types.js';
 import { OtpRoutes } from '../common/otp-routes.decorator.js';
+import type { CodeSent } from '../verification/verification.service.js';
 
 /** Express and Fastify responses alike. */
 interface HttpResponse {
@@ -47,13 +53,13 @@ export class TwoFactorRegistrationController {
   /** Sends a registration code to the visitor's phone. */
   @Post('send')
   @ApiOperation({ summary: "Send a registration code to the visitor's phone" })
-  @ApiOkResponse({ type: RegisterUserResponse })
+  @ApiOkResponse({ type: RegistrationCodeSentResponse })
   @ApiOtpErrors(400, 409, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   send(
     @Body() body: SendRegistrationCodeDto,
     @CurrentClient() client: ClientInfo,
-  ): Promise<{ registerUser: true }> {
+  ): Promise<{ registerUser: true } & CodeSent> {
     return this.twoFactor.sendRegConfirmCode(body, client);
   }
 
@@ -86,13 +92,13 @@ export class TwoFactorController {
   @Public()
   @Post('login/send')
   @ApiOperation({ summary: "Check email and password, then send a code to the member's phone" })
-  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOkResponse({ type: CodeSentResponse })
   @ApiOtpErrors(400, 401, 403, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   sendLoginCode(
     @Body() body: SendTwoFactorLoginCodeDto,
     @CurrentClient() client: ClientInfo,
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     return this.twoFactor.sendLoginConfirmCode(body, client);
   }
 
@@ -117,13 +123,13 @@ export class TwoFactorController {
   @ApiOperation({
     summary: 'Send a password-reset code (same answer whether or not the email exists)',
   })
-  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOkResponse({ type: CodeSentResponse })
   @ApiOtpErrors(400, 429)
   @HttpCode(HttpStatus.OK)
   sendResetCode(
     @Body() body: SendPasswordResetCodeDto,
     @CurrentClient() client: ClientInfo,
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     return this.twoFactor.sendPasswordResetCode(body, client);
   }
 
@@ -146,14 +152,14 @@ export class TwoFactorController {
   @Post('password/change/send')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Send a code to confirm a password change' })
-  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOkResponse({ type: CodeSentResponse })
   @ApiOtpErrors(400, 401, 403, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   sendChangeCode(
     @CurrentMember('id') memberId: string,
     @Body() body: SendPasswordChangeCodeDto,
     @CurrentClient() client: ClientInfo,
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     return this.twoFactor.sendPasswordChangeCode(memberId, body.channel, client);
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientInfo } from '../common/client-info.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
+import type { CodeSent } from '../verification/verification.service.js';
 import { PasswordService } from './password.service.js';
 import { TwoFactorSignIn } from './two-factor-sign-in.service.js';
 import { TwoFactorSignUp } from './two-factor-sign-up.service.js';
@@ -35,7 +36,7 @@ export class TwoFactorService {
   sendRegConfirmCode(
     visitor: VisitorInfo,
     client: ClientInfo = {},
-  ): Promise<{ registerUser: true }> {
+  ): Promise<{ registerUser: true } & CodeSent> {
     return this.signUp.sendCode(visitor, client);
   }
 
@@ -51,7 +52,10 @@ export class TwoFactorService {
    * Checks email and password and sends a sign-in code to the member's own phone. An unknown
    * email and a wrong password give the same 401 `INVALID_CREDENTIALS` in the same time.
    */
-  sendLoginConfirmCode(info: MemberInfo, client: ClientInfo = {}): Promise<{ results: true }> {
+  sendLoginConfirmCode(
+    info: MemberInfo,
+    client: ClientInfo = {},
+  ): Promise<{ results: true } & CodeSent> {
     return this.signIn.sendCode(info, client);
   }
 
@@ -67,7 +71,7 @@ export class TwoFactorService {
   sendPasswordResetCode(
     info: { email: string; channel: OtpChannel | string },
     client: ClientInfo = {},
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     return this.passwords.sendResetCode(info, client);
   }
 
@@ -84,7 +88,7 @@ export class TwoFactorService {
     memberId: string,
     channel: OtpChannel | string,
     client: ClientInfo = {},
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     return this.passwords.sendChangeCode(memberId, channel, client);
   }
 

@@ -3,6 +3,20 @@ import type { OtpChannel } from './otp-channel.js';
 /** Outcome of a code check. Only `approved` signs anyone in. */
 export type VerificationCheckStatus = 'approved' | 'wrong-code' | 'expired';
 
+/** Details of one send beyond the number and the channel. */
+export interface VerificationRequest {
+  /** The Verify locale to send the code in; `undefined` leaves it to the provider. */
+  locale?: string;
+  /** The IP address of the client asking for the code, when known. */
+  clientIp?: string;
+}
+
+/** What a provider may tell of a code it sent. */
+export interface VerificationStarted {
+  /** Seconds the code stays valid, when the provider knows better than `codeTtlSeconds`. */
+  expiresInSeconds?: number;
+}
+
 /**
  * Sends and checks one-time codes. The module uses Twilio Verify; supply your own implementation
  * as `verificationProvider` to use another vendor. Implementations throw `OtpException`s
@@ -11,7 +25,11 @@ export type VerificationCheckStatus = 'approved' | 'wrong-code' | 'expired';
  */
 export interface VerificationProvider {
   /** Sends a code to `to` (E.164) over `channel`. */
-  start(to: string, channel: OtpChannel): Promise<void>;
+  start(
+    to: string,
+    channel: OtpChannel,
+    request?: VerificationRequest,
+  ): Promise<void | VerificationStarted>;
   /**
    * Checks `code` for `to`. `wrong-code`: the code does not match (the verification stays
    * open); `expired`: there is no open verification (never sent, expired, used or cancelled).

@@ -18,16 +18,37 @@ import {
 import type {
   VerificationCheckStatus,
   VerificationProvider,
+  VerificationRequest,
 } from './verification-provider.interface.js';
+import { LineCheck } from '../lookup/line-check.js';
+import { TwilioPhoneLookup } from '../lookup/twilio-phone-lookup.js';
+import { toVerifyLocale, verifyLocaleFromAcceptLanguage } from './verify-locales.js';
 
 const CODE_SHAPE = /^\d{4,10}$/;
 const CHECK_TIMES_KEPT = 32;
 
-/** Who is asking, for per-client limits. */
+/** Who is asking, for per-client limits, Fraud Guard and the language of the code. */
 export interface RequestOrigin {
   /** The client's IP address, as the HTTP adapter reports it. */
   ip?: string;
+  /** The request's `Accept-Language` header, for `locale: 'auto'`. */
+  acceptLanguage?: string;
+  /** A Verify locale chosen by the host (a member's saved language); wins over the options. */
+  locale?: string;
 }
+
+/** What a send answers, for a page's resend timer. */
+export interface CodeSent {
+  /** The channel the code went out over. */
+  channel: OtpChannel;
+  /** Seconds before another code can be asked for this number (the send cooldown); 0 when none. */
+  resendAfterSeconds: number;
+  /** Seconds the code stays valid. */
+  expiresInSeconds: number;
+}
+
+/** The rules of one code per window: the soonest a number (or email) can be sent another. */
+const ONE_SEND_RULES = ['sendCooldown', 'sendsPerPhone', 'sendsPerRange'] as const;
 
 function sameCode(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -45,13 +66,19 @@ export class VerificationService {
   /** Durations of the last code checks at the provider, in milliseconds. */
   private readonly checkTimes: number[] = [];
   private checkCount = 0;
+  /** The Lookup check before sending, when `lookup` is set. */
+  private readonly lineCheck?: LineCheck;
 
   constructor(
     @Inject(VERIFICATION_PROVIDER) private readonly provider: VerificationProvider,
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
     private readonly limits: RateLimiter,
     private readonly events: OtpEventsService,
-  ) {}
+  ) {
+    if (options.lookup && options.twilio) {
+      this.lineCheck = new LineCheck(options.lookup, new TwilioPhoneLookup(options.twilio));
+    }
+  }
 
   /** Throws `CHANNEL_NOT_ALLOWED` unless `channel` is enabled. */
   assertChannel(channel: unknown): asserts channel is OtpChannel {
@@ -63,23 +90,31 @@ export class VerificationService {
    * Sends a code to an E.164 number. Throws `CHANNEL_NOT_ALLOWED` for a disabled channel and
    * `TOO_MANY_REQUESTS` over a send limit (a refused send costs nothing). `before` runs once the
    * send is counted and before anything reaches the provider (a refusal it throws stays counted,
-   * e.g. "already registered"). When the provider is unreachable the send is not counted.
+   * e.g. "already registered"). With `lookup` set, the number's line is checked next
+   * (`DELIVERY_REFUSED` stays counted). When the provider is unreachable the send is not counted.
+   * `ipCounted`: the caller has counted the client IP already (the IP is still sent to Twilio).
    */
   async send(
     e164: string,
     channel: string,
     origin: RequestOrigin = {},
-    extra: { email?: string; before?: () => Promise<void> } = {},
-  ): Promise<void> {
+    extra: { email?: string; before?: () => Promise<void>; ipCounted?: boolean } = {},
+  ): Promise<CodeSent> {
     this.assertChannel(channel);
-    const charge = await this.chargeSend(e164, origin, extra.email);
+    const request: VerificationRequest = {
+      locale: this.localeFor(origin),
+      clientIp: origin.ip,
+    };
+    const charge = await this.chargeSend(e164, extra.ipCounted ? {} : origin, extra.email);
     await extra.before?.();
     if (this.options.testNumbers.has(e164)) {
       this.logger.log(`Test number ${maskPhone(e164)}: no code sent`);
-      return;
+      return this.receipt(channel);
     }
+    let started: Awaited<ReturnType<VerificationProvider['start']>>;
     try {
-      await this.provider.start(e164, channel);
+      if (this.lineCheck?.appliesTo(channel)) await this.lineCheck.assertDeliverable(e164);
+      started = await this.provider.start(e164, channel, request);
     } catch (error) {
       const code = error instanceof OtpException ? error.code : undefined;
       if (code === OtpErrorCode.DELIVERY_REFUSED) {
@@ -92,6 +127,49 @@ export class VerificationService {
       throw error;
     }
     this.logger.log(`Code sent by ${channel} to ${maskPhone(e164)}`);
+    return this.receipt(channel, started ? started.expiresInSeconds : undefined);
+  }
+
+  /**
+   * What a send over `channel` answers, from the options alone: the wait before the next code
+   * (the longest window that holds one send) and the code's lifetime (`codeTtlSeconds`, or the
+   * provider's own figure when it gives one).
+   */
+  receipt(channel: OtpChannel, expiresInSeconds?: number): CodeSent {
+    const { rules } = this.options.rateLimit;
+    const waits = ONE_SEND_RULES.map((name) => rules[name])
+      .filter((rule) => rule !== undefined && rule.limit <= 1)
+      .map((rule) => Math.ceil(rule!.windowMs / 1000));
+    const lifetime =
+      typeof expiresInSeconds === 'number' && Number.isFinite(expiresInSeconds)
+        ? Math.max(0, Math.min(Math.round(expiresInSeconds), this.options.codeTtlSeconds))
+        : this.options.codeTtlSeconds;
+    return {
+      channel,
+      resendAfterSeconds: Math.max(0, ...waits),
+      expiresInSeconds: lifetime,
+    };
+  }
+
+  /**
+   * The Verify locale of a send: the host's own choice, else the `locale` option (a fixed one, or
+   * the visitor's `Accept-Language` under `'auto'`). `undefined` leaves it to Twilio. Throws
+   * `VALIDATION_FAILED` for a host's locale that Twilio Verify does not support.
+   */
+  localeFor(origin: RequestOrigin): string | undefined {
+    if (origin.locale !== undefined) {
+      const chosen = typeof origin.locale === 'string' ? toVerifyLocale(origin.locale) : undefined;
+      if (!chosen) {
+        throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+          message: 'locale must be a language Twilio Verify supports',
+        });
+      }
+      return chosen;
+    }
+    const { locale } = this.options;
+    if (locale === false) return undefined;
+    if (locale === 'auto') return verifyLocaleFromAcceptLanguage(origin.acceptLanguage);
+    return locale;
   }
 
   /**

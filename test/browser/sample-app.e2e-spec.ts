@@ -4,6 +4,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { type RunningSample, startSample, startSampleApp } from './support/sample-server.js';
+import { SMS_SENT } from '../support/flows.js';
 
 const ADMIN_TOKEN = 'an-admin-token-of-some-length';
 
@@ -46,7 +47,7 @@ describe('Sample app: start-up, development mode, admin, OpenAPI and cookies', (
     await request(sample.url)
       .post('/auth/otp/send')
       .send({ channel: 'sms', countryCode: 'US', phoneNumber: '(201) 555-0123' })
-      .expect(200, { results: true });
+      .expect(200, { results: true, ...SMS_SENT });
     const code = sample.emulator.lastCode('+12015550123')!;
     expect(sample.logs.lines.filter((line) => line.includes(code))).toEqual([
       `warn DEVELOPMENT MODE: code ${code} "sent" by SMS to the number ending 0123 TwilioVerifyEmulator`,

@@ -23,6 +23,7 @@ import { DataSource } from 'typeorm';
 import { OtpGlobalExceptionFilter, OtpModule } from 'nestjs-otp';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { LogCapture } from '../support/log-capture.js';
+import { SMS_SENT } from '../support/flows.js';
 import {
   createTestApp,
   emulatorOptions,
@@ -291,7 +292,7 @@ describe('After bad input', () => {
       await t.http
         .post('/auth/otp/send')
         .send({ channel: 'sms', countryCode: 'US', phoneNumber: '(201) 555-0123' })
-        .expect(200, { results: true });
+        .expect(200, { results: true, ...SMS_SENT });
     } finally {
       await t.close();
     }
@@ -513,7 +514,10 @@ describe.each<Platform>(['express', 'fastify'])('Hostile JSON on %s', (platform)
       countryCode: 'US',
       channel: 'sms',
     };
-    await t.http.post('/auth/2fa/register/send').send(signUp).expect(200, { registerUser: true });
+    await t.http
+      .post('/auth/2fa/register/send')
+      .send(signUp)
+      .expect(200, { registerUser: true, ...SMS_SENT });
     const code = t.emulator.lastCode('+12015550199')!;
     const fields = {
       email: signUp.email,
@@ -540,7 +544,7 @@ describe.each<Platform>(['express', 'fastify'])('Hostile JSON on %s', (platform)
     await post(
       '/auth/otp/send',
       JSON.stringify({ channel: 'sms', countryCode: 'US', phoneNumber: US_PHONE }),
-    ).expect(200, { results: true });
+    ).expect(200, { results: true, ...SMS_SENT });
   });
 
   it('keeps the generic answers of the parser: malformed JSON, too large, not JSON', async () => {
@@ -597,7 +601,7 @@ describe.each<Platform>(['express', 'fastify'])('Hostile JSON on %s', (platform)
       ' '.repeat(40_000),
       '"phoneNumber":"(201) 555-0123"}',
     ]);
-    expect(valid).toEqual({ status: 200, body: { results: true } });
+    expect(valid).toEqual({ status: 200, body: { results: true, ...SMS_SENT } });
 
     const large = await sendInPieces(t, '/auth/otp/send', [
       '{"channel":"sms",',
@@ -615,7 +619,7 @@ describe.each<Platform>(['express', 'fastify'])('Hostile JSON on %s', (platform)
       `{"channel":"sms",${' '.repeat(90_000)}"countryCode":"US","phoneNumber":"(201) 555-0123"}`,
     );
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ results: true });
+    expect(res.body).toEqual({ results: true, ...SMS_SENT });
   });
 
   it('refuses a body in a charset other than UTF-8', async () => {
@@ -686,7 +690,7 @@ describe.each<Platform>(['express', 'fastify'])(
           .post('/auth/otp/send')
           .set('Content-Type', 'application/json')
           .send(validSend)
-          .expect(200, { results: true });
+          .expect(200, { results: true, ...SMS_SENT });
         const echoed = await t.http
           .post('/host/echo')
           .set('Content-Type', 'application/json')
@@ -715,7 +719,7 @@ describe.each<Platform>(['express', 'fastify'])(
           .post('/auth/otp/send')
           .set('Content-Type', 'application/json')
           .send(validSend)
-          .expect(200, { results: true });
+          .expect(200, { results: true, ...SMS_SENT });
       } finally {
         await t.close();
       }
@@ -741,7 +745,7 @@ describe('A host that parses bodies before Nest on Express', () => {
       await t.http
         .post('/auth/otp/send')
         .send({ channel: 'sms', countryCode: 'US', phoneNumber: US_PHONE })
-        .expect(200, { results: true });
+        .expect(200, { results: true, ...SMS_SENT });
       const warnings = t.logs.lines.filter((line) => line.includes('cannot be refused'));
       expect(warnings).toHaveLength(1);
       expect(t.logs.lines.filter((line) => /^(error|fatal)/.test(line))).toEqual([]);

@@ -1,5 +1,11 @@
 import { type TestApp, US_E164, US_PHONE } from './test-app.js';
 
+/**
+ * What a send answers beside its flag with the default options: the channel, the 30 s send
+ * cooldown and Twilio Verify's 10-minute codes.
+ */
+export const SMS_SENT = { channel: 'sms', resendAfterSeconds: 30, expiresInSeconds: 600 } as const;
+
 /** The body of a passwordless sign-in. */
 export interface PhoneSignIn {
   sessionToken: string;
