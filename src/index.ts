@@ -56,6 +56,19 @@ export type { OtpEventName, OtpEventPayload } from './events/otp-events.js';
 export { CountriesService } from './phone/countries.service.js';
 export type { Country } from './phone/countries.service.js';
 export { MembersService } from './members/members.service.js';
+export type { MemberPage, MemberPageOptions } from './members/members.service.js';
+export { AccountService } from './account/account.service.js';
+export type { ChangeEmailInfo, ChangePhoneInfo, NewPhoneInfo } from './account/account.types.js';
+export { RecoveryCodesService } from './account/recovery-codes.service.js';
+export type { RecoveryCodesStatus } from './account/recovery-codes.service.js';
+export { RecoverySignIn } from './account/recovery-sign-in.service.js';
+export type { RecoverySignInResult } from './account/recovery-sign-in.service.js';
+export { RecoveryCode } from './account/recovery-code.entity.js';
+export {
+  RecentVerificationGuard,
+  RequireRecentVerification,
+} from './account/require-recent-verification.decorator.js';
+export { SessionVerification } from './account/session-verification.service.js';
 export { Member } from './members/member.entity.js';
 export type { MemberStatus, MemberView } from './members/member.entity.js';
 export { MemberSession } from './sessions/member-session.entity.js';
@@ -78,4 +91,8 @@ export type { CodeSent } from './verification/verification.service.js';
 export { VERIFY_LOCALES, verifyLocaleFromAcceptLanguage } from './verification/verify-locales.js';
 export type { VerifyLocale } from './verification/verify-locales.js';
 export { OTP_ENTITIES } from './otp.entities.js';
-export { OTP_MIGRATIONS, OtpInitialSchema1795435481983 } from './migrations/otp-migrations.js';
+export {
+  OTP_MIGRATIONS,
+  OtpAccountLifecycle1796300000000,
+  OtpInitialSchema1795435481983,
+} from './migrations/otp-migrations.js';

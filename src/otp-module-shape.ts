@@ -7,10 +7,14 @@ import {
   OTP_DATA_SOURCE,
   OTP_FLAGGED_ROUTES,
   OTP_MEMBER_REPOSITORY,
+  OTP_RECOVERY_CODE_REPOSITORY,
   OTP_ROUTE_PREFIX,
   OTP_SESSION_REPOSITORY,
 } from './otp-internal.constants.js';
 import type { OtpModuleExtras } from './config/otp-options.interface.js';
+import { AccountController, SessionVerificationController } from './account/account.controller.js';
+import { RecoveryCode } from './account/recovery-code.entity.js';
+import { RecoveryController } from './account/recovery.controller.js';
 import { Member } from './members/member.entity.js';
 import { MemberSession } from './sessions/member-session.entity.js';
 import { OTP_ENTITIES } from './otp.entities.js';
@@ -50,6 +54,10 @@ function withDataSource(definition: DynamicModule, extras: OtpModuleExtras): Dyn
         provide: OTP_SESSION_REPOSITORY,
         useExisting: getRepositoryToken(MemberSession, dataSource),
       },
+      {
+        provide: OTP_RECOVERY_CODE_REPOSITORY,
+        useExisting: getRepositoryToken(RecoveryCode, dataSource),
+      },
     ],
   };
 }
@@ -74,7 +82,10 @@ export function applyOtpExtras(definition: DynamicModule, extras: OtpModuleExtra
   const controllers: Type[] = [
     CountriesController,
     OtpController,
+    RecoveryController,
     SessionsController,
+    SessionVerificationController,
+    AccountController,
     TwoFactorRegistrationController,
     TwoFactorController,
   ];

@@ -1,5 +1,6 @@
+import { RecoveryCode } from './account/recovery-code.entity.js';
 import { Member } from './members/member.entity.js';
 import { MemberSession } from './sessions/member-session.entity.js';
 
 /** Every TypeORM entity of the module, for hosts that list entities by hand. */
-export const OTP_ENTITIES = [Member, MemberSession];
+export const OTP_ENTITIES = [Member, MemberSession, RecoveryCode];

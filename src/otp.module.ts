@@ -1,4 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AccountService } from './account/account.service.js';
+import { RecoveryCodesRepository } from './account/recovery-codes.repository.js';
+import { RecoveryCodesService } from './account/recovery-codes.service.js';
+import { RecoverySignIn } from './account/recovery-sign-in.service.js';
+import { RecentVerificationGuard } from './account/require-recent-verification.decorator.js';
+import { SessionVerification } from './account/session-verification.service.js';
 import { JsonBodyInspector } from './common/json-body.inspector.js';
 import {
   OtpExceptionFilter,
@@ -91,6 +97,12 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     OtpExceptionFilter,
     OtpRegistrationExceptionFilter,
     JsonBodyInspector,
+    AccountService,
+    RecoveryCodesRepository,
+    RecoveryCodesService,
+    RecoverySignIn,
+    SessionVerification,
+    RecentVerificationGuard,
   ],
   exports: [
     RESOLVED_OTP_OPTIONS,
@@ -103,6 +115,11 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     SessionsService,
     CountriesService,
     SessionGuard,
+    AccountService,
+    RecoveryCodesService,
+    RecoverySignIn,
+    SessionVerification,
+    RecentVerificationGuard,
   ],
 })
 export class OtpModule extends OtpConfigurableModule {

@@ -11,6 +11,7 @@ import {
   OtpErrorCode,
   OtpException,
   OtpModule,
+  RecoveryCode,
 } from 'nestjs-otp';
 import { MemberAccounts } from '../src/members/member-accounts.service.js';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
@@ -18,7 +19,7 @@ import { isUniqueViolation } from '../src/persistence/sql.js';
 import { emptyTestDatabase, type EmptyTestDatabase } from './support/database.js';
 import { emulatorOptions } from './support/test-app.js';
 
-const OTP_TABLES = ['otp_members', 'otp_member_sessions'];
+const OTP_TABLES = ['otp_members', 'otp_member_sessions', 'otp_recovery_codes'];
 
 function member(overrides: Partial<Member> = {}): Member {
   const now = new Date();
@@ -89,7 +90,10 @@ describe('Migrations', () => {
 
     const ran = await dataSource.runMigrations({ transaction: 'all' });
 
-    expect(ran.map((migration) => migration.name)).toEqual(['OtpInitialSchema1795435481983']);
+    expect(ran.map((migration) => migration.name)).toEqual([
+      'OtpInitialSchema1795435481983',
+      'OtpAccountLifecycle1796300000000',
+    ]);
     expect(await dataSource.showMigrations()).toBe(false);
     // What `typeorm migration:generate` would write: nothing.
     const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -104,6 +108,24 @@ describe('Migrations', () => {
       ['uq_otp_members_email', ['email']],
       ['uq_otp_members_phone_number', ['phone_number']],
     ]);
+    expect(
+      members.indices
+        // PostgreSQL's catalogue gives the columns in table order; the query plans test their order.
+        .map((i) => [i.name, [...i.columnNames].sort(), i.isUnique])
+        .sort(),
+    ).toEqual(
+      [
+        ['idx_otp_members_created_at_id', ['created_at', 'id'], false],
+        ['idx_otp_members_status_created_at_id', ['created_at', 'id', 'status'], false],
+        // PostgreSQL's prefix searches; SQLite's GLOB uses the unique indexes.
+        ...(db.kind === 'postgres'
+          ? [
+              ['idx_otp_members_email_prefix', ['email'], false],
+              ['idx_otp_members_phone_number_prefix', ['phone_number'], false],
+            ]
+          : []),
+      ].sort(),
+    );
     expect(members.checks.map((check) => check.name).sort()).toEqual([
       'chk_otp_members_email_lower_case',
       'chk_otp_members_phone_number_e164',
@@ -123,12 +145,28 @@ describe('Migrations', () => {
         fk.onDelete,
       ]),
     ).toEqual([[['member_id'], 'otp_members', ['id'], 'CASCADE']]);
+    const codes = (await queryRunner.getTable('otp_recovery_codes'))!;
+    expect(codes.indices.map((i) => [i.name, i.columnNames, i.isUnique])).toEqual([
+      ['idx_otp_recovery_codes_member_id', ['member_id'], false],
+    ]);
+    expect(
+      codes.foreignKeys.map((fk) => [
+        fk.columnNames,
+        fk.referencedTableName.split('.').pop(),
+        fk.onDelete,
+      ]),
+    ).toEqual([[['member_id'], 'otp_members', 'CASCADE']]);
   });
 
-  it('migrate down cleanly, and up again', async () => {
+  it('migrate down cleanly, one at a time, and up again', async () => {
     await dataSource.runMigrations();
     await dataSource.manager.insert(Member, member());
 
+    await dataSource.undoLastMigration({ transaction: 'all' });
+    // Down to the first schema: no recovery codes, no verified_at, the members kept.
+    expect(await queryRunner.hasTable('otp_recovery_codes')).toBe(false);
+    expect(await queryRunner.hasColumn('otp_member_sessions', 'verified_at')).toBe(false);
+    expect(await dataSource.manager.count(Member)).toBe(1);
     await dataSource.undoLastMigration({ transaction: 'all' });
 
     expect(await hasAnyOtpTable(queryRunner)).toBe(false);
@@ -186,15 +224,23 @@ describe('Migrations', () => {
     expect(await dataSource.manager.count(Member)).toBe(1);
   });
 
-  it('delete a member’s sessions with the member', async () => {
+  it('delete a member’s sessions and recovery codes with the member', async () => {
     await dataSource.runMigrations();
     const alice = member();
     await dataSource.manager.insert(Member, alice);
     await dataSource.manager.insert(MemberSession, session(alice.id));
+    await dataSource.manager.insert(RecoveryCode, {
+      id: crypto.randomUUID(),
+      memberId: alice.id,
+      codeHash: 'b'.repeat(64),
+      createdAt: new Date(),
+      usedAt: null,
+    });
 
     await dataSource.manager.delete(Member, { id: alice.id });
 
     expect(await dataSource.manager.count(MemberSession)).toBe(0);
+    expect(await dataSource.manager.count(RecoveryCode)).toBe(0);
   });
 });
 

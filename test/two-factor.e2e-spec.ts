@@ -466,7 +466,10 @@ describe('Manual approval', () => {
       .get('/auth/admin/members?status=pending')
       .set('x-admin', 'yes')
       .expect(200);
-    expect(pending.body.map((m: { email: string }) => m.email)).toEqual(['alice@example.com']);
+    expect(pending.body.items.map((m: { email: string }) => m.email)).toEqual([
+      'alice@example.com',
+    ]);
+    expect(pending.body.nextCursor).toBeNull();
     expect(JSON.stringify(pending.body)).not.toMatch(/argon2|hash/i);
     await t.http
       .post(`/auth/admin/members/${registered.body.member.id}/approve`)

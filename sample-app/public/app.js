@@ -458,7 +458,7 @@ async function loadPending() {
   const view = viewOf('admin');
   const box = $('[data-admin-list]', view);
   try {
-    const members = await adminApi('GET', '/auth/admin/members?status=pending');
+    const { items: members } = await adminApi('GET', '/auth/admin/members?status=pending');
     $('.members', box).replaceChildren(...members.map(pendingRow));
     $('.empty', box).hidden = members.length > 0;
     box.hidden = false;

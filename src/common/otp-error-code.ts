@@ -17,6 +17,8 @@ export const OtpErrorCode = {
   PROVIDER_MISCONFIGURED: 'PROVIDER_MISCONFIGURED',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   CSRF_CHECK_FAILED: 'CSRF_CHECK_FAILED',
+  /** A sensitive action needs a code checked more recently in this session. */
+  REVERIFICATION_REQUIRED: 'REVERIFICATION_REQUIRED',
   /** A host's guard (e.g. `admin.guard`) refused the request. */
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',

@@ -66,6 +66,10 @@ export const OTP_ERRORS: Readonly<Record<OtpErrorCode, OtpErrorDefinition>> = {
     status: HttpStatus.FORBIDDEN,
     message: 'A request signed in by cookie must carry the CSRF header.',
   },
+  REVERIFICATION_REQUIRED: {
+    status: HttpStatus.FORBIDDEN,
+    message: 'Confirm it is you: enter a new code sent to your phone, then try again.',
+  },
   FORBIDDEN: {
     status: HttpStatus.FORBIDDEN,
     message: 'The request was refused.',

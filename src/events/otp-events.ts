@@ -7,6 +7,10 @@ export const OtpEvent = {
   SIGNED_IN: 'otp.member.signed-in',
   SIGN_IN_FAILED: 'otp.member.sign-in-failed',
   PASSWORD_CHANGED: 'otp.member.password-changed',
+  PHONE_CHANGED: 'otp.member.phone-changed',
+  EMAIL_CHANGED: 'otp.member.email-changed',
+  MEMBER_DELETED: 'otp.member.deleted',
+  RECOVERY_CODE_USED: 'otp.member.recovery-code-used',
   DELIVERY_REFUSED: 'otp.delivery.refused',
 } as const;
 
@@ -20,8 +24,13 @@ export interface OtpEventPayload {
   event: OtpEventName;
   memberId?: string;
   maskedPhone?: string;
-  /** `phone` (passwordless), `two-factor`, `admin` or `reset`. */
-  method?: 'phone' | 'two-factor' | 'admin' | 'reset' | 'change';
+  /**
+   * `phone` (passwordless), `two-factor`, `admin`, `reset`, `change` (the member, signed in) or
+   * `recovery` (a recovery code).
+   */
+  method?: 'phone' | 'two-factor' | 'admin' | 'reset' | 'change' | 'recovery';
+  /** For `recovery-code-used`: how many unused recovery codes the member has left. */
+  remaining?: number;
   /** For failures: the error code (`INVALID_CODE`, `INVALID_CREDENTIALS`...). */
   reason?: string;
   at: Date;

@@ -1,9 +1,20 @@
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '../common/swagger.js';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '../common/swagger.js';
+import { AdminSetPhoneDto } from '../account/dto/account.dto.js';
+import { MemberPageResponse } from '../account/account.responses.js';
+import { createOtpValidationPipe } from '../common/otp-validation.pipe.js';
 import { ApiOtpErrors } from '../common/api-docs.js';
 import { MemberResponse } from './member.response.js';
 import {
+  Body,
   type CanActivate,
   Controller,
+  Delete,
   Get,
   HttpCode,
   HttpStatus,
@@ -13,11 +24,12 @@ import {
   Post,
   Query,
   type Type,
+  UsePipes,
 } from '@nestjs/common';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { MemberStatus, MemberView } from './member.entity.js';
-import { MembersService } from './members.service.js';
+import { MAX_PAGE_SIZE, type MemberPage, MembersService } from './members.service.js';
 import { OtpRoutes } from '../common/otp-routes.decorator.js';
 
 const STATUSES: readonly MemberStatus[] = ['pending', 'approved', 'blocked'];
@@ -32,19 +44,84 @@ const uuid = () =>
 abstract class AdminMembersController {
   constructor(private readonly members: MembersService) {}
 
-  /** Members with a status (default `pending`), oldest first. */
+  /**
+   * A page of members, oldest first: by status, and by the start of an email or phone (`q`),
+   * `limit` per page (default 50, at most 200), after `cursor` (the previous page's `nextCursor`).
+   */
   @Get()
-  @ApiOperation({ summary: 'Members with a status (default pending)' })
+  @ApiOperation({ summary: 'Members, a page at a time: by status, searched by email or phone' })
   @ApiQuery({ name: 'status', required: false, enum: STATUSES })
-  @ApiOkResponse({ type: MemberResponse, isArray: true })
+  @ApiQuery({ name: 'q', required: false, description: 'Start of an email or phone number' })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1 to 200; default 50' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiOkResponse({ type: MemberPageResponse })
   @ApiOtpErrors(400)
-  list(@Query('status') status: unknown = 'pending'): Promise<MemberView[]> {
-    if (!STATUSES.includes(status as MemberStatus)) {
+  list(
+    @Query('status') status: unknown,
+    @Query('q') q: unknown,
+    @Query('limit') limit: unknown,
+    @Query('cursor') cursor: unknown,
+  ): Promise<MemberPage> {
+    for (const [name, value] of Object.entries({ status, q, limit, cursor })) {
+      if (value !== undefined && typeof value !== 'string') {
+        throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+          message: `${name} must be given once`,
+        });
+      }
+    }
+    if (status !== undefined && !STATUSES.includes(status as MemberStatus)) {
       throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
         message: `status must be one of ${STATUSES.join(', ')}`,
       });
     }
-    return this.members.list(status as MemberStatus);
+    if (limit !== undefined && !/^\d{1,4}$/.test(limit as string)) {
+      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+        message: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`,
+      });
+    }
+    return this.members.page({
+      status: status as MemberStatus | undefined,
+      q: q as string | undefined,
+      limit: limit === undefined ? undefined : Number(limit),
+      cursor: cursor as string | undefined,
+    });
+  }
+
+  /** One member. */
+  @Get(':id')
+  @ApiOperation({ summary: 'One member' })
+  @ApiOkResponse({ type: MemberResponse })
+  @ApiOtpErrors(400, 404)
+  async get(@Param('id', uuid()) id: string): Promise<MemberView> {
+    const member = await this.members.findById(id);
+    if (!member) throw new OtpException(OtpErrorCode.NOT_FOUND, { message: 'No such member.' });
+    return member;
+  }
+
+  /**
+   * Sets a member's phone, once the admin has checked the member's identity another way;
+   * every session of the member is revoked.
+   */
+  @Post(':id/phone')
+  @UsePipes(createOtpValidationPipe())
+  @ApiOperation({
+    summary: "Set a member's phone (identity checked out of band); sessions revoked",
+  })
+  @ApiOkResponse({ type: MemberResponse })
+  @ApiOtpErrors(400, 404, 409)
+  @HttpCode(HttpStatus.OK)
+  setPhone(@Param('id', uuid()) id: string, @Body() body: AdminSetPhoneDto): Promise<MemberView> {
+    return this.members.setPhone(id, body.countryCode, body.phoneNumber);
+  }
+
+  /** Erases a member with their sessions and recovery codes. */
+  @Delete(':id')
+  @ApiOperation({ summary: 'Delete a member with their sessions and recovery codes' })
+  @ApiNoContentResponse()
+  @ApiOtpErrors(400, 404)
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async remove(@Param('id', uuid()) id: string): Promise<void> {
+    await this.members.delete(id);
   }
 
   /** Approves a member. */

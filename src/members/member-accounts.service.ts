@@ -1,10 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { maskPhone } from '../common/log.util.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
+import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { isUniqueViolation } from '../persistence/sql.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { Member, MemberStatus } from './member.entity.js';
@@ -28,10 +30,16 @@ export class MemberAccounts {
   private readonly logger = new Logger('OtpModule');
 
   constructor(
+    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
     private readonly members: MembersRepository,
     private readonly sessions: SessionsService,
     private readonly events: OtpEventsService,
   ) {}
+
+  /** The placeholder email of a passwordless member with this phone. */
+  placeholderEmail(e164: string): string {
+    return `${e164.slice(1)}@${this.options.mailDomain}`;
+  }
 
   /**
    * Creates a member and, for approved members, their first session, in one transaction: no
@@ -74,6 +82,11 @@ export class MemberAccounts {
     return this.members.isTaken(email, phoneNumber);
   }
 
+  /** The member with this id, with their password hash. */
+  findById(id: string): Promise<MemberWithSecret | null> {
+    return this.members.findWithSecretById(id);
+  }
+
   /** The member with this email (lower-cased), with their password hash. */
   findByEmail(email: string): Promise<MemberWithSecret | null> {
     return this.members.findWithSecretByEmail(email);
@@ -89,5 +102,87 @@ export class MemberAccounts {
     await this.members.setPasswordHash(id, passwordHash);
     await this.sessions.revokeAll(id, keepSessionId);
     this.events.emit(OtpEvent.PASSWORD_CHANGED, { memberId: id });
+  }
+
+  /**
+   * Makes `e164` the member's phone, and for a passwordless member whose email is the placeholder
+   * of the old number, the placeholder of the new one. Revokes every session of the member but
+   * `keepSessionId`. Throws `NOT_FOUND` for an unknown member and `ALREADY_REGISTERED` when the
+   * number (or its placeholder) is another member's.
+   */
+  async changePhone(
+    member: MemberWithSecret,
+    e164: string,
+    how: { method: 'change' | 'admin'; keepSessionId?: string },
+  ): Promise<Member> {
+    const placeholder =
+      member.passwordHash === null && member.email === this.placeholderEmail(member.phoneNumber);
+    const contact = {
+      phoneNumber: e164,
+      ...(placeholder && { email: this.placeholderEmail(e164) }),
+    };
+    await this.writeContact(member.id, contact);
+    await this.sessions.revokeAll(member.id, how.keepSessionId);
+    this.sessions.forgetMember(member.id);
+    this.logger.log(
+      `Phone of member ${member.id} changed (${how.method}) from ${maskPhone(member.phoneNumber)} to ${maskPhone(e164)}`,
+    );
+    this.events.emit(OtpEvent.PHONE_CHANGED, {
+      memberId: member.id,
+      maskedPhone: maskPhone(e164),
+      method: how.method,
+    });
+    return { ...member, ...contact, updatedAt: new Date() };
+  }
+
+  /**
+   * Makes `email` (normalised) the member's email and revokes every session of the member but
+   * `keepSessionId`. Throws `ALREADY_REGISTERED` when it is another member's.
+   */
+  async changeEmail(
+    member: MemberWithSecret,
+    email: string,
+    keepSessionId?: string,
+  ): Promise<Member> {
+    await this.writeContact(member.id, { email });
+    await this.sessions.revokeAll(member.id, keepSessionId);
+    this.sessions.forgetMember(member.id);
+    this.logger.log(`Email of member ${member.id} changed`);
+    this.events.emit(OtpEvent.EMAIL_CHANGED, { memberId: member.id, method: 'change' });
+    return { ...member, email, updatedAt: new Date() };
+  }
+
+  /**
+   * Erases a member: the row, their sessions and their recovery codes (not a soft delete; the
+   * phone and email are free again). Throws `NOT_FOUND` for an unknown member.
+   */
+  async erase(id: string, method: 'change' | 'admin'): Promise<void> {
+    const member = await this.members.findById(id);
+    if (!member) throw new OtpException(OtpErrorCode.NOT_FOUND, { message: 'No such member.' });
+    await this.sessions.revokeAll(id);
+    await this.members.delete(id);
+    this.sessions.forgetMember(id);
+    this.logger.log(`Member ${id} deleted (${method}) with ${maskPhone(member.phoneNumber)}`);
+    this.events.emit(OtpEvent.MEMBER_DELETED, {
+      memberId: id,
+      maskedPhone: maskPhone(member.phoneNumber),
+      method,
+    });
+  }
+
+  private async writeContact(
+    id: string,
+    contact: { phoneNumber?: string; email?: string },
+  ): Promise<void> {
+    let found: boolean;
+    try {
+      found = await this.members.setContact(id, contact);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new OtpException(OtpErrorCode.ALREADY_REGISTERED, { cause: error });
+      }
+      throw error;
+    }
+    if (!found) throw new OtpException(OtpErrorCode.NOT_FOUND, { message: 'No such member.' });
   }
 }

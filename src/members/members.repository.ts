@@ -11,6 +11,16 @@ export interface MemberWithSecret extends Member {
   passwordHash: string | null;
 }
 
+/** What `MembersRepository.page()` selects. */
+export interface MemberPageQuery {
+  status?: MemberStatus;
+  emailPrefix?: string;
+  phonePrefix?: string;
+  /** The last member of the previous page. */
+  after?: { createdAt: number; id: string };
+  limit: number;
+}
+
 /** The columns of a member as the prepared lookups select them. */
 interface MemberRow {
   id: string;
@@ -99,6 +109,82 @@ export class MembersRepository {
 
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.members.update({ id }, { passwordHash, updatedAt: new Date() });
+  }
+
+  /** The member with this id, with their password hash. */
+  async findWithSecretById(id: string): Promise<MemberWithSecret | null> {
+    const member = await this.members.findOne({
+      where: { id },
+      select: {
+        id: true,
+        email: true,
+        phoneNumber: true,
+        passwordHash: true,
+        status: true,
+        createdAt: true,
+        updatedAt: true,
+      },
+    });
+    return member ? { ...member, passwordHash: member.passwordHash ?? null } : null;
+  }
+
+  /**
+   * Sets a member's phone (and email, when given); whether the member exists. A phone or email
+   * that is another member's fails with the driver's unique violation.
+   */
+  async setContact(
+    id: string,
+    contact: { phoneNumber?: string; email?: string },
+  ): Promise<boolean> {
+    const result = await this.members.update({ id }, { ...contact, updatedAt: new Date() });
+    return Boolean(result.affected);
+  }
+
+  /** Deletes a member; their sessions and recovery codes go with them (foreign keys). */
+  async delete(id: string): Promise<boolean> {
+    const result = await this.members.delete({ id });
+    return Boolean(result.affected);
+  }
+
+  /**
+   * A page of members in the order `(createdAt, id)`, after `after` when given: by status, and
+   * by the start of the email (`emailPrefix`, lower-cased) or of the phone (`phonePrefix`,
+   * `+` and digits) when given. Asks for one row more than `limit`, to tell whether a next page
+   * exists. See the entity for the indexes each form uses.
+   */
+  async page(query: MemberPageQuery): Promise<Member[]> {
+    const table = quotedTable(this.dataSource, Member);
+    const postgres = this.dataSource.options.type === 'postgres';
+    const where: string[] = [];
+    const parameters: Record<string, unknown> = {};
+    if (query.status) {
+      where.push('status = :status');
+      parameters.status = query.status;
+    }
+    const prefixes: string[] = [];
+    const prefix = (column: string, name: string, value: string) => {
+      prefixes.push(postgres ? `${column} LIKE :${name} ESCAPE '\\'` : `${column} GLOB :${name}`);
+      parameters[name] = postgres
+        ? `${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+        : `${value.replace(/[*?[\]]/g, (c) => `[${c}]`)}*`;
+    };
+    if (query.emailPrefix) prefix('email', 'emailPrefix', query.emailPrefix);
+    if (query.phonePrefix) prefix('phone_number', 'phonePrefix', query.phonePrefix);
+    if (prefixes.length > 0) where.push(`(${prefixes.join(' OR ')})`);
+    if (query.after) {
+      where.push('(created_at, id) > (:afterCreated, :afterId)');
+      parameters.afterCreated = query.after.createdAt;
+      parameters.afterId = query.after.id;
+    }
+    const sql =
+      `SELECT id, email, phone_number AS phone, NULL AS secret, status,
+              created_at AS created, updated_at AS updated
+         FROM ${table}` +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ` ORDER BY created_at, id LIMIT ${Math.trunc(query.limit) + 1}`;
+    const [statement, values] = this.dataSource.driver.escapeQueryWithParameters(sql, parameters);
+    const rows: MemberRow[] = await this.dataSource.query(statement, values);
+    return rows.map(memberOf);
   }
 
   private async findWithSecret(sql: string, value: string): Promise<MemberWithSecret | null> {

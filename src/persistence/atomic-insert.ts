@@ -19,9 +19,24 @@ interface BetterSqlite3Handle {
  * instead in one synchronous better-sqlite3 transaction, which nothing can interleave with.
  */
 export async function insertAtomically(dataSource: DataSource, rows: RowInsert[]): Promise<void> {
-  const queries = rows.map(({ entity, values }) =>
-    dataSource.createQueryBuilder().insert().into(entity).values(values).getQueryAndParameters(),
+  await writeAtomically(
+    dataSource,
+    rows.map(({ entity, values }) =>
+      dataSource.createQueryBuilder().insert().into(entity).values(values).getQueryAndParameters(),
+    ),
   );
+}
+
+/**
+ * Runs writes (inserts, updates, deletes, as TypeORM's query builder writes them) all-or-nothing,
+ * the way `insertAtomically` does: one statement on PostgreSQL, one synchronous transaction on
+ * better-sqlite3, a TypeORM transaction elsewhere. On PostgreSQL every part sees the rows as they
+ * were before the statement: the writes must not depend on each other's effects.
+ */
+export async function writeAtomically(
+  dataSource: DataSource,
+  queries: [string, unknown[]][],
+): Promise<void> {
   if (dataSource.options.type === 'better-sqlite3') {
     const db = (dataSource.driver as unknown as { databaseConnection: BetterSqlite3Handle })
       .databaseConnection;

@@ -42,6 +42,14 @@ export class MemberSession {
   @Column({ name: 'last_seen_at', type: 'bigint', transformer: epochMs })
   lastSeenAt: Date;
 
+  /**
+   * When a code (SMS, call) was last checked for this session: `null` for "when it was created"
+   * (every sign-in by code), 0 for never (a sign-in by recovery code). Sensitive actions ask
+   * for a recent one (`@RequireRecentVerification()`).
+   */
+  @Column({ name: 'verified_at', type: 'bigint', nullable: true, transformer: epochMs })
+  verifiedAt?: Date | null;
+
   /** The browser or client that signed in, shortened, to tell sessions apart. */
   @Column({ name: 'user_agent', type: 'varchar', length: 200, nullable: true })
   userAgent: string | null;

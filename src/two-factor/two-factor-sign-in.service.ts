@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { RecoverySignIn } from '../account/recovery-sign-in.service.js';
 import type { ClientInfo } from '../common/client-info.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
+import { OtpException } from '../common/otp.exception.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 import { toMemberView } from '../members/member.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -15,6 +18,7 @@ export class TwoFactorSignIn {
     private readonly credentials: CredentialChecker,
     private readonly sessions: SessionsService,
     private readonly audit: SignInAudit,
+    private readonly recovery: RecoverySignIn,
   ) {}
 
   /**
@@ -30,11 +34,22 @@ export class TwoFactorSignIn {
     return { results: true, ...sent };
   }
 
-  /** Checks email, password and the code sent to the member's phone, and signs in. */
+  /**
+   * Checks email, password and the code sent to the member's phone, or one of their recovery
+   * codes (exactly one of the two), and signs in.
+   */
   async login(info: LoginInfo, client: ClientInfo): Promise<TwoFactorLoginResult> {
+    if ((info.confirmationCode === undefined) === (info.recoveryCode === undefined)) {
+      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+        message: 'Give either confirmationCode or recoveryCode',
+      });
+    }
     const member = await this.credentials.check(info.email, info.password, client);
+    if (info.recoveryCode !== undefined) {
+      return this.recovery.twoFactor(member, info.recoveryCode, client);
+    }
     try {
-      await this.verification.confirm(member.phoneNumber, info.confirmationCode, client);
+      await this.verification.confirm(member.phoneNumber, info.confirmationCode!, client);
     } catch (error) {
       const refusal = { flow: 'Two-factor sign-in', method: 'two-factor' as const };
       this.audit.refused({ ...refusal, memberId: member.id, e164: member.phoneNumber }, error);

@@ -25,11 +25,12 @@ export interface MemberInfo {
   channel: OtpChannel | string;
 }
 
-/** Details of a sign-in. */
+/** Details of a sign-in: the code sent to the phone, or one of the member's recovery codes. */
 export interface LoginInfo {
   email: string;
   password: string;
-  confirmationCode: string;
+  confirmationCode?: string;
+  recoveryCode?: string;
 }
 
 /** Result of a registration: no session while the member waits for approval. */
@@ -42,6 +43,8 @@ export interface RegisterResult {
 export interface TwoFactorLoginResult {
   sessionToken: string;
   member: MemberView;
+  /** With a recovery code: how many are left. */
+  recoveryCodesRemaining?: number;
 }
 
 /** Details of a password reset. */

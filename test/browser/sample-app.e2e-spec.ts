@@ -108,7 +108,10 @@ describe('Sample app: start-up, development mode, admin, OpenAPI and cookies', (
         .get('/auth/admin/members')
         .set('X-Admin-Token', `${ADMIN_TOKEN}.`)
         .expect(401, refused);
-      await admin.get('/auth/admin/members').set('X-Admin-Token', ADMIN_TOKEN).expect(200, []);
+      await admin
+        .get('/auth/admin/members')
+        .set('X-Admin-Token', ADMIN_TOKEN)
+        .expect(200, { items: [], nextCursor: null });
     } finally {
       await withAdmin.close();
     }
@@ -159,6 +162,8 @@ describe('Sample app: start-up, development mode, admin, OpenAPI and cookies', (
       const { body: document } = await request(withAdmin.url).get('/docs-json').expect(200);
       for (const path of [
         '/auth/admin/members',
+        '/auth/admin/members/{id}',
+        '/auth/admin/members/{id}/phone',
         '/auth/admin/members/{id}/approve',
         '/auth/admin/members/{id}/block',
         '/auth/admin/members/{id}/unblock',

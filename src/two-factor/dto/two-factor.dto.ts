@@ -1,5 +1,13 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsEmail, IsString, MaxLength, type ValidationArguments } from 'class-validator';
+import {
+  IsEmail,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateIf,
+  type ValidationArguments,
+} from 'class-validator';
+import { RecoveryCodeField } from '../../account/dto/account.dto.js';
 import {
   ChannelField,
   ConfirmationCodeField,
@@ -96,7 +104,7 @@ export class SendTwoFactorLoginCodeDto {
   channel: string;
 }
 
-/** Body of `POST /auth/2fa/login`. */
+/** Body of `POST /auth/2fa/login`: the code sent to the phone, or a recovery code. */
 export class TwoFactorLoginDto {
   @SignInEmailField()
   email: string;
@@ -104,8 +112,13 @@ export class TwoFactorLoginDto {
   @PasswordField()
   password: string;
 
+  @ValidateIf((body: TwoFactorLoginDto) => body.recoveryCode === undefined)
   @ConfirmationCodeField()
-  confirmationCode: string;
+  confirmationCode?: string;
+
+  @IsOptional()
+  @RecoveryCodeField()
+  recoveryCode?: string;
 }
 
 /** Body of `POST /auth/2fa/password/send`. */

@@ -1,0 +1,51 @@
+import { ApiProperty } from '../common/swagger.js';
+import { MemberResponse } from '../members/member.response.js';
+import { PhoneLoginResponse } from '../passwordless/phone-login.response.js';
+import { SessionResponse } from '../sessions/session.responses.js';
+
+/** A new set of recovery codes, shown once. */
+export class RecoveryCodesResponse {
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    example: ['7KQ2-M9XD-4T1B-HC8R-ZP3W-6NVA'],
+    description: 'Ten single-use codes; only their hashes are kept',
+  })
+  codes: string[];
+}
+
+/** What is left of the member's recovery codes. */
+export class RecoveryCodesStatusResponse {
+  @ApiProperty({ example: 10 })
+  remaining: number;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  createdAt: string | null;
+}
+
+/** A passwordless sign-in by recovery code. */
+export class RecoveredPhoneLoginResponse extends PhoneLoginResponse {
+  @ApiProperty({ example: 9 })
+  recoveryCodesRemaining: number;
+}
+
+/** A two-factor sign-in; `recoveryCodesRemaining` when it used a recovery code. */
+export class TwoFactorLoginResponse extends SessionResponse {
+  @ApiProperty({ required: false, example: 9 })
+  recoveryCodesRemaining?: number;
+}
+
+/** A session re-verified. */
+export class SessionVerifiedResponse {
+  @ApiProperty({ enum: [true] })
+  results: true;
+  @ApiProperty({ format: 'date-time' })
+  verifiedAt: string;
+}
+
+/** A page of members. */
+export class MemberPageResponse {
+  @ApiProperty({ type: MemberResponse, isArray: true })
+  items: MemberResponse[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page' })
+  nextCursor: string | null;
+}

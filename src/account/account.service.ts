@@ -1,0 +1,178 @@
+import { Injectable } from '@nestjs/common';
+import type { ClientInfo } from '../common/client-info.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
+import { OtpException } from '../common/otp.exception.js';
+import { SignInAudit } from '../events/sign-in-audit.js';
+import { MemberAccounts } from '../members/member-accounts.service.js';
+import { type MemberView, toMemberView } from '../members/member.entity.js';
+import type { MemberWithSecret } from '../members/members.repository.js';
+import { PhoneService } from '../phone/phone.service.js';
+import { CredentialChecker } from '../two-factor/credential-checker.js';
+import type { OtpChannel } from '../verification/otp-channel.js';
+import { VerificationService } from '../verification/verification.service.js';
+import type { ChangeEmailInfo, ChangePhoneInfo, NewPhoneInfo } from './account.types.js';
+
+/**
+ * The signed-in member's own account: a new phone (confirmed by a code sent to it), a new email
+ * (members with a password), and deleting the account. Each change revokes the member's other
+ * sessions.
+ */
+@Injectable()
+export class AccountService {
+  constructor(
+    private readonly accounts: MemberAccounts,
+    private readonly phones: PhoneService,
+    private readonly verification: VerificationService,
+    private readonly credentials: CredentialChecker,
+    private readonly audit: SignInAudit,
+  ) {}
+
+  /**
+   * Sends a code to the member's new number, parsed and limited like every send. Refuses with
+   * 409 `ALREADY_REGISTERED`, without sending, when the number is another member's (the send
+   * stays counted), and with 400 when it is already the member's.
+   */
+  async sendPhoneChangeCode(
+    memberId: string,
+    info: NewPhoneInfo,
+    client: ClientInfo,
+  ): Promise<{ results: true }> {
+    const member = await this.member(memberId);
+    this.verification.assertChannel(info.channel);
+    const { e164 } = this.phones.parse(info.countryCode, info.phoneNumber);
+    if (e164 === member.phoneNumber) throw sameValue('phone number');
+    await this.verification.send(e164, info.channel, client, {
+      before: async () => {
+        if (await this.accounts.findByPhone(e164)) {
+          throw new OtpException(OtpErrorCode.ALREADY_REGISTERED);
+        }
+      },
+    });
+    return { results: true };
+  }
+
+  /**
+   * Makes the new number the member's phone once the code sent to it is right (and, for members
+   * with a password, the current password); revokes the member's other sessions. A passwordless
+   * member's placeholder email follows the new number.
+   */
+  async changePhone(
+    memberId: string,
+    info: ChangePhoneInfo,
+    currentSessionId: string | undefined,
+    client: ClientInfo,
+  ): Promise<MemberView> {
+    let member = await this.member(memberId);
+    const { e164 } = this.phones.parse(info.countryCode, info.phoneNumber);
+    if (e164 === member.phoneNumber) throw sameValue('phone number');
+    if (member.passwordHash !== null) {
+      if (info.currentPassword === undefined) {
+        throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+          message: 'currentPassword is required for members who have a password',
+        });
+      }
+      member = await this.credentials.check(member.email, info.currentPassword, client);
+    }
+    await this.confirm('Phone change', member, e164, info.confirmationCode, client);
+    const changed = await this.accounts.changePhone(member, e164, {
+      method: 'change',
+      keepSessionId: currentSessionId,
+    });
+    return toMemberView(changed);
+  }
+
+  /** Sends a code to the member's phone to confirm a new email (members with a password). */
+  async sendEmailChangeCode(
+    memberId: string,
+    channel: OtpChannel | string,
+    client: ClientInfo,
+  ): Promise<{ results: true }> {
+    const member = await this.member(memberId);
+    this.verification.assertChannel(channel);
+    if (member.passwordHash === null) throw noEmail();
+    await this.verification.send(member.phoneNumber, channel, client);
+    return { results: true };
+  }
+
+  /**
+   * Makes `newEmail` the member's email with their current password and the code sent to their
+   * phone; revokes the member's other sessions. Refuses the placeholder domain (400
+   * `EMAIL_NOT_ALLOWED`) and an email that is another member's (409 `ALREADY_REGISTERED`).
+   */
+  async changeEmail(
+    memberId: string,
+    info: ChangeEmailInfo,
+    currentSessionId: string | undefined,
+    client: ClientInfo,
+  ): Promise<MemberView> {
+    const profile = await this.member(memberId);
+    if (profile.passwordHash === null) throw noEmail();
+    const email = this.credentials.normaliseEmail(info.newEmail);
+    if (email === profile.email) throw sameValue('email');
+    const member = await this.credentials.check(profile.email, info.currentPassword, client);
+    if (await this.accounts.findByEmail(email)) {
+      throw new OtpException(OtpErrorCode.ALREADY_REGISTERED);
+    }
+    await this.confirm('Email change', member, member.phoneNumber, info.confirmationCode, client);
+    return toMemberView(await this.accounts.changeEmail(member, email, currentSessionId));
+  }
+
+  /** Sends a code to the member's phone to confirm deleting the account. */
+  async sendDeletionCode(
+    memberId: string,
+    channel: OtpChannel | string,
+    client: ClientInfo,
+  ): Promise<{ results: true }> {
+    const member = await this.member(memberId);
+    this.verification.assertChannel(channel);
+    await this.verification.send(member.phoneNumber, channel, client);
+    return { results: true };
+  }
+
+  /**
+   * Erases the member once the code sent to their phone is right: the member, their sessions and
+   * recovery codes; their phone and email are free again.
+   */
+  async deleteAccount(
+    memberId: string,
+    confirmationCode: string,
+    client: ClientInfo,
+  ): Promise<void> {
+    const member = await this.member(memberId);
+    await this.confirm('Account deletion', member, member.phoneNumber, confirmationCode, client);
+    await this.accounts.erase(member.id, 'change');
+  }
+
+  private async member(memberId: string): Promise<MemberWithSecret> {
+    const member = await this.accounts.findById(memberId);
+    if (!member) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
+    return member;
+  }
+
+  private async confirm(
+    flow: string,
+    member: MemberWithSecret,
+    e164: string,
+    code: string,
+    client: ClientInfo,
+  ): Promise<void> {
+    try {
+      await this.verification.confirm(e164, code, client);
+    } catch (error) {
+      this.audit.refused({ flow, memberId: member.id, e164 }, error);
+      throw error;
+    }
+  }
+}
+
+function sameValue(what: string): OtpException {
+  return new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+    message: `That is already your ${what}.`,
+  });
+}
+
+function noEmail(): OtpException {
+  return new OtpException(OtpErrorCode.FORBIDDEN, {
+    message: 'This account signs in by phone alone: it has no email to change.',
+  });
+}

@@ -1,0 +1,106 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
+import {
+  ChannelField,
+  ConfirmationCodeField,
+  CountryCodeField,
+  PhoneNumberField,
+} from '../../common/body-fields.decorator.js';
+import { ApiProperty, ApiPropertyOptional } from '../../common/swagger.js';
+
+/** Any password input is bounded before it is hashed and compared. */
+const PASSWORD_INPUT = 512;
+
+/** A recovery code as typed: letters and digits, with or without dashes and spaces. */
+export function RecoveryCodeField(): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({
+      example: '7KQ2-M9XD-4T1B-HC8R-ZP3W-6NVA',
+      description: 'One of the member’s recovery codes; case, spaces and dashes do not matter',
+    }),
+    MaxLength(64),
+    IsString(),
+  );
+}
+
+/** Body of `POST /auth/account/phone/send`. */
+export class SendPhoneChangeCodeDto {
+  @CountryCodeField()
+  countryCode: string;
+
+  @PhoneNumberField()
+  phoneNumber: string;
+
+  @ChannelField()
+  channel: string;
+}
+
+/** Body of `POST /auth/account/phone`. */
+export class ChangePhoneDto {
+  @CountryCodeField()
+  countryCode: string;
+
+  @PhoneNumberField()
+  phoneNumber: string;
+
+  @ConfirmationCodeField()
+  confirmationCode: string;
+
+  @ApiPropertyOptional({
+    format: 'password',
+    description: 'Required for members who have a password',
+  })
+  @IsOptional()
+  @MaxLength(PASSWORD_INPUT)
+  @IsString()
+  currentPassword?: string;
+}
+
+/** Body of the routes that send a code to the member's own phone. */
+export class SendAccountCodeDto {
+  @ChannelField()
+  channel: string;
+}
+
+/** Body of `POST /auth/account/email`. */
+export class ChangeEmailDto {
+  @ApiProperty({ example: 'alice@example.net' })
+  @MaxLength(254)
+  @IsEmail()
+  newEmail: string;
+
+  @ApiProperty({ format: 'password' })
+  @MaxLength(PASSWORD_INPUT)
+  @IsString()
+  currentPassword: string;
+
+  @ConfirmationCodeField()
+  confirmationCode: string;
+}
+
+/** Body of `DELETE /auth/account` and `POST /auth/session/verify`. */
+export class ConfirmationCodeDto {
+  @ConfirmationCodeField()
+  confirmationCode: string;
+}
+
+/** Body of `POST /auth/otp/recover`. */
+export class RecoverDto {
+  @CountryCodeField()
+  countryCode: string;
+
+  @PhoneNumberField()
+  phoneNumber: string;
+
+  @RecoveryCodeField()
+  recoveryCode: string;
+}
+
+/** Body of `POST /auth/admin/members/:id/phone`. */
+export class AdminSetPhoneDto {
+  @CountryCodeField()
+  countryCode: string;
+
+  @PhoneNumberField()
+  phoneNumber: string;
+}

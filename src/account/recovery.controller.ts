@@ -1,0 +1,39 @@
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiOtpErrors } from '../common/api-docs.js';
+import type { ClientInfo } from '../common/client-info.js';
+import { CurrentClient } from '../common/current-client.decorator.js';
+import { OtpRoutes } from '../common/otp-routes.decorator.js';
+import { ApiOkResponse, ApiOperation, ApiTags } from '../common/swagger.js';
+import { Public } from '../sessions/public.decorator.js';
+import { SessionCookie } from '../sessions/session-cookie.interceptor.js';
+import { RecoveredPhoneLoginResponse } from './account.responses.js';
+import { RecoverDto } from './dto/account.dto.js';
+import { RecoverySignIn, type RecoverySignInResult } from './recovery-sign-in.service.js';
+
+/** Passwordless sign-in with a recovery code, when the phone is out of reach. */
+@ApiTags('Passwordless sign-in')
+@Public()
+@Controller('otp')
+@OtpRoutes()
+export class RecoveryController {
+  constructor(private readonly recovery: RecoverySignIn) {}
+
+  /** Signs in with a recovery code instead of a code sent to the phone. */
+  @Post('recover')
+  @ApiOperation({ summary: 'Sign in with a recovery code instead of a code sent to the phone' })
+  @ApiOkResponse({ type: RecoveredPhoneLoginResponse })
+  @ApiOtpErrors(400, 401, 403, 429)
+  @HttpCode(HttpStatus.OK)
+  @SessionCookie('set')
+  recover(
+    @Body() body: RecoverDto,
+    @CurrentClient() client: ClientInfo,
+  ): Promise<RecoverySignInResult & { results: true; isNewMember: false }> {
+    return this.recovery.passwordless(
+      body.countryCode,
+      body.phoneNumber,
+      body.recoveryCode,
+      client,
+    );
+  }
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Repository } from 'typeorm';
+import type { ClientInfo } from '../common/client-info.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
+import { OtpException } from '../common/otp.exception.js';
+import { SignInAudit } from '../events/sign-in-audit.js';
+import { MembersService } from '../members/members.service.js';
+import { OTP_SESSION_REPOSITORY } from '../otp-internal.constants.js';
+import { MemberSession } from '../sessions/member-session.entity.js';
+import type { OtpChannel } from '../verification/otp-channel.js';
+import { VerificationService } from '../verification/verification.service.js';
+
+/**
+ * When a session last proved its member has their phone: at its sign-in by code, and each time
+ * it re-verifies with a new code. Sensitive actions ask for a recent proof
+ * (`@RequireRecentVerification()`); a session signed in by recovery code has none until it
+ * re-verifies.
+ */
+@Injectable()
+export class SessionVerification {
+  constructor(
+    @Inject(OTP_SESSION_REPOSITORY) private readonly sessions: Repository<MemberSession>,
+    private readonly verification: VerificationService,
+    private readonly members: MembersService,
+    private readonly audit: SignInAudit,
+  ) {}
+
+  /** When the session last checked a code, in epoch ms (0: never); `null` for no such session. */
+  async verifiedAt(sessionId: string): Promise<number | null> {
+    const session = await this.sessions.findOne({
+      where: { id: sessionId },
+      select: { id: true, createdAt: true, verifiedAt: true },
+    });
+    if (!session) return null;
+    return (session.verifiedAt ?? session.createdAt).getTime();
+  }
+
+  /** Records that the session has not checked a code (a sign-in by recovery code). */
+  async markUnverified(sessionId: string): Promise<void> {
+    await this.sessions.update({ id: sessionId }, { verifiedAt: new Date(0) });
+  }
+
+  /** Sends a code to the signed-in member's phone, to re-verify the session. */
+  async sendCode(
+    memberId: string,
+    channel: OtpChannel | string,
+    client: ClientInfo,
+  ): Promise<{ results: true }> {
+    this.verification.assertChannel(channel);
+    const member = await this.members.findById(memberId);
+    if (!member) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
+    await this.verification.send(member.phoneNumber, channel, client);
+    return { results: true };
+  }
+
+  /** Checks the code sent to the member's phone and records the session as verified now. */
+  async verify(
+    memberId: string,
+    sessionId: string,
+    confirmationCode: string,
+    client: ClientInfo,
+  ): Promise<{ results: true; verifiedAt: string }> {
+    const member = await this.members.findById(memberId);
+    if (!member) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
+    try {
+      await this.verification.confirm(member.phoneNumber, confirmationCode, client);
+    } catch (error) {
+      this.audit.refused({ flow: 'Re-verification', memberId, e164: member.phoneNumber }, error);
+      throw error;
+    }
+    const now = new Date();
+    await this.sessions.update({ id: sessionId, memberId }, { verifiedAt: now });
+    return { results: true, verifiedAt: now.toISOString() };
+  }
+}
