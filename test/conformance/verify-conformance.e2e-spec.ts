@@ -1,0 +1,282 @@
+import { jest } from '@jest/globals';
+import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
+import { PrismConformance, type PrismExchange } from '../support/prism.js';
+import {
+  createTestApp,
+  emulatorOptions,
+  type TestApp,
+  type TestAppOptions,
+} from '../support/test-app.js';
+
+/**
+ * Every request the module makes to Twilio, on every route that reaches it, goes through Stoplight
+ * Prism in proxy mode, which checks it against Twilio's official OpenAPI description of Verify v2
+ * and Lookup v2 (a checked copy: no undocumented parameter, `To` in E.164, a documented channel)
+ * before passing it to the emulator, and checks the emulator's answer on the way back.
+ */
+
+const PASSWORD = 'correct horse battery staple';
+const NEW_PASSWORD = 'another horse battery staple';
+const RESET_PASSWORD = 'a third horse battery staple';
+const TWILIO_PATH =
+  /^\/v2\/(Services\/VA[0-9a-f]{32}\/(Verifications|VerificationCheck)|PhoneNumbers\/)/;
+
+jest.setTimeout(60_000);
+
+describe('Twilio conformance (Prism on the official Verify v2 and Lookup v2 descriptions)', () => {
+  const emulator = new TwilioVerifyEmulator();
+  let prism: PrismConformance;
+  let t: TestApp | undefined;
+
+  beforeAll(async () => {
+    await emulator.start();
+    prism = await PrismConformance.start(emulator.url);
+  }, 120_000);
+  afterAll(async () => {
+    await prism?.stop();
+    await emulator.stop();
+  });
+  beforeEach(() => {
+    emulator.reset();
+    prism.clear();
+  });
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  /** An app whose Twilio base URL is Prism's recorder, with a patient timeout for Prism. */
+  async function app(otp: TestAppOptions['otp'] = {}, extras?: TestAppOptions['extras']) {
+    const base = emulatorOptions(emulator);
+    t = await createTestApp({
+      emulator,
+      otp: {
+        ...otp,
+        twilio: { ...base.twilio!, ...otp.twilio, baseUrl: prism.url, timeoutMs: 15_000 },
+      },
+      extras,
+    });
+    return t;
+  }
+
+  /** Asserts that the exchanges were checked and none broke the description. */
+  function expectConformant(minimumExchanges: number): PrismExchange[] {
+    const exchanges = prism.exchanges();
+    expect(prism.violations()).toEqual([]);
+    expect(exchanges.length).toBeGreaterThanOrEqual(minimumExchanges);
+    for (const exchange of exchanges) {
+      expect(exchange.path).toMatch(TWILIO_PATH);
+      expect(exchange.answeredByPrism).toBe(false);
+    }
+    // What Prism passed on is what the emulator received.
+    expect(
+      emulator.requests().map(({ method, path, params }) => ({ method, path, params })),
+    ).toEqual(exchanges.map(({ method, path, params }) => ({ method, path, params })));
+    return exchanges;
+  }
+
+  const phone = { countryCode: 'US', phoneNumber: '(201) 555-0123' };
+  const E164 = '+12015550123';
+
+  it('passwordless: sends by SMS and voice, refuses a wrong code, signs in', async () => {
+    const { http } = await app();
+    await http
+      .post('/auth/otp/send')
+      .send({ ...phone, channel: 'sms' })
+      .expect(200);
+    await http
+      .post('/auth/otp/login')
+      .send({
+        ...phone,
+        confirmationCode: emulator.lastCode(E164) === '000000' ? '111111' : '000000',
+      })
+      .expect(401);
+    await http
+      .post('/auth/otp/login')
+      .send({ ...phone, confirmationCode: emulator.lastCode(E164) })
+      .expect(200);
+
+    emulator.advanceTime(11 * 60_000);
+    await http
+      .post('/auth/otp/send')
+      .send({ ...phone, channel: 'call' })
+      .expect(200);
+    await http
+      .post('/auth/otp/login')
+      .send({ ...phone, confirmationCode: emulator.lastCode(E164) })
+      .expect(200);
+
+    const exchanges = expectConformant(5);
+    expect(exchanges.map((e) => [e.method, e.path.split('/').at(-1), e.status])).toEqual([
+      ['POST', 'Verifications', 201],
+      ['POST', 'VerificationCheck', 200],
+      ['POST', 'VerificationCheck', 200],
+      ['POST', 'Verifications', 201],
+      ['POST', 'VerificationCheck', 200],
+    ]);
+  });
+
+  it('passwordless: Twilio’s own refusals (five wrong codes, then 60202) are documented answers', async () => {
+    const { http } = await app();
+    await http
+      .post('/auth/otp/send')
+      .send({ ...phone, channel: 'sms' })
+      .expect(200);
+    const wrong = emulator.lastCode(E164) === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i += 1) {
+      await http.post('/auth/otp/login').send({ ...phone, confirmationCode: wrong });
+    }
+    await http
+      .post('/auth/otp/login')
+      .send({ ...phone, confirmationCode: emulator.lastCode(E164) })
+      .expect(429);
+    emulator.advanceTime(31_000); // past the module's own send cooldown
+    await http
+      .post('/auth/otp/send')
+      .send({ ...phone, channel: 'sms' })
+      .expect(429);
+
+    const statuses = expectConformant(8).map((e) => e.status);
+    expect(statuses.slice(-2)).toEqual([429, 429]);
+  });
+
+  it('two-factor: register, sign in (a wrong code first), reset and change the password', async () => {
+    const { http } = await app();
+    const who = { ...phone, email: 'alice@example.com' };
+    await http
+      .post('/auth/2fa/register/send')
+      .send({ ...who, channel: 'sms' })
+      .expect(200);
+    const registered = await http
+      .post('/auth/2fa/register')
+      .send({ ...who, password: PASSWORD, confirmationCode: emulator.lastCode(E164) })
+      .expect(201);
+
+    emulator.advanceTime(11 * 60_000);
+    const login = { email: who.email, password: PASSWORD };
+    await http
+      .post('/auth/2fa/login/send')
+      .send({ ...login, channel: 'call' })
+      .expect(200);
+    const wrong = emulator.lastCode(E164) === '000000' ? '111111' : '000000';
+    await http
+      .post('/auth/2fa/login')
+      .send({ ...login, confirmationCode: wrong })
+      .expect(401);
+    await http
+      .post('/auth/2fa/login')
+      .send({ ...login, confirmationCode: emulator.lastCode(E164) })
+      .expect(200);
+
+    emulator.advanceTime(11 * 60_000);
+    const token = registered.body.sessionToken as string;
+    await http
+      .post('/auth/2fa/password/change/send')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ channel: 'sms' })
+      .expect(200);
+    await http
+      .post('/auth/2fa/password/change')
+      .set('Authorization', `Bearer ${token}`)
+      .send({
+        currentPassword: PASSWORD,
+        newPassword: NEW_PASSWORD,
+        confirmationCode: emulator.lastCode(E164),
+      })
+      .expect(200);
+
+    emulator.advanceTime(11 * 60_000);
+    await http
+      .post('/auth/2fa/password/send')
+      .send({ email: who.email, channel: 'sms' })
+      .expect(200);
+    // The reset code goes out in the background.
+    const deadline = Date.now() + 10_000;
+    while (emulator.deliveries(E164).length < 4 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await http
+      .post('/auth/2fa/password/reset')
+      .send({
+        email: who.email,
+        newPassword: RESET_PASSWORD,
+        confirmationCode: emulator.lastCode(E164),
+      })
+      .expect(200);
+
+    const paths = expectConformant(9).map((e) => e.path.split('/').at(-1));
+    expect(paths.filter((p) => p === 'Verifications')).toHaveLength(4);
+    expect(paths.filter((p) => p === 'VerificationCheck')).toHaveLength(5);
+  });
+
+  it('reports a request the description does not allow, and does not pass it on', async () => {
+    const auth = `Basic ${Buffer.from(`${emulator.accountSid}:${emulator.authToken}`).toString('base64')}`;
+    const start = (body: Record<string, string>) =>
+      fetch(`${prism.url}/v2/Services/${emulator.serviceSid}/Verifications`, {
+        method: 'POST',
+        headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(body),
+      });
+
+    // A misspelt parameter: Prism passes it on (Twilio would ignore it), the recorder reports it.
+    expect((await start({ To: E164, Channel: 'sms', CustomMesage: 'x' })).status).toBe(201);
+    // A channel Twilio does not have, a number not in E.164, a missing Channel, no credentials:
+    // Prism refuses them itself.
+    expect((await start({ To: E164, Channel: 'telegram' })).status).toBe(422);
+    expect((await start({ To: '2015550123', Channel: 'sms' })).status).toBe(422);
+    expect((await start({ To: E164 })).status).toBe(422);
+    const anonymous = await fetch(`${prism.url}/v2/Services/${emulator.serviceSid}/Verifications`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ To: E164, Channel: 'sms' }),
+    });
+    expect(anonymous.status).toBe(401);
+
+    const exchanges = prism.exchanges();
+    expect(exchanges.map((e) => e.violations.map((v) => v.location.join('.')))).toEqual([
+      ['request.body.CustomMesage'],
+      ['request.body.Channel'],
+      ['request.body.To'],
+      ['request.body'],
+      ['request'],
+    ]);
+    expect(exchanges.map((e) => e.answeredByPrism)).toEqual([false, true, true, true, true]);
+    expect(prism.violations()[3].message).toMatch(/Channel/);
+    // Only the first was passed on.
+    expect(emulator.requests()).toHaveLength(1);
+  });
+
+  it('reports an answer that breaks the description', async () => {
+    // An upstream answering a verification without most of Twilio's fields.
+    const { createServer } = await import('node:http');
+    const upstream = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(201, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ sid: `VE${'a'.repeat(32)}`, status: 'pending', extra: true }));
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = upstream.address() as { port: number };
+    const other = await PrismConformance.start(`http://127.0.0.1:${port}`);
+    try {
+      const auth = `Basic ${Buffer.from(`${emulator.accountSid}:${emulator.authToken}`).toString('base64')}`;
+      const answer = await fetch(`${other.url}/v2/Services/${emulator.serviceSid}/Verifications`, {
+        method: 'POST',
+        headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ To: E164, Channel: 'sms' }),
+      });
+      expect(answer.status).toBe(500);
+      const messages = other.violations().map((v) => `${v.location.join('.')} ${v.message}`);
+      expect(messages).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^response\.body .*required property 'to'/),
+          expect.stringMatching(/^response\.body .*additional propert/),
+        ]),
+      );
+    } finally {
+      await other.stop();
+      await new Promise<void>((resolve) => upstream.close(() => resolve()));
+    }
+  }, 120_000);
+});
