@@ -145,6 +145,45 @@ describe.each<Platform>(['express', 'fastify'])('The session cookie on %s', (pla
     }
   });
 
+  it('is set by a recovery-code sign-in, and cleared when the account is deleted (DELETE with a body)', async () => {
+    const t = await createCookieApp(platform, { session: { cookie: COOKIE } });
+    try {
+      const phone = { countryCode: 'US', phoneNumber: US_PHONE };
+      await t.http
+        .post('/auth/otp/send')
+        .send({ channel: 'sms', ...phone })
+        .expect(200);
+      const login = await t.http
+        .post('/auth/otp/login')
+        .send({ confirmationCode: t.emulator.lastCode(US_E164), ...phone })
+        .expect(200);
+      const token = login.body.sessionToken as string;
+      const made = await t.http.post('/auth/account/recovery-codes').set(bearer(token)).expect(200);
+
+      const recovered = await t.http
+        .post('/auth/otp/recover')
+        .send({ ...phone, recoveryCode: made.body.codes[0] })
+        .expect(200);
+      expect(setCookie(recovered)![0].match(SET)![1]).toBe(recovered.body.sessionToken);
+
+      t.emulator.advanceTime(61_000);
+      await t.http
+        .post('/auth/account/delete/send')
+        .set(bearer(token))
+        .send({ channel: 'sms' })
+        .expect(200);
+      const deleted = await t.http
+        .delete('/auth/account')
+        .set(bearer(token))
+        .send({ confirmationCode: t.emulator.lastCode(US_E164) })
+        .expect(204);
+      expect(setCookie(deleted)).toEqual([CLEARED]);
+      await t.http.get('/auth/me').set(bearer(recovered.body.sessionToken)).expect(401);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('is neither set nor cleared when cookies are off', async () => {
     const t = await createCookieApp(platform, {});
     try {

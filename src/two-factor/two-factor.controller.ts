@@ -12,6 +12,7 @@ import {
   RegistrationCodeSentResponse,
   ResultsResponse,
 } from '../common/api-docs.js';
+import { TwoFactorLoginResponse } from '../account/account.responses.js';
 import { SessionResponse } from '../sessions/session.responses.js';
 import { PendingRegistrationResponse } from './two-factor.responses.js';
 import { Body, Controller, HttpCode, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
@@ -105,8 +106,8 @@ export class TwoFactorController {
   /** Signs in with email, password and code. */
   @Public()
   @Post('login')
-  @ApiOperation({ summary: 'Sign in with email, password and code' })
-  @ApiOkResponse({ type: SessionResponse })
+  @ApiOperation({ summary: 'Sign in with email, password and a code (or a recovery code)' })
+  @ApiOkResponse({ type: TwoFactorLoginResponse })
   @ApiOtpErrors(400, 401, 403, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   @SessionCookie('set')
