@@ -474,6 +474,9 @@ describe('Account life', () => {
       const refused = await guess();
       expect(refused.status).toBe(429);
       expect(refused.body.code).toBe('TOO_MANY_REQUESTS');
+      // The guesses used up the recovery budget of the number, not the one of its sign-in codes.
+      const member = await signInByPhone(t);
+      expect(member.member.id).toBe(alice.member.id);
     });
   });
 

@@ -56,7 +56,8 @@ export class RecoveryCodesService {
 
   /**
    * Uses one of the member's codes. Counted like a confirmation code: every check for the
-   * client IP, a wrong code for the member's phone (`checksPerPhone`, cleared by a right one).
+   * client IP, a wrong code for the member's phone (`checksPerPhone`, cleared by a right one;
+   * a budget of its own, beside the one of the codes sent to the phone).
    * Without a member (an unknown number) it answers like a wrong code after the same work.
    * Resolves to the number of codes left; throws 401 `INVALID_CODE` for a wrong, malformed or
    * used code, 429 over a limit. `before` runs once the code is known to be right and before it
@@ -69,7 +70,12 @@ export class RecoveryCodesService {
     phoneNumber: string,
     before?: () => void,
   ): Promise<number> {
-    const account: RateSubject = ['checksPerPhone', member?.phoneNumber ?? phoneNumber];
+    // The phone's own budget for recovery codes, under the same rule: guessing recovery codes
+    // for someone's number must not use up the checks of the codes sent to them.
+    const account: RateSubject = [
+      'checksPerPhone',
+      `recovery|${member?.phoneNumber ?? phoneNumber}`,
+    ];
     const charge = await this.limits.consume([
       ...(client.ip ? [['checksPerIp', clientKey(client.ip)] as const] : []),
       account,
