@@ -68,7 +68,12 @@ describe('Account life', () => {
       const other = await signInByPhone(t);
 
       const sent = await sendNewPhoneCode(first.sessionToken).expect(200);
-      expect(sent.body.results).toBe(true);
+      expect(sent.body).toEqual({
+        results: true,
+        channel: 'sms',
+        resendAfterSeconds: 30,
+        expiresInSeconds: 600,
+      });
       expect(t.emulator.lastCode(NEW_E164)).toMatch(/^\d{6}$/);
       const res = await t.http
         .post('/auth/account/phone')

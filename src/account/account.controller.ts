@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiOtpErrors, ResultsResponse } from '../common/api-docs.js';
+import { ApiOtpErrors, CodeSentResponse } from '../common/api-docs.js';
 import type { ClientInfo } from '../common/client-info.js';
 import { CurrentClient } from '../common/current-client.decorator.js';
 import { OtpRoutes } from '../common/otp-routes.decorator.js';
@@ -11,6 +11,7 @@ import {
   ApiTags,
 } from '../common/swagger.js';
 import type { MemberView } from '../members/member.entity.js';
+import type { CodeSent } from '../verification/verification.service.js';
 import { MemberResponse } from '../members/member.response.js';
 import { CurrentMember } from '../sessions/current-member.decorator.js';
 import { CurrentSessionId } from '../sessions/current-session-id.decorator.js';
@@ -51,14 +52,14 @@ export class AccountController {
   /** Sends a code to a new phone number. */
   @Post('phone/send')
   @ApiOperation({ summary: 'Send a code to a new phone number' })
-  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOkResponse({ type: CodeSentResponse })
   @ApiOtpErrors(400, 403, 409, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   sendPhoneCode(
     @CurrentMember('id') memberId: string,
     @Body() body: SendPhoneChangeCodeDto,
     @CurrentClient() client: ClientInfo,
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     return this.account.sendPhoneChangeCode(memberId, body, client);
   }
 
@@ -82,14 +83,14 @@ export class AccountController {
   /** Sends a code to the member's phone to confirm a new email. */
   @Post('email/send')
   @ApiOperation({ summary: "Send a code to the member's phone to confirm a new email" })
-  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOkResponse({ type: CodeSentResponse })
   @ApiOtpErrors(400, 403, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   sendEmailCode(
     @CurrentMember('id') memberId: string,
     @Body() body: SendAccountCodeDto,
     @CurrentClient() client: ClientInfo,
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     return this.account.sendEmailChangeCode(memberId, body.channel, client);
   }
 
@@ -132,14 +133,14 @@ export class AccountController {
   /** Sends a code to the member's phone to confirm deleting the account. */
   @Post('delete/send')
   @ApiOperation({ summary: "Send a code to the member's phone to confirm deleting the account" })
-  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOkResponse({ type: CodeSentResponse })
   @ApiOtpErrors(400, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   sendDeletionCode(
     @CurrentMember('id') memberId: string,
     @Body() body: SendAccountCodeDto,
     @CurrentClient() client: ClientInfo,
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     return this.account.sendDeletionCode(memberId, body.channel, client);
   }
 
@@ -171,14 +172,14 @@ export class SessionVerificationController {
   /** Sends a code to the member's phone. */
   @Post('send')
   @ApiOperation({ summary: "Send a code to the member's phone to re-verify this session" })
-  @ApiOkResponse({ type: ResultsResponse })
+  @ApiOkResponse({ type: CodeSentResponse })
   @ApiOtpErrors(400, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   send(
     @CurrentMember('id') memberId: string,
     @Body() body: SendAccountCodeDto,
     @CurrentClient() client: ClientInfo,
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     return this.verification.sendCode(memberId, body.channel, client);
   }
 

@@ -9,7 +9,7 @@ import type { MemberWithSecret } from '../members/members.repository.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { CredentialChecker } from '../two-factor/credential-checker.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
-import { VerificationService } from '../verification/verification.service.js';
+import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 import type { ChangeEmailInfo, ChangePhoneInfo, NewPhoneInfo } from './account.types.js';
 
 /**
@@ -36,19 +36,19 @@ export class AccountService {
     memberId: string,
     info: NewPhoneInfo,
     client: ClientInfo,
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     const member = await this.member(memberId);
     this.verification.assertChannel(info.channel);
     const { e164 } = this.phones.parse(info.countryCode, info.phoneNumber);
     if (e164 === member.phoneNumber) throw sameValue('phone number');
-    await this.verification.send(e164, info.channel, client, {
+    const sent = await this.verification.send(e164, info.channel, client, {
       before: async () => {
         if (await this.accounts.findByPhone(e164)) {
           throw new OtpException(OtpErrorCode.ALREADY_REGISTERED);
         }
       },
     });
-    return { results: true };
+    return { results: true, ...sent };
   }
 
   /**
@@ -86,12 +86,10 @@ export class AccountService {
     memberId: string,
     channel: OtpChannel | string,
     client: ClientInfo,
-  ): Promise<{ results: true }> {
+  ): Promise<{ results: true } & CodeSent> {
     const member = await this.member(memberId);
-    this.verification.assertChannel(channel);
     if (member.passwordHash === null) throw noEmail();
-    await this.verification.send(member.phoneNumber, channel, client);
-    return { results: true };
+    return this.sendToOwnPhone(member, channel, client);
   }
 
   /**
@@ -122,11 +120,8 @@ export class AccountService {
     memberId: string,
     channel: OtpChannel | string,
     client: ClientInfo,
-  ): Promise<{ results: true }> {
-    const member = await this.member(memberId);
-    this.verification.assertChannel(channel);
-    await this.verification.send(member.phoneNumber, channel, client);
-    return { results: true };
+  ): Promise<{ results: true } & CodeSent> {
+    return this.sendToOwnPhone(await this.member(memberId), channel, client);
   }
 
   /**
@@ -141,6 +136,15 @@ export class AccountService {
     const member = await this.member(memberId);
     await this.confirm('Account deletion', member, member.phoneNumber, confirmationCode, client);
     await this.accounts.erase(member.id, 'change');
+  }
+
+  private async sendToOwnPhone(
+    member: MemberWithSecret,
+    channel: OtpChannel | string,
+    client: ClientInfo,
+  ): Promise<{ results: true } & CodeSent> {
+    const sent = await this.verification.send(member.phoneNumber, channel, client);
+    return { results: true, ...sent };
   }
 
   private async member(memberId: string): Promise<MemberWithSecret> {

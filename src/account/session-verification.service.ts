@@ -8,7 +8,7 @@ import { MembersService } from '../members/members.service.js';
 import { OTP_SESSION_REPOSITORY } from '../otp-internal.constants.js';
 import { MemberSession } from '../sessions/member-session.entity.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
-import { VerificationService } from '../verification/verification.service.js';
+import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 
 /**
  * When a session last proved its member has their phone: at its sign-in by code, and each time
@@ -45,12 +45,11 @@ export class SessionVerification {
     memberId: string,
     channel: OtpChannel | string,
     client: ClientInfo,
-  ): Promise<{ results: true }> {
-    this.verification.assertChannel(channel);
+  ): Promise<{ results: true } & CodeSent> {
     const member = await this.members.findById(memberId);
     if (!member) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
-    await this.verification.send(member.phoneNumber, channel, client);
-    return { results: true };
+    const sent = await this.verification.send(member.phoneNumber, channel, client);
+    return { results: true, ...sent };
   }
 
   /** Checks the code sent to the member's phone and records the session as verified now. */
