@@ -64,21 +64,9 @@ export interface FaultOptions {
 
 /**
  * The line types Lookup v2 reports in `line_type_intelligence.type`
- * (https://www.twilio.com/docs/lookup/v2-api/line-type-intelligence).
+ * (https://www.twilio.com/docs/lookup/v2-api/line-type-intelligence); the module's own type.
  */
-export type LineType =
-  | 'mobile'
-  | 'landline'
-  | 'fixedVoip'
-  | 'nonFixedVoip'
-  | 'personal'
-  | 'tollFree'
-  | 'premium'
-  | 'sharedCost'
-  | 'uan'
-  | 'voicemail'
-  | 'pager'
-  | 'unknown';
+export type { LineType } from '../config/otp-options.interface.js';
 
 /** Options of {@link TwilioVerifyEmulator}; every one is optional. */
 export interface TwilioVerifyEmulatorOptions {

@@ -56,20 +56,22 @@ const LOOKUP_PACKAGES = [
   'phone_number_quality_score',
   'pre_fill',
 ] as const;
-const LINE_TYPES: ReadonlySet<string> = new Set<LineType>([
-  'landline',
-  'mobile',
-  'fixedVoip',
-  'nonFixedVoip',
-  'personal',
-  'tollFree',
-  'premium',
-  'sharedCost',
-  'uan',
-  'voicemail',
-  'pager',
-  'unknown',
-]);
+/** Every line type, once: the record's type makes the compiler hold it to `LineType`. */
+const LINE_TYPE_NAMES: Record<LineType, true> = {
+  landline: true,
+  mobile: true,
+  fixedVoip: true,
+  nonFixedVoip: true,
+  personal: true,
+  tollFree: true,
+  premium: true,
+  sharedCost: true,
+  uan: true,
+  voicemail: true,
+  pager: true,
+  unknown: true,
+};
+const LINE_TYPES: ReadonlySet<string> = new Set(Object.keys(LINE_TYPE_NAMES));
 
 type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'max_attempts_reached' | 'expired';
 type Endpoint = 'Verifications' | 'VerificationCheck' | 'Lookup';
@@ -876,21 +878,27 @@ function basicLookup(number: string): Record<string, unknown> {
 }
 
 /** Carrier names by line type, as Lookup reports them for such numbers. */
-const CARRIERS: Partial<Record<LineType, string>> = {
+const CARRIERS: Record<LineType, string> = {
   mobile: 'Emulated Mobile Carrier',
   landline: 'Emulated Landline Carrier',
   fixedVoip: 'Emulated Fixed VoIP Carrier',
   nonFixedVoip: 'Twilio - SMS/MMS-SVR',
+  personal: 'Emulated Personal Number Carrier',
   tollFree: 'Emulated Toll-Free Carrier',
+  premium: 'Emulated Premium Rate Carrier',
+  sharedCost: 'Emulated Shared Cost Carrier',
+  uan: 'Emulated Universal Access Carrier',
+  voicemail: 'Emulated Voicemail Carrier',
+  pager: 'Emulated Pager Carrier',
+  unknown: 'Emulated Carrier',
 };
 
 function lineTypeJson(type: LineType): object {
-  const mobile = type === 'mobile';
   return {
     error_code: null,
-    mobile_country_code: mobile ? '310' : null,
-    mobile_network_code: mobile ? '260' : null,
-    carrier_name: CARRIERS[type] ?? null,
+    mobile_country_code: '310',
+    mobile_network_code: type === 'mobile' ? '260' : '999',
+    carrier_name: CARRIERS[type],
     type,
   };
 }
