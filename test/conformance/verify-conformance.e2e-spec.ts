@@ -75,10 +75,26 @@ describe('Twilio conformance (Prism on the official Verify v2 and Lookup v2 desc
     return exchanges;
   }
 
+  /**
+   * A test driving the module; when it fails on the way (with `--errors`, the module sees a 500
+   * for an answer Prism refuses), the message leads with what Prism found.
+   */
+  function drive(name: string, run: () => Promise<void>) {
+    it(name, async () => {
+      try {
+        await run();
+      } catch (error) {
+        const found = prism.violations();
+        if (found.length === 0) throw error;
+        throw new Error(`Prism found:\n${JSON.stringify(found, null, 2)}\n\n${String(error)}`);
+      }
+    });
+  }
+
   const phone = { countryCode: 'US', phoneNumber: '(201) 555-0123' };
   const E164 = '+12015550123';
 
-  it('passwordless: sends by SMS and voice, refuses a wrong code, signs in', async () => {
+  drive('passwordless: sends by SMS and voice, refuses a wrong code, signs in', async () => {
     const { http } = await app();
     await http
       .post('/auth/otp/send')
@@ -116,97 +132,192 @@ describe('Twilio conformance (Prism on the official Verify v2 and Lookup v2 desc
     ]);
   });
 
-  it('passwordless: Twilio’s own refusals (five wrong codes, then 60202) are documented answers', async () => {
-    const { http } = await app();
+  drive(
+    'passwordless: Twilio’s own refusals (five wrong codes, then 60202) are documented answers',
+    async () => {
+      const { http } = await app();
+      await http
+        .post('/auth/otp/send')
+        .send({ ...phone, channel: 'sms' })
+        .expect(200);
+      const wrong = emulator.lastCode(E164) === '000000' ? '111111' : '000000';
+      for (let i = 0; i < 5; i += 1) {
+        await http.post('/auth/otp/login').send({ ...phone, confirmationCode: wrong });
+      }
+      await http
+        .post('/auth/otp/login')
+        .send({ ...phone, confirmationCode: emulator.lastCode(E164) })
+        .expect(429);
+      emulator.advanceTime(31_000); // past the module's own send cooldown
+      await http
+        .post('/auth/otp/send')
+        .send({ ...phone, channel: 'sms' })
+        .expect(429);
+
+      const statuses = expectConformant(8).map((e) => e.status);
+      expect(statuses.slice(-2)).toEqual([429, 429]);
+    },
+  );
+
+  drive(
+    'two-factor: register, sign in (a wrong code first), reset and change the password',
+    async () => {
+      const { http } = await app();
+      const who = { ...phone, email: 'alice@example.com' };
+      await http
+        .post('/auth/2fa/register/send')
+        .send({ ...who, channel: 'sms' })
+        .expect(200);
+      const registered = await http
+        .post('/auth/2fa/register')
+        .send({ ...who, password: PASSWORD, confirmationCode: emulator.lastCode(E164) })
+        .expect(201);
+
+      emulator.advanceTime(11 * 60_000);
+      const login = { email: who.email, password: PASSWORD };
+      await http
+        .post('/auth/2fa/login/send')
+        .send({ ...login, channel: 'call' })
+        .expect(200);
+      const wrong = emulator.lastCode(E164) === '000000' ? '111111' : '000000';
+      await http
+        .post('/auth/2fa/login')
+        .send({ ...login, confirmationCode: wrong })
+        .expect(401);
+      await http
+        .post('/auth/2fa/login')
+        .send({ ...login, confirmationCode: emulator.lastCode(E164) })
+        .expect(200);
+
+      emulator.advanceTime(11 * 60_000);
+      const token = registered.body.sessionToken as string;
+      await http
+        .post('/auth/2fa/password/change/send')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ channel: 'sms' })
+        .expect(200);
+      await http
+        .post('/auth/2fa/password/change')
+        .set('Authorization', `Bearer ${token}`)
+        .send({
+          currentPassword: PASSWORD,
+          newPassword: NEW_PASSWORD,
+          confirmationCode: emulator.lastCode(E164),
+        })
+        .expect(200);
+
+      emulator.advanceTime(11 * 60_000);
+      await http
+        .post('/auth/2fa/password/send')
+        .send({ email: who.email, channel: 'sms' })
+        .expect(200);
+      // The reset code goes out in the background.
+      const deadline = Date.now() + 10_000;
+      while (emulator.deliveries(E164).length < 4 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await http
+        .post('/auth/2fa/password/reset')
+        .send({
+          email: who.email,
+          newPassword: RESET_PASSWORD,
+          confirmationCode: emulator.lastCode(E164),
+        })
+        .expect(200);
+
+      const paths = expectConformant(9).map((e) => e.path.split('/').at(-1));
+      expect(paths.filter((p) => p === 'Verifications')).toHaveLength(4);
+      expect(paths.filter((p) => p === 'VerificationCheck')).toHaveLength(5);
+    },
+  );
+
+  drive(
+    'every option: locale, friendly name, app hash, tags, device IP, rate limits, WhatsApp, Lookup',
+    async () => {
+      const { http } = await app({
+        twilio: {
+          ...emulatorOptions(emulator).twilio!,
+          customFriendlyName: 'Acme Shop',
+          appHash: 'FA+9qCX9VSu',
+          tags: { flow: 'sign-in', app: 'web' },
+          deviceIp: true,
+          rateLimits: { clientIp: 'end_user_ip', phone: 'end_user_phone' },
+        },
+        channels: ['sms', 'call', 'whatsapp'],
+        locale: 'auto',
+        lookup: { allowedLineTypes: ['mobile'], maxSmsPumpingRisk: 50 },
+      });
+      const send = (body: object, language = 'pt-BR,pt;q=0.9') =>
+        http.post('/auth/otp/send').set('Accept-Language', language).send(body);
+
+      await send({ ...phone, channel: 'sms' }).expect(200);
+      await http
+        .post('/auth/otp/login')
+        .send({ ...phone, confirmationCode: emulator.lastCode(E164) })
+        .expect(200);
+      emulator.advanceTime(11 * 60_000);
+      await send({ ...phone, channel: 'whatsapp' }, 'xx-YY').expect(200);
+      await http
+        .post('/auth/otp/login')
+        .send({ ...phone, confirmationCode: emulator.lastCode(E164) })
+        .expect(200);
+      emulator.advanceTime(11 * 60_000);
+      await send({ ...phone, channel: 'call' }, 'en-GB').expect(200);
+
+      // Lookup refuses a landline and a number at high risk of SMS pumping, before any send.
+      emulator.setLineType('+12015550124', 'landline');
+      emulator.setSmsPumpingRisk('+12015550125', 90);
+      await send({ countryCode: 'US', phoneNumber: '(201) 555-0124', channel: 'sms' }).expect(422);
+      await send({ countryCode: 'US', phoneNumber: '(201) 555-0125', channel: 'sms' }).expect(422);
+
+      const exchanges = expectConformant(7);
+      const starts = exchanges.filter((e) => e.path.endsWith('/Verifications'));
+      expect(starts.map((e) => [e.params.Channel, e.params.Locale])).toEqual([
+        ['sms', 'pt-BR'],
+        ['whatsapp', undefined],
+        ['call', 'en-GB'],
+      ]);
+      for (const { params } of starts) {
+        expect(params).toMatchObject({
+          To: E164,
+          CustomFriendlyName: 'Acme Shop',
+          Tags: JSON.stringify({ flow: 'sign-in', app: 'web' }),
+          DeviceIp: expect.any(String),
+          RateLimits: expect.stringContaining('"end_user_phone":"+12015550123"'),
+        });
+      }
+      expect(starts.map((e) => e.params.AppHash)).toEqual(['FA+9qCX9VSu', undefined, undefined]);
+      const lookups = exchanges.filter((e) => e.path.startsWith('/v2/PhoneNumbers/'));
+      expect(lookups.map((e) => e.path)).toEqual(
+        expect.arrayContaining([
+          `/v2/PhoneNumbers/${E164}`,
+          '/v2/PhoneNumbers/+12015550124',
+          '/v2/PhoneNumbers/+12015550125',
+        ]),
+      );
+      for (const { params } of lookups) {
+        expect(params.Fields.split(',').sort()).toEqual([
+          'line_type_intelligence',
+          'sms_pumping_risk',
+        ]);
+      }
+      expect(emulator.deliveries('+12015550124')).toEqual([]);
+      expect(emulator.deliveries('+12015550125')).toEqual([]);
+    },
+  );
+
+  drive('a fixed locale, and the device IP turned off', async () => {
+    const { http } = await app({
+      twilio: { ...emulatorOptions(emulator).twilio!, deviceIp: false },
+      locale: 'fr',
+    });
     await http
       .post('/auth/otp/send')
+      .set('Accept-Language', 'de')
       .send({ ...phone, channel: 'sms' })
       .expect(200);
-    const wrong = emulator.lastCode(E164) === '000000' ? '111111' : '000000';
-    for (let i = 0; i < 5; i += 1) {
-      await http.post('/auth/otp/login').send({ ...phone, confirmationCode: wrong });
-    }
-    await http
-      .post('/auth/otp/login')
-      .send({ ...phone, confirmationCode: emulator.lastCode(E164) })
-      .expect(429);
-    emulator.advanceTime(31_000); // past the module's own send cooldown
-    await http
-      .post('/auth/otp/send')
-      .send({ ...phone, channel: 'sms' })
-      .expect(429);
-
-    const statuses = expectConformant(8).map((e) => e.status);
-    expect(statuses.slice(-2)).toEqual([429, 429]);
-  });
-
-  it('two-factor: register, sign in (a wrong code first), reset and change the password', async () => {
-    const { http } = await app();
-    const who = { ...phone, email: 'alice@example.com' };
-    await http
-      .post('/auth/2fa/register/send')
-      .send({ ...who, channel: 'sms' })
-      .expect(200);
-    const registered = await http
-      .post('/auth/2fa/register')
-      .send({ ...who, password: PASSWORD, confirmationCode: emulator.lastCode(E164) })
-      .expect(201);
-
-    emulator.advanceTime(11 * 60_000);
-    const login = { email: who.email, password: PASSWORD };
-    await http
-      .post('/auth/2fa/login/send')
-      .send({ ...login, channel: 'call' })
-      .expect(200);
-    const wrong = emulator.lastCode(E164) === '000000' ? '111111' : '000000';
-    await http
-      .post('/auth/2fa/login')
-      .send({ ...login, confirmationCode: wrong })
-      .expect(401);
-    await http
-      .post('/auth/2fa/login')
-      .send({ ...login, confirmationCode: emulator.lastCode(E164) })
-      .expect(200);
-
-    emulator.advanceTime(11 * 60_000);
-    const token = registered.body.sessionToken as string;
-    await http
-      .post('/auth/2fa/password/change/send')
-      .set('Authorization', `Bearer ${token}`)
-      .send({ channel: 'sms' })
-      .expect(200);
-    await http
-      .post('/auth/2fa/password/change')
-      .set('Authorization', `Bearer ${token}`)
-      .send({
-        currentPassword: PASSWORD,
-        newPassword: NEW_PASSWORD,
-        confirmationCode: emulator.lastCode(E164),
-      })
-      .expect(200);
-
-    emulator.advanceTime(11 * 60_000);
-    await http
-      .post('/auth/2fa/password/send')
-      .send({ email: who.email, channel: 'sms' })
-      .expect(200);
-    // The reset code goes out in the background.
-    const deadline = Date.now() + 10_000;
-    while (emulator.deliveries(E164).length < 4 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    await http
-      .post('/auth/2fa/password/reset')
-      .send({
-        email: who.email,
-        newPassword: RESET_PASSWORD,
-        confirmationCode: emulator.lastCode(E164),
-      })
-      .expect(200);
-
-    const paths = expectConformant(9).map((e) => e.path.split('/').at(-1));
-    expect(paths.filter((p) => p === 'Verifications')).toHaveLength(4);
-    expect(paths.filter((p) => p === 'VerificationCheck')).toHaveLength(5);
+    const [start] = expectConformant(1);
+    expect(start.params).toEqual({ To: E164, Channel: 'sms', Locale: 'fr' });
   });
 
   it('reports a request the description does not allow, and does not pass it on', async () => {

@@ -413,9 +413,10 @@ export class PrismConformance {
                 ...undocumentedParameters(this.operations, method, url.pathname, params),
                 ...parseViolations(answer.headers['sl-violations']),
               ];
-              if (problem) {
+              if (problem && answer.headers['sl-violations'] === undefined) {
                 const detail = JSON.parse(answerBody.toString('utf8')) as Json;
-                // Prism refused the request itself: its findings are about the request.
+                // Prism refused the request itself (an answer it refuses comes with the header):
+                // its findings are about the request.
                 const found = (asArray(detail.validation) as PrismViolation[]).map((v) => ({
                   ...v,
                   location: ['request', ...asArray(v.location).map(String)],
