@@ -12,6 +12,7 @@ export type {
   RateRule,
   SessionCookieOptions,
   SessionOptions,
+  SessionRevocationOptions,
   TwilioOptions,
   LineType,
   LookupOptions,
@@ -73,6 +74,10 @@ export { Member } from './members/member.entity.js';
 export type { MemberStatus, MemberView } from './members/member.entity.js';
 export { MemberSession } from './sessions/member-session.entity.js';
 export { SessionsService } from './sessions/sessions.service.js';
+export type {
+  RedisPubSubClient,
+  RedisSubscriberConnection,
+} from './sessions/revocation/redis-revocation-channel.js';
 export type { AuthenticatedSession, SessionView } from './sessions/sessions.service.js';
 export { SessionGuard } from './sessions/session.guard.js';
 export type { ConnectionAuthOptions } from './sessions/session.guard.js';

@@ -19,6 +19,8 @@ export const OTP_DEFAULTS = {
   sessionIdleTimeoutSeconds: 60 * 60,
   sessionCacheTtlMs: 2_000,
   sessionCacheSize: 10_000,
+  revocationCacheTtlMs: 5 * 60_000,
+  revocationChannelName: 'nestjs_otp_sessions',
   cookieName: 'otp_session',
   routePrefix: 'auth',
   rateLimit: {

@@ -1,6 +1,7 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { RateLimitStorage } from '../rate-limit/rate-limit-storage.interface.js';
+import type { RedisPubSubClient } from '../sessions/revocation/redis-revocation-channel.js';
 import type { VerificationProvider } from '../verification/verification-provider.interface.js';
 
 import type { OtpChannel } from '../verification/otp-channel.js';
@@ -136,14 +137,47 @@ export interface SessionOptions {
   idleTimeoutSeconds?: number;
   /**
    * How long, in milliseconds, an instance may answer from its in-process session cache before
-   * asking the database again. It bounds how late another instance sees a revocation; the
-   * instance that revokes a session refuses it at once. `0` disables the cache. Default `2000`.
+   * asking the database again when no revocation channel is live (none configured, or its
+   * connection lost). It bounds how late another instance sees a revocation then; the instance
+   * that revokes a session refuses it at once. `0` disables the cache. Default `2000`.
    */
   cacheTtlMs?: number;
+  /**
+   * How revocations reach the other instances, so that they may cache sessions for long.
+   * Default: PostgreSQL `LISTEN/NOTIFY` when the data source is PostgreSQL.
+   */
+  revocation?: SessionRevocationOptions;
   /** Maximum number of sessions held in the in-process cache. Default `10000`. */
   cacheSize?: number;
   /** Also issue the session as an HttpOnly cookie, and accept it. Default: off. */
   cookie?: SessionCookieOptions;
+}
+
+/**
+ * The channel that tells every instance of the app at once that sessions were revoked (logout,
+ * a session revoked or expired, a member blocked, changed or deleted). While it is live an
+ * instance keeps sessions cached for `cacheTtlMs` (minutes); while it is down (or when there is
+ * none) for the short `session.cacheTtlMs`.
+ */
+export interface SessionRevocationOptions {
+  /**
+   * - `'auto'`: `'postgres'` when the data source is PostgreSQL; otherwise instances in this
+   *   process hear each other, but other processes may not, so the short cache applies.
+   * - `'postgres'`: `LISTEN/NOTIFY` on a dedicated connection made from the data source's
+   *   settings; refused at start-up on another database.
+   * - `{ redis: client }`: Redis pub/sub; messages are published with `client`, and
+   *   `client.duplicate()` subscribes (an `ioredis` client fits).
+   * - `'single-process'`: no other process uses the database, so this process hears every
+   *   revocation (one instance, e.g. on SQLite).
+   * - `false`: none; every instance caches for `session.cacheTtlMs`.
+   *
+   * Default `'auto'`.
+   */
+  channel?: 'auto' | 'postgres' | 'single-process' | false | { redis: RedisPubSubClient };
+  /** How long, in milliseconds, sessions stay cached while the channel is live. Default `300000`. */
+  cacheTtlMs?: number;
+  /** The PostgreSQL or Redis channel name (letters, digits, `_`). Default `nestjs_otp_sessions`. */
+  name?: string;
 }
 
 /** A limit: at most `limit` attempts per `windowSeconds` (a sliding window). */

@@ -52,6 +52,7 @@ describe('resolveOtpOptions', () => {
         cacheTtlMs: 2_000,
         cacheSize: 10_000,
         cookie: undefined,
+        revocation: { channel: 'auto', cacheTtlMs: 300_000, name: 'nestjs_otp_sessions' },
       });
       expect(resolved.testNumbers.size).toBe(0);
     });
@@ -256,6 +257,27 @@ describe('resolveOtpOptions', () => {
       ['session.ttlSeconds', session({ ttlSeconds: 0 }), 'must be a positive integer'],
       ['session.idleTimeoutSeconds', session({ idleTimeoutSeconds: 1.5 }), 'positive integer'],
       ['session.cacheTtlMs', session({ cacheTtlMs: -1 }), 'must be a non-negative integer'],
+      ['session.revocation', session({ revocation: 'redis' }), 'must be an object'],
+      [
+        'session.revocation.channel',
+        session({ revocation: { channel: 'redis' } }),
+        'must be "auto", "postgres", "single-process", false or { redis: client }',
+      ],
+      [
+        'session.revocation.channel',
+        session({ revocation: { channel: { redis: { publish() {} } } } }),
+        'with a client that has publish() and duplicate()',
+      ],
+      [
+        'session.revocation.cacheTtlMs',
+        session({ revocation: { cacheTtlMs: 1.5 } }),
+        'must be a non-negative integer',
+      ],
+      [
+        'session.revocation.name',
+        session({ revocation: { name: 'otp; DROP TABLE x' } }),
+        'must be 1 to 63 letters, digits or underscores',
+      ],
       ['session.cacheSize', session({ cacheSize: '100' }), 'must be a positive integer'],
       ['session.cookie.name', cookie({ name: 'otp session' }), 'must be a valid cookie name'],
       ['session.cookie.sameSite', cookie({ sameSite: 'none' }), 'must be "lax" or "strict"'],

@@ -6,6 +6,7 @@ import type {
   OtpChannel,
   OtpModuleOptions,
   SessionCookieOptions,
+  SessionRevocationOptions,
   TwilioOptions,
 } from './otp-options.interface.js';
 import { OTP_CHANNELS } from '../verification/otp-channel.js';
@@ -133,6 +134,46 @@ function resolveHeaderName(header: string | undefined): string {
     throw new OtpOptionsError('session.cookie.csrfHeader', 'must be an HTTP header name');
   }
   return header.toLowerCase();
+}
+
+function resolveRevocation(
+  revocation: SessionRevocationOptions | undefined,
+): ResolvedOtpOptions['session']['revocation'] {
+  if (revocation !== undefined && (typeof revocation !== 'object' || revocation === null)) {
+    throw new OtpOptionsError('session.revocation', 'must be an object');
+  }
+  const channel = revocation?.channel ?? 'auto';
+  const named = channel === 'auto' || channel === 'postgres' || channel === 'single-process';
+  const redis = typeof channel === 'object' && channel !== null ? channel.redis : undefined;
+  if (!named && channel !== false) {
+    if (
+      typeof redis?.publish !== 'function' ||
+      typeof (redis as { duplicate?: unknown }).duplicate !== 'function'
+    ) {
+      throw new OtpOptionsError(
+        'session.revocation.channel',
+        'must be "auto", "postgres", "single-process", false or { redis: client } with a client ' +
+          'that has publish() and duplicate()',
+      );
+    }
+  }
+  const name = revocation?.name ?? OTP_DEFAULTS.revocationChannelName;
+  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
+    throw new OtpOptionsError(
+      'session.revocation.name',
+      'must be 1 to 63 letters, digits or underscores, not starting with a digit',
+    );
+  }
+  return {
+    channel,
+    cacheTtlMs: positiveInt(
+      revocation?.cacheTtlMs,
+      'session.revocation.cacheTtlMs',
+      OTP_DEFAULTS.revocationCacheTtlMs,
+      true,
+    ),
+    name,
+  };
 }
 
 function resolveCookie(cookie: SessionCookieOptions | undefined) {
@@ -474,6 +515,7 @@ export function resolveOtpOptions(options: OtpModuleOptions): ResolvedOtpOptions
       ),
       cacheSize: positiveInt(session.cacheSize, 'session.cacheSize', OTP_DEFAULTS.sessionCacheSize),
       cookie: resolveCookie(session.cookie),
+      revocation: resolveRevocation(session.revocation),
     },
     rateLimit: resolveRateLimit(options.rateLimit),
     testNumbers: resolveTestNumbers(options),

@@ -6,6 +6,7 @@ import type { OtpChannel } from '../verification/otp-channel.js';
 import type { ApprovalMode, SessionCookieOptions, TwilioOptions } from './otp-options.interface.js';
 import type { LineType, VerifyRateLimitNames } from './otp-options.interface.js';
 import type { VerifyLocale } from '../verification/verify-locales.js';
+import type { RedisPubSubClient } from '../sessions/revocation/redis-revocation-channel.js';
 
 /** A limit in milliseconds. */
 export interface ResolvedRateRule {
@@ -59,6 +60,11 @@ export interface ResolvedOtpOptions {
     cacheTtlMs: number;
     cacheSize: number;
     cookie?: Required<Omit<SessionCookieOptions, 'domain'>> & { domain?: string };
+    revocation: {
+      channel: 'auto' | 'postgres' | 'single-process' | false | { redis: RedisPubSubClient };
+      cacheTtlMs: number;
+      name: string;
+    };
   };
   rateLimit: {
     storage: RateLimitStorage;

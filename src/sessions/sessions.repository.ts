@@ -5,6 +5,9 @@ import { OTP_DATA_SOURCE, OTP_SESSION_REPOSITORY } from '../otp-internal.constan
 import { type DbNumber, preparedSql, quotedTable } from '../persistence/sql.js';
 import { MemberSession } from './member-session.entity.js';
 
+/** Sessions whose use one statement records. */
+const TOUCH_BATCH = 500;
+
 /** A stored session joined with its member, as the guard's lookup reads it. */
 export interface SessionRecord {
   sessionId: string;
@@ -29,13 +32,15 @@ interface SessionRow {
 
 /**
  * Where sessions are stored. The statements of the guard's hot path (the lookup by token hash,
- * joined with the member, and recording use) and the insert of every sign-in are prepared once;
- * listing and revoking go through TypeORM's repository. Not exported.
+ * joined with the member, and recording use in batches) and the insert of every sign-in are
+ * prepared once; listing and revoking go through TypeORM's repository. Not exported.
  */
 @Injectable()
 export class SessionsRepository {
   private readonly lookupSql: string;
-  private readonly touchSql: string;
+  private readonly table: string;
+  /** Statements recording use of sessions, by how many. */
+  private readonly touchStatements = new Map<number, string>();
   private readonly insertSql: string;
 
   constructor(
@@ -56,11 +61,7 @@ export class SessionsRepository {
         WHERE s.token_hash = :hash`,
       ['hash'],
     );
-    this.touchSql = preparedSql(
-      dataSource,
-      `UPDATE ${table} SET last_seen_at = :seen WHERE id = :id`,
-      ['seen', 'id'],
-    );
+    this.table = table;
     this.insertSql = preparedSql(
       dataSource,
       `INSERT INTO ${table} (id, member_id, token_hash, created_at, expires_at, last_seen_at, user_agent)
@@ -87,9 +88,41 @@ export class SessionsRepository {
     };
   }
 
-  /** Records that a session was used at `seen` (epoch milliseconds). */
-  async touch(sessionId: string, seen: number): Promise<void> {
-    await this.dataSource.query(this.touchSql, [seen, sessionId]);
+  /**
+   * Records that sessions were used at `seen` (epoch milliseconds) or later: one statement per
+   * `TOUCH_BATCH` sessions, never moving a session's time back.
+   */
+  async touch(sessionIds: string[], seen: number): Promise<void> {
+    for (let i = 0; i < sessionIds.length; i += TOUCH_BATCH) {
+      const ids = sessionIds.slice(i, i + TOUCH_BATCH);
+      await this.dataSource.query(this.touchSql(ids.length), [seen, seen, ...ids]);
+    }
+  }
+
+  /** The statement that records use of `count` sessions. */
+  private touchSql(count: number): string {
+    let sql = this.touchStatements.get(count);
+    if (!sql) {
+      const ids = Array.from({ length: count }, (_, i) => `:id${i}`);
+      sql = preparedSql(
+        this.dataSource,
+        `UPDATE ${this.table} SET last_seen_at = :seen
+          WHERE last_seen_at < :before AND id IN (${ids.join(', ')})`,
+        ['seen', 'before', ...ids.map((id) => id.slice(1))],
+      );
+      this.touchStatements.set(count, sql);
+    }
+    return sql;
+  }
+
+  /** The type of the data source (`'postgres'`, `'better-sqlite3'`...). */
+  get databaseType(): string {
+    return this.dataSource.options.type;
+  }
+
+  /** The data source, for a channel that listens on its database. */
+  get source(): DataSource {
+    return this.dataSource;
   }
 
   /** Stores a new session: one prepared insert. */

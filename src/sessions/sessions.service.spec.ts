@@ -45,10 +45,15 @@ class FakeSessionsStore {
     if (gate) await gate;
     return record;
   }
-  async touch(sessionId: string, seen: number): Promise<void> {
-    this.touches += 1;
-    const row = this.rows.get(sessionId);
-    if (row) row.lastSeenAt = new Date(seen);
+  async touch(sessionIds: string[], seen: number): Promise<void> {
+    this.touches += sessionIds.length;
+    for (const id of sessionIds) {
+      const row = this.rows.get(id);
+      if (row && row.lastSeenAt.getTime() < seen) row.lastSeenAt = new Date(seen);
+    }
+  }
+  get source(): undefined {
+    return undefined;
   }
   async insert(session: MemberSession): Promise<void> {
     this.rows.set(session.id, { ...session });
@@ -168,6 +173,7 @@ describe('SessionsService', () => {
       jest.advanceTimersByTime(4_000);
       await sessions.authenticate(token);
     }
+    await sessions.flushTouches();
     expect(store.touches).toBe(2);
     jest.advanceTimersByTime(90_000);
     await expect(sessions.authenticate(token)).resolves.not.toBeNull();

@@ -1,9 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import type { MemberView } from '../members/member.entity.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import type { MemberSession } from './member-session.entity.js';
+import { createRevocationChannel } from './revocation/revocation-channel.factory.js';
+import type { RevocationChannel, RevocationMessage } from './revocation/revocation-channel.js';
 import { type SessionRecord, SessionsRepository } from './sessions.repository.js';
 import { hashSessionToken, isSessionTokenShape, newSessionToken } from './session-token.js';
 
@@ -33,29 +41,89 @@ interface CachedSession extends SessionRecord {
 
 /** Record use of a session at most this often (and well within the idle timeout). */
 const MAX_TOUCH_INTERVAL_MS = 60_000;
+/** Recorded uses wait at most this long to be written, in one batch. */
+const MAX_FLUSH_DELAY_MS = 1_000;
 
 /**
  * Issues, checks and revokes sessions. `authenticate()` is the guard's hot path: one prepared
- * lookup (`SessionsRepository`: session joined with its member) behind a small in-process cache
- * whose entries live `session.cacheTtlMs`; revoking on this instance evicts at once. Issuing a
- * session is one prepared insert too: it is part of every sign-in.
+ * lookup (`SessionsRepository`: session joined with its member) behind an in-process cache;
+ * revoking on this instance evicts at once. Issuing a session is one prepared insert too: it is
+ * part of every sign-in.
  *
- * A lookup that was already reading when a session was revoked (or a member changed) may have
- * read the old row: it answers its own request, which was concurrent with the revocation, but
- * is not cached. Every eviction moves `generation` on, and a lookup caches its row only when the
- * generation it started in is still current.
+ * Every revocation (logout, a revoked or expired session, a member blocked, changed or deleted)
+ * is also sent over the revocation channel (`session.revocation`), and every instance drops the
+ * sessions it names from its cache as it arrives. While the channel is live, entries live
+ * `session.revocation.cacheTtlMs` (minutes); while it is down, or when there is none, the short
+ * `session.cacheTtlMs`. Going down or coming back empties the cache: messages may have been
+ * missed meanwhile.
+ *
+ * A lookup that was already reading when a session was revoked (or a member changed), here or
+ * on another instance, may have read the old row: it answers its own request, which was
+ * concurrent with the revocation, but is not cached. Every eviction, local or received, moves
+ * `generation` on, and a lookup caches its row only when the generation it started in is still
+ * current. A revocation is sent only once its rows are deleted, so a lookup that starts after
+ * the message arrives cannot read them.
+ *
+ * Use of a session (`lastSeenAt`, for the idle timeout) is recorded in memory at most every
+ * tenth of the idle timeout (and every minute) and written in batches within a second, off the
+ * request path, and at shutdown. A session that looks idle in the cache is looked up again
+ * before it is ended, since another instance may have seen it in use.
  */
 @Injectable()
-export class SessionsService {
+export class SessionsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('OtpModule');
+  /** Cached sessions by token hash, and their token hashes by session id. */
   private readonly cache = new Map<string, CachedSession>();
+  private readonly hashes = new Map<string, string>();
   private generation = 0;
   private readonly touchIntervalMs: number;
+  private readonly flushDelayMs: number;
+  /** How long entries live now: long while the channel is live. */
+  private cacheTtlMs: number;
+  private channel?: RevocationChannel;
+  /** Whether the channel's state was logged, and as what. */
+  private loggedLive?: boolean;
+  /** Uses not written yet: session id -> epoch milliseconds. */
+  private readonly touches = new Map<string, number>();
+  /**
+   * Uses recorded lately, written or not: a lookup that read its row just before a batch was
+   * written still sees them. Kept `useMemoryMs`.
+   */
+  private readonly uses = new Map<string, number>();
+  private readonly useMemoryMs: number;
+  private flushTimer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private flushFailed = false;
 
   constructor(
     private readonly store: SessionsRepository,
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
   ) {
     this.touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, options.session.idleTimeoutMs / 10);
+    this.flushDelayMs = Math.min(MAX_FLUSH_DELAY_MS, this.touchIntervalMs);
+    this.useMemoryMs = Math.min(
+      options.session.idleTimeoutMs,
+      Math.max(2 * this.touchIntervalMs, 10_000),
+    );
+    this.cacheTtlMs = options.session.cacheTtlMs;
+  }
+
+  /** Opens the revocation channel (a lost connection is retried; meanwhile the short cache). */
+  async onModuleInit(): Promise<void> {
+    const channel = createRevocationChannel(this.options.session.revocation, this.store.source);
+    if (!channel) return;
+    this.channel = channel;
+    await channel.start({
+      revoked: (message) => this.received(message),
+      stateChanged: (live) => this.channelStateChanged(channel, live),
+    });
+  }
+
+  /** Writes the uses not written yet and closes the channel. */
+  async onModuleDestroy(): Promise<void> {
+    await this.flushTouches();
+    await this.channel?.close();
+    this.channel = undefined;
   }
 
   /** Starts a session for a member and returns its token, shown this once. */
@@ -97,17 +165,21 @@ export class SessionsService {
 
   /**
    * `authenticate()` for the guard's hot path: answers at once, without a promise, when the
-   * cache holds the session and nothing needs writing.
+   * cache holds the session.
    */
   check(token: unknown): AuthenticatedSession | null | Promise<AuthenticatedSession | null> {
     if (!isSessionTokenShape(token)) return null;
     const hash = hashSessionToken(token);
     const now = Date.now();
     const entry = this.cache.get(hash);
-    if (entry && now - entry.cachedAt < this.options.session.cacheTtlMs) {
-      return this.admit(hash, entry, now);
-    }
-    return this.load(hash, now).then((loaded) => (loaded ? this.admit(hash, loaded, now) : null));
+    if (entry && now - entry.cachedAt < this.cacheTtlMs) return this.admit(hash, entry, now, true);
+    return this.lookUp(hash, now);
+  }
+
+  private lookUp(hash: string, now: number): Promise<AuthenticatedSession | null> {
+    return this.load(hash, now).then((loaded) =>
+      loaded ? this.admit(hash, loaded, now, false) : null,
+    );
   }
 
   /** Whether a looked-up session is live now; records its use at most every `touchIntervalMs`. */
@@ -115,17 +187,70 @@ export class SessionsService {
     hash: string,
     entry: CachedSession,
     now: number,
+    cached: boolean,
   ): AuthenticatedSession | null | Promise<AuthenticatedSession | null> {
-    if (now >= entry.expiresAt || now - entry.lastSeenAt >= this.options.session.idleTimeoutMs) {
-      this.evict([hash]);
-      return this.store.delete([entry.sessionId]).then(() => null);
+    if (now - entry.lastSeenAt >= this.options.session.idleTimeoutMs && now < entry.expiresAt) {
+      // Idle as far as this instance knows: another may have seen it in use since.
+      if (cached) return this.lookUp(hash, now);
+      return this.expire(hash, entry);
     }
+    if (now >= entry.expiresAt) return this.expire(hash, entry);
     if (entry.member.status !== 'approved') return null;
     if (now - entry.lastSeenAt >= this.touchIntervalMs) {
       entry.lastSeenAt = now;
-      return this.store.touch(entry.sessionId, now).then(() => entry.authenticated);
+      this.touches.set(entry.sessionId, now);
+      this.uses.set(entry.sessionId, now);
+      this.flushTimer ??= setTimeout(() => void this.flushTouches(), this.flushDelayMs).unref();
     }
     return entry.authenticated;
+  }
+
+  /** Ends a session past its lifetime or idle timeout, here and on every instance. */
+  private async expire(hash: string, entry: CachedSession): Promise<null> {
+    this.evict([hash]);
+    this.touches.delete(entry.sessionId);
+    this.uses.delete(entry.sessionId);
+    await this.store.delete([entry.sessionId]);
+    await this.announce({ sessions: [entry.sessionId] });
+    return null;
+  }
+
+  /** Writes the uses recorded so far, in batches; one flush at a time. */
+  flushTouches(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushing = this.flushing.then(() => this.writeTouches());
+    return this.flushing;
+  }
+
+  private async writeTouches(): Promise<void> {
+    const now = Date.now();
+    for (const [id, at] of this.uses) {
+      // Forgotten only once written: a lookup reading before the write must still see it.
+      if (now - at >= this.useMemoryMs && !this.touches.has(id)) this.uses.delete(id);
+    }
+    if (this.touches.size === 0) return;
+    const batch = [...this.touches];
+    this.touches.clear();
+    // One time for the batch, its earliest: a use is never recorded later than it happened.
+    const seen = Math.min(...batch.map(([, at]) => at));
+    try {
+      await this.store.touch(
+        batch.map(([id]) => id),
+        seen,
+      );
+      if (this.flushFailed) this.logger.log('Session use is recorded again');
+      this.flushFailed = false;
+    } catch (error) {
+      for (const [id, at] of batch) if (!this.touches.has(id)) this.touches.set(id, at);
+      if (!this.flushFailed) {
+        this.logger.warn(
+          `Could not record session use (${(error as Error).name}); retrying in ${this.flushDelayMs} ms`,
+        );
+      }
+      this.flushFailed = true;
+      this.flushTimer ??= setTimeout(() => void this.flushTouches(), this.flushDelayMs).unref();
+    }
   }
 
   /** The member's live sessions, newest first. */
@@ -155,6 +280,7 @@ export class SessionsService {
     this.evict([row.tokenHash]);
     await this.store.delete([row.id]);
     this.evict([row.tokenHash]);
+    await this.announce({ sessions: [row.id] });
     return true;
   }
 
@@ -170,30 +296,104 @@ export class SessionsService {
     this.evict(hashes);
     await this.store.delete(revoked.map((row) => row.id));
     this.evict(hashes);
+    await this.announce({ sessions: revoked.map((row) => row.id) });
     return revoked.length;
   }
 
-  /** Forgets cached sessions of a member whose status or details changed. */
+  /**
+   * Forgets cached sessions of a member whose status or details changed, here and (without
+   * waiting) on every instance.
+   */
   forgetMember(memberId: string): void {
+    this.forget(memberId);
+    void this.announce({ member: memberId });
+  }
+
+  private forget(memberId: string): void {
     this.generation += 1;
     for (const [hash, entry] of this.cache) {
-      if (entry.member.id === memberId) this.cache.delete(hash);
+      if (entry.member.id === memberId) this.drop(hash);
+    }
+  }
+
+  /** Tells the other instances; a failure is logged (the rows are gone already). */
+  private async announce(message: RevocationMessage): Promise<void> {
+    if (!this.channel) return;
+    try {
+      await this.channel.publish(message);
+    } catch (error) {
+      this.logger.error(
+        `Could not send a session revocation over ${this.channel.description} ` +
+          `(${(error as Error).name}): other instances see it within ${this.options.session.cacheTtlMs} ms ` +
+          'only if their channel is down too',
+      );
+    }
+  }
+
+  /** A revocation from another instance. */
+  private received(message: RevocationMessage): void {
+    if ('member' in message) {
+      this.forget(message.member);
+      return;
+    }
+    this.generation += 1;
+    for (const id of message.sessions) {
+      const hash = this.hashes.get(id);
+      if (hash !== undefined) this.drop(hash);
+    }
+  }
+
+  private channelStateChanged(channel: RevocationChannel, live: boolean): void {
+    this.cacheTtlMs = live
+      ? this.options.session.revocation.cacheTtlMs
+      : this.options.session.cacheTtlMs;
+    // Messages may have been missed while it was down, or since it was last heard.
+    this.clear();
+    if (this.loggedLive === live) return;
+    const first = this.loggedLive === undefined;
+    this.loggedLive = live;
+    if (live) {
+      this.logger.log(
+        `Session revocations ${first ? 'go' : 'go again'} over ${channel.description}; ` +
+          `sessions are cached for ${this.cacheTtlMs} ms`,
+      );
+    } else {
+      this.logger.warn(
+        `Session revocation channel ${channel.description} is ${first ? 'not connected' : 'down'}: ` +
+          `sessions are cached for ${this.cacheTtlMs} ms until it is back`,
+      );
     }
   }
 
   /** Drops sessions from the cache and keeps lookups already reading from caching them again. */
   private evict(hashes: string[]): void {
     this.generation += 1;
-    for (const hash of hashes) this.cache.delete(hash);
+    for (const hash of hashes) this.drop(hash);
+  }
+
+  private clear(): void {
+    this.generation += 1;
+    this.cache.clear();
+    this.hashes.clear();
+  }
+
+  private drop(hash: string): void {
+    const entry = this.cache.get(hash);
+    if (!entry) return;
+    this.cache.delete(hash);
+    this.hashes.delete(entry.sessionId);
   }
 
   private async load(hash: string, now: number): Promise<CachedSession | undefined> {
     const generation = this.generation;
     const record = await this.store.findByTokenHash(hash);
     if (!record) {
-      this.cache.delete(hash);
+      this.drop(hash);
       return undefined;
     }
+    // A use this instance recorded may be newer than the row read.
+    const touched = this.uses.get(record.sessionId);
+    if (touched !== undefined && touched > record.lastSeenAt) record.lastSeenAt = touched;
     const entry: CachedSession = {
       ...record,
       cachedAt: now,
@@ -203,12 +403,13 @@ export class SessionsService {
         expiresAt: new Date(record.expiresAt),
       },
     };
-    if (this.options.session.cacheTtlMs > 0 && generation === this.generation) {
-      this.cache.delete(hash);
+    if (this.cacheTtlMs > 0 && generation === this.generation) {
+      this.drop(hash);
       if (this.cache.size >= this.options.session.cacheSize) {
-        this.cache.delete(this.cache.keys().next().value as string);
+        this.drop(this.cache.keys().next().value as string);
       }
       this.cache.set(hash, entry);
+      this.hashes.set(record.sessionId, hash);
     }
     return entry;
   }
