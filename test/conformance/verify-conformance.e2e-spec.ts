@@ -231,6 +231,63 @@ describe('Twilio conformance (Prism on the official Verify v2 and Lookup v2 desc
     },
   );
 
+  drive('account: re-verify the session, change email and phone, delete the account', async () => {
+    const { http } = await app();
+    const who = { ...phone, email: 'alice@example.com' };
+    await http
+      .post('/auth/2fa/register/send')
+      .send({ ...who, channel: 'sms' })
+      .expect(200);
+    const registered = await http
+      .post('/auth/2fa/register')
+      .send({ ...who, password: PASSWORD, confirmationCode: emulator.lastCode(E164) })
+      .expect(201);
+    const auth = { Authorization: `Bearer ${registered.body.sessionToken as string}` };
+    const code = (e164 = E164) => emulator.lastCode(e164);
+
+    emulator.advanceTime(11 * 60_000);
+    await http.post('/auth/session/verify/send').set(auth).send({ channel: 'sms' }).expect(200);
+    await http
+      .post('/auth/session/verify')
+      .set(auth)
+      .send({ confirmationCode: code() })
+      .expect(200);
+
+    emulator.advanceTime(11 * 60_000);
+    await http.post('/auth/account/email/send').set(auth).send({ channel: 'call' }).expect(200);
+    await http
+      .post('/auth/account/email')
+      .set(auth)
+      .send({ newEmail: 'alice@example.net', currentPassword: PASSWORD, confirmationCode: code() })
+      .expect(200);
+
+    emulator.advanceTime(11 * 60_000);
+    const NEW = { countryCode: 'US', phoneNumber: '(201) 555-0177' };
+    await http
+      .post('/auth/account/phone/send')
+      .set(auth)
+      .send({ ...NEW, channel: 'sms' })
+      .expect(200);
+    await http
+      .post('/auth/account/phone')
+      .set(auth)
+      .send({ ...NEW, currentPassword: PASSWORD, confirmationCode: code('+12015550177') })
+      .expect(200);
+
+    emulator.advanceTime(11 * 60_000);
+    await http.post('/auth/account/delete/send').set(auth).send({ channel: 'sms' }).expect(200);
+    await http
+      .delete('/auth/account')
+      .set(auth)
+      .send({ confirmationCode: code('+12015550177') })
+      .expect(204);
+
+    const exchanges = expectConformant(10);
+    expect(
+      exchanges.filter((e) => e.path.endsWith('/Verifications')).map((e) => e.params.To),
+    ).toEqual([E164, E164, E164, '+12015550177', '+12015550177']);
+  });
+
   drive(
     'every option: locale, friendly name, app hash, tags, device IP, rate limits, WhatsApp, Lookup',
     async () => {
