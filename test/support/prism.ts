@@ -50,6 +50,13 @@ function twilioSpecDirectory(): string {
   return join(dirname(packageJson), 'src', 'services', 'twilio-api');
 }
 
+/** The Prism CLI script (what `node_modules/.bin/prism` runs). */
+function prismCli(): string {
+  const packageJson = requireFromHere.resolve('@stoplight/prism-cli/package.json');
+  const { bin } = JSON.parse(readFileSync(packageJson, 'utf8')) as { bin: { prism: string } };
+  return join(dirname(packageJson), bin.prism);
+}
+
 function readSpec(name: string): Json {
   return JSON.parse(readFileSync(join(twilioSpecDirectory(), name), 'utf8')) as Json;
 }
@@ -304,10 +311,9 @@ export class PrismConformance {
     const specPath = join(specDirectory, 'twilio-verify-lookup.json');
     const document = conformanceSpec();
     writeFileSync(specPath, JSON.stringify(document));
-    const binary = join(process.cwd(), 'node_modules', '.bin', 'prism');
     const child = spawn(
-      binary,
-      ['proxy', specPath, upstream, '--errors', '--host', '127.0.0.1', '--port', '0'],
+      process.execPath,
+      [prismCli(), 'proxy', specPath, upstream, '--errors', '--host', '127.0.0.1', '--port', '0'],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } },
     );
     const conformance = new PrismConformance(child, specDirectory, documentedOperations(document));
