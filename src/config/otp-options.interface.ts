@@ -238,6 +238,23 @@ export interface RateLimitOptions {
 }
 
 /** Options of `OtpModule`, given to `forRoot()` or returned by the `forRootAsync()` factory. */
+/** Authenticator apps (TOTP, RFC 6238): on when given. */
+export interface TotpOptions {
+  /**
+   * The AES-256-GCM key that encrypts the apps' secrets at rest: 32 random bytes in base64 or
+   * hex (`openssl rand -base64 32`). Required. Keep it out of the database's backups.
+   */
+  encryptionKey: string;
+  /**
+   * Earlier keys, which still decrypt the secrets they encrypted: to rotate, give the new key as
+   * `encryptionKey` and the old one here; each secret is encrypted again under the new key when
+   * it is next used.
+   */
+  previousEncryptionKeys?: string[];
+  /** The name authenticator apps show beside the code. Default: `mailDomain`. */
+  issuer?: string;
+}
+
 export interface OtpModuleOptions {
   /** Twilio Verify credentials. Required unless `verificationProvider` is given. */
   twilio?: TwilioOptions;
@@ -270,6 +287,8 @@ export interface OtpModuleOptions {
   codeTtlSeconds?: number;
   /** Check numbers with Twilio Lookup v2 before sending them codes. Default: off. */
   lookup?: LookupOptions;
+  /** Authenticator apps (TOTP) as a second factor beside the phone. Default: off. */
+  totp?: TotpOptions;
   /** ISO 3166-1 alpha-2 codes of the countries that may receive codes. Default: all. */
   allowedCountries?: string[];
   /** Session lifetime, cache and cookie. */

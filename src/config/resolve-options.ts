@@ -15,6 +15,7 @@ import { MemoryRateLimitStorage } from '../rate-limit/memory-rate-limit.storage.
 import type { RateLimitOptions, RateRule } from './otp-options.interface.js';
 import { OTP_DEFAULTS, RATE_RULES } from './otp-defaults.js';
 import type { ResolvedOtpOptions, ResolvedRateRule } from './resolved-otp-options.interface.js';
+import { resolveTotp } from './resolve-totp.js';
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
@@ -504,6 +505,11 @@ export function resolveOtpOptions(options: OtpModuleOptions): ResolvedOtpOptions
     ),
     verify: resolveVerify(options.twilio),
     lookup: resolveLookup(options.lookup, twilio, channels),
+    totp: resolveTotp(
+      options.totp,
+      mailDomain.toLowerCase(),
+      (option, problem) => new OtpOptionsError(option, problem),
+    ),
     session: {
       ttlMs: ttlSeconds * 1000,
       idleTimeoutMs: Math.min(idleSeconds, ttlSeconds) * 1000,

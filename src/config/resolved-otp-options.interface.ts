@@ -7,6 +7,7 @@ import type { ApprovalMode, SessionCookieOptions, TwilioOptions } from './otp-op
 import type { LineType, VerifyRateLimitNames } from './otp-options.interface.js';
 import type { VerifyLocale } from '../verification/verify-locales.js';
 import type { RedisPubSubClient } from '../sessions/revocation/redis-revocation-channel.js';
+import type { ResolvedTotpOptions } from './resolve-totp.js';
 
 /** A limit in milliseconds. */
 export interface ResolvedRateRule {
@@ -43,6 +44,8 @@ export interface ResolvedOtpOptions {
     deviceIp: boolean;
     rateLimits?: VerifyRateLimitNames;
   };
+  /** `null`: authenticator apps are off. */
+  totp: ResolvedTotpOptions | null;
   /** `undefined`: no Lookup check. */
   lookup?: {
     /** `undefined`: the line type is not asked for. */

@@ -395,7 +395,7 @@ describe('TwilioVerifyEmulator (driven by the twilio SDK)', () => {
       for (let i = 0; i < 60; i += 1) await fetchIt(i % 2 === 0 ? sid : TO);
 
       const error = await restError(fetchIt());
-      expect(error).toMatchObject({ status: 429, code: 20429, message: 'Too Many Requests' });
+      expect(error).toMatchObject({ status: 429, code: 20429, message: 'Too many requests' });
       await expect(fetchIt(TO)).rejects.toMatchObject({ status: 429, code: 20429 });
       // Another number has its own allowance; checks are not status fetches.
       const other = await start('+15005550007');

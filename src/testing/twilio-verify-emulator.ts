@@ -659,7 +659,8 @@ export class TwilioVerifyEmulator {
       ({ max, windowMs }) => recent.filter((time) => time > now - windowMs).length >= max,
     );
     this.fetchTimes.set(key, recent);
-    if (full) throw new TwilioApiError(429, 20429, 'Too Many Requests');
+    // Code and message as in the 429 example of Twilio's OpenAPI description.
+    if (full) throw new TwilioApiError(429, 20429, 'Too many requests');
     recent.push(now);
   }
 

@@ -377,6 +377,56 @@ describe('Twilio conformance (Prism on the official Verify v2 and Lookup v2 desc
     expect(start.params).toEqual({ To: E164, Channel: 'sms', Locale: 'fr' });
   });
 
+  drive(
+    'the emulator’s other answers: fetch, cancel, approve, check by sid, errors, Lookup',
+    async () => {
+      const { default: twilio } = await import('twilio');
+      const client = twilio(emulator.accountSid, emulator.authToken);
+      client.verify.baseUrl = prism.url;
+      client.lookups.baseUrl = prism.url;
+      const service = client.verify.v2.services(emulator.serviceSid);
+      const OTHER = '+12015550124';
+
+      const { sid } = await service.verifications.create({ to: E164, channel: 'sms' });
+      await service.verifications(sid).fetch();
+      await service.verifications(E164).fetch();
+      await service.verifications(sid).update({ status: 'canceled' });
+      await service.verifications(sid).fetch(); // canceled ones stay
+      const second = await service.verifications.create({ to: OTHER, channel: 'whatsapp' });
+      await service.verificationChecks.create({ verificationSid: second.sid, code: '000000' });
+      await service.verifications(OTHER).update({ status: 'approved' });
+      await expect(service.verifications(second.sid).fetch()).rejects.toMatchObject({
+        status: 404,
+      });
+      await expect(
+        service.verificationChecks.create({ to: OTHER, code: '123456' }),
+      ).rejects.toMatchObject({ status: 404 });
+      for (let i = 0; i < 5; i += 1)
+        await service.verifications.create({ to: E164, channel: 'sms' });
+      await expect(
+        service.verifications.create({ to: E164, channel: 'sms' }),
+      ).rejects.toMatchObject({
+        status: 429,
+        code: 60203,
+      });
+      const third = await service.verifications.create({ to: '+12015550125', channel: 'call' });
+      for (let i = 0; i < 60; i += 1) await service.verifications(third.sid).fetch();
+      await expect(service.verifications(third.sid).fetch()).rejects.toMatchObject({
+        status: 429,
+        code: 20429,
+      });
+      await expect(
+        service.verifications.create({ to: E164, channel: 'sms', locale: 'xx' }),
+      ).rejects.toMatchObject({ status: 404 });
+      await client.lookups.v2.phoneNumbers(E164).fetch({ fields: 'line_type_intelligence' });
+      await client.lookups.v2.phoneNumbers('+1201555').fetch({ fields: 'sms_pumping_risk' });
+      await client.lookups.v2.phoneNumbers(OTHER).fetch();
+
+      const exchanges = expectConformant(80);
+      expect(new Set(exchanges.map((e) => e.status))).toEqual(new Set([200, 201, 404, 429]));
+    },
+  );
+
   it('reports a request the description does not allow, and does not pass it on', async () => {
     const auth = `Basic ${Buffer.from(`${emulator.accountSid}:${emulator.authToken}`).toString('base64')}`;
     const start = (body: Record<string, string>) =>
