@@ -178,6 +178,12 @@ export interface SessionRevocationOptions {
   cacheTtlMs?: number;
   /** The PostgreSQL or Redis channel name (letters, digits, `_`). Default `nestjs_otp_sessions`. */
   name?: string;
+  /**
+   * `pg` client settings of the listening connection, over the data source's own: for a data
+   * source behind a pooler that does not pass `LISTEN` through (PgBouncer in transaction mode),
+   * e.g. `{ connectionString: 'postgres://…@db-host:5432/app' }`. Default: the data source's.
+   */
+  postgresConnection?: Record<string, unknown>;
 }
 
 /** A limit: at most `limit` attempts per `windowSeconds` (a sliding window). */

@@ -52,7 +52,12 @@ describe('resolveOtpOptions', () => {
         cacheTtlMs: 2_000,
         cacheSize: 10_000,
         cookie: undefined,
-        revocation: { channel: 'auto', cacheTtlMs: 300_000, name: 'nestjs_otp_sessions' },
+        revocation: {
+          channel: 'auto',
+          cacheTtlMs: 300_000,
+          name: 'nestjs_otp_sessions',
+          postgresConnection: undefined,
+        },
       });
       expect(resolved.testNumbers.size).toBe(0);
     });
@@ -272,6 +277,11 @@ describe('resolveOtpOptions', () => {
         'session.revocation.cacheTtlMs',
         session({ revocation: { cacheTtlMs: 1.5 } }),
         'must be a non-negative integer',
+      ],
+      [
+        'session.revocation.postgresConnection',
+        session({ revocation: { postgresConnection: 'postgres://db' } }),
+        'must be an object',
       ],
       [
         'session.revocation.name',

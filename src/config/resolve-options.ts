@@ -165,8 +165,16 @@ function resolveRevocation(
       'must be 1 to 63 letters, digits or underscores, not starting with a digit',
     );
   }
+  const postgresConnection = revocation?.postgresConnection;
+  if (
+    postgresConnection !== undefined &&
+    (typeof postgresConnection !== 'object' || postgresConnection === null)
+  ) {
+    throw new OtpOptionsError('session.revocation.postgresConnection', 'must be an object');
+  }
   return {
     channel,
+    postgresConnection,
     cacheTtlMs: positiveInt(
       revocation?.cacheTtlMs,
       'session.revocation.cacheTtlMs',

@@ -67,6 +67,7 @@ export interface ResolvedOtpOptions {
       channel: 'auto' | 'postgres' | 'single-process' | false | { redis: RedisPubSubClient };
       cacheTtlMs: number;
       name: string;
+      postgresConnection?: Record<string, unknown>;
     };
   };
   rateLimit: {

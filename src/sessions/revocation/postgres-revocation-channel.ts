@@ -44,7 +44,8 @@ function clientConfig(dataSource: DataSource): Record<string, unknown> {
 
 /**
  * Revocations over PostgreSQL `LISTEN/NOTIFY`, on one dedicated connection made from the data
- * source's own settings (and the `pg` driver TypeORM already loaded). Messages are sent with
+ * source's own settings (and `postgresConnection` over them) with the `pg` driver TypeORM
+ * already loaded. Messages are sent with
  * `pg_notify()` over that connection, or through the data source while it is down. A lost
  * connection is reopened, waiting longer after each failure.
  */
@@ -57,6 +58,8 @@ export class PostgresRevocationChannel extends PubSubRevocationChannel {
   constructor(
     private readonly dataSource: DataSource,
     private readonly name: string,
+    /** Settings of the listening connection over the data source's. */
+    private readonly connection: Record<string, unknown> = {},
     timing?: ChannelTiming,
   ) {
     super(timing);
@@ -67,7 +70,7 @@ export class PostgresRevocationChannel extends PubSubRevocationChannel {
     if (this.closed) return;
     const Client = (this.dataSource.driver as unknown as { postgres: { Client: PgClientClass } })
       .postgres.Client;
-    const client = new Client(clientConfig(this.dataSource));
+    const client = new Client({ ...clientConfig(this.dataSource), ...this.connection });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     client.on('notification', (message) => {

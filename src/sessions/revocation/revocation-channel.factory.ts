@@ -22,7 +22,7 @@ export function createRevocationChannel(
     );
   }
   if (postgres && (channel === 'postgres' || channel === 'auto')) {
-    return new PostgresRevocationChannel(dataSource!, name);
+    return new PostgresRevocationChannel(dataSource!, name, revocation.postgresConnection);
   }
   return new ProcessRevocationChannel(name, channel === 'single-process');
 }
