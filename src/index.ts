@@ -13,6 +13,7 @@ export type {
   SessionCookieOptions,
   SessionOptions,
   SessionRevocationOptions,
+  TotpOptions,
   TwilioOptions,
   LineType,
   LookupOptions,
@@ -70,6 +71,9 @@ export {
   RequireRecentVerification,
 } from './account/require-recent-verification.decorator.js';
 export { SessionVerification } from './account/session-verification.service.js';
+export { TotpService } from './authenticators/totp.service.js';
+export type { TotpSetup } from './authenticators/totp.service.js';
+export { TotpAuthenticator } from './authenticators/totp-authenticator.entity.js';
 export { Member } from './members/member.entity.js';
 export type { MemberStatus, MemberView } from './members/member.entity.js';
 export { MemberSession } from './sessions/member-session.entity.js';
@@ -99,5 +103,6 @@ export { OTP_ENTITIES } from './otp.entities.js';
 export {
   OTP_MIGRATIONS,
   OtpAccountLifecycle1796300000000,
+  OtpAuthenticatorApps1796400000000,
   OtpInitialSchema1795435481983,
 } from './migrations/otp-migrations.js';

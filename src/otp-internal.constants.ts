@@ -19,5 +19,8 @@ export const OTP_SESSION_REPOSITORY = Symbol('nestjs-otp:session-repository');
 /** The `RecoveryCode` repository of that data source. */
 export const OTP_RECOVERY_CODE_REPOSITORY = Symbol('nestjs-otp:recovery-code-repository');
 
+/** The `TotpAuthenticator` repository of that data source. */
+export const OTP_TOTP_REPOSITORY = Symbol('nestjs-otp:totp-repository');
+
 /** The module's routes whose error bodies carry a flag other than `results` (`FlaggedRoute[]`). */
 export const OTP_FLAGGED_ROUTES = Symbol('nestjs-otp:flagged-routes');

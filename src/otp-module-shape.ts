@@ -10,11 +10,14 @@ import {
   OTP_RECOVERY_CODE_REPOSITORY,
   OTP_ROUTE_PREFIX,
   OTP_SESSION_REPOSITORY,
+  OTP_TOTP_REPOSITORY,
 } from './otp-internal.constants.js';
 import type { OtpModuleExtras } from './config/otp-options.interface.js';
 import { AccountController, SessionVerificationController } from './account/account.controller.js';
 import { RecoveryCode } from './account/recovery-code.entity.js';
 import { RecoveryController } from './account/recovery.controller.js';
+import { TotpAuthenticator } from './authenticators/totp-authenticator.entity.js';
+import { TotpController } from './authenticators/totp.controller.js';
 import { Member } from './members/member.entity.js';
 import { MemberSession } from './sessions/member-session.entity.js';
 import { OTP_ENTITIES } from './otp.entities.js';
@@ -58,6 +61,10 @@ function withDataSource(definition: DynamicModule, extras: OtpModuleExtras): Dyn
         provide: OTP_RECOVERY_CODE_REPOSITORY,
         useExisting: getRepositoryToken(RecoveryCode, dataSource),
       },
+      {
+        provide: OTP_TOTP_REPOSITORY,
+        useExisting: getRepositoryToken(TotpAuthenticator, dataSource),
+      },
     ],
   };
 }
@@ -86,6 +93,7 @@ export function applyOtpExtras(definition: DynamicModule, extras: OtpModuleExtra
     SessionsController,
     SessionVerificationController,
     AccountController,
+    TotpController,
     TwoFactorRegistrationController,
     TwoFactorController,
   ];

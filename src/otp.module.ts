@@ -5,6 +5,9 @@ import { RecoveryCodesService } from './account/recovery-codes.service.js';
 import { RecoverySignIn } from './account/recovery-sign-in.service.js';
 import { RecentVerificationGuard } from './account/require-recent-verification.decorator.js';
 import { SessionVerification } from './account/session-verification.service.js';
+import { SecondFactor } from './authenticators/second-factor.js';
+import { TotpRepository } from './authenticators/totp.repository.js';
+import { TotpService } from './authenticators/totp.service.js';
 import { JsonBodyInspector } from './common/json-body.inspector.js';
 import {
   OtpExceptionFilter,
@@ -103,6 +106,9 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     RecoverySignIn,
     SessionVerification,
     RecentVerificationGuard,
+    TotpRepository,
+    TotpService,
+    SecondFactor,
   ],
   exports: [
     RESOLVED_OTP_OPTIONS,
@@ -120,6 +126,7 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     RecoverySignIn,
     SessionVerification,
     RecentVerificationGuard,
+    TotpService,
   ],
 })
 export class OtpModule extends OtpConfigurableModule {

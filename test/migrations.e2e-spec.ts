@@ -12,6 +12,7 @@ import {
   OtpException,
   OtpModule,
   RecoveryCode,
+  TotpAuthenticator,
 } from 'nestjs-otp';
 import { MemberAccounts } from '../src/members/member-accounts.service.js';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
@@ -19,7 +20,12 @@ import { isUniqueViolation } from '../src/persistence/sql.js';
 import { emptyTestDatabase, type EmptyTestDatabase } from './support/database.js';
 import { emulatorOptions } from './support/test-app.js';
 
-const OTP_TABLES = ['otp_members', 'otp_member_sessions', 'otp_recovery_codes'];
+const OTP_TABLES = [
+  'otp_members',
+  'otp_member_sessions',
+  'otp_recovery_codes',
+  'otp_totp_authenticators',
+];
 
 function member(overrides: Partial<Member> = {}): Member {
   const now = new Date();
@@ -93,6 +99,7 @@ describe('Migrations', () => {
     expect(ran.map((migration) => migration.name)).toEqual([
       'OtpInitialSchema1795435481983',
       'OtpAccountLifecycle1796300000000',
+      'OtpAuthenticatorApps1796400000000',
     ]);
     expect(await dataSource.showMigrations()).toBe(false);
     // What `typeorm migration:generate` would write: nothing.
@@ -162,6 +169,9 @@ describe('Migrations', () => {
     await dataSource.runMigrations();
     await dataSource.manager.insert(Member, member());
 
+    await dataSource.undoLastMigration({ transaction: 'all' });
+    expect(await queryRunner.hasTable('otp_totp_authenticators')).toBe(false);
+    expect(await queryRunner.hasTable('otp_recovery_codes')).toBe(true);
     await dataSource.undoLastMigration({ transaction: 'all' });
     // Down to the first schema: no recovery codes, no verified_at, the members kept.
     expect(await queryRunner.hasTable('otp_recovery_codes')).toBe(false);
@@ -237,10 +247,19 @@ describe('Migrations', () => {
       usedAt: null,
     });
 
+    await dataSource.manager.insert(TotpAuthenticator, {
+      memberId: alice.id,
+      secret: 'v1.00000000.a.b.c',
+      createdAt: new Date(),
+      confirmedAt: null,
+      lastTimeStep: null,
+    });
+
     await dataSource.manager.delete(Member, { id: alice.id });
 
     expect(await dataSource.manager.count(MemberSession)).toBe(0);
     expect(await dataSource.manager.count(RecoveryCode)).toBe(0);
+    expect(await dataSource.manager.count(TotpAuthenticator)).toBe(0);
   });
 });
 

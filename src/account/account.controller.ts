@@ -179,7 +179,7 @@ export class SessionVerificationController {
     @CurrentMember('id') memberId: string,
     @Body() body: SendAccountCodeDto,
     @CurrentClient() client: ClientInfo,
-  ): Promise<{ results: true } & CodeSent> {
+  ): Promise<{ results: true } & (CodeSent | { channel: 'totp' })> {
     return this.verification.sendCode(memberId, body.channel, client);
   }
 

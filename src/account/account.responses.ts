@@ -34,6 +34,25 @@ export class TwoFactorLoginResponse extends SessionResponse {
   recoveryCodesRemaining?: number;
 }
 
+/** What `login/send` answers: the send receipt (none for `totp`) and the member's methods. */
+export class LoginCodeSentResponse {
+  @ApiProperty({ enum: [true] })
+  results: true;
+  @ApiProperty({ enum: ['sms', 'call', 'whatsapp', 'totp'], example: 'sms' })
+  channel: string;
+  @ApiProperty({ type: 'integer', required: false, example: 30, description: 'Not for totp' })
+  resendAfterSeconds?: number;
+  @ApiProperty({ type: 'integer', required: false, example: 600, description: 'Not for totp' })
+  expiresInSeconds?: number;
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    example: ['sms', 'call', 'totp', 'recovery'],
+    description: 'How the member can prove it is them: channels, totp, recovery',
+  })
+  methods: string[];
+}
+
 /** A session re-verified. */
 export class SessionVerifiedResponse {
   @ApiProperty({ enum: [true] })

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Repository } from 'typeorm';
+import { SecondFactor } from '../authenticators/second-factor.js';
 import type { ClientInfo } from '../common/client-info.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import { OtpException } from '../common/otp.exception.js';
@@ -23,6 +24,7 @@ export class SessionVerification {
     private readonly verification: VerificationService,
     private readonly members: MembersService,
     private readonly audit: SignInAudit,
+    private readonly secondFactor: SecondFactor,
   ) {}
 
   /** When the session last checked a code, in epoch ms (0: never); `null` for no such session. */
@@ -40,19 +42,29 @@ export class SessionVerification {
     await this.sessions.update({ id: sessionId }, { verifiedAt: new Date(0) });
   }
 
-  /** Sends a code to the signed-in member's phone, to re-verify the session. */
+  /**
+   * Sends a code to the signed-in member's phone, to re-verify the session; with `channel:
+   * 'totp'`, sends nothing (the member types a code of their authenticator app).
+   */
   async sendCode(
     memberId: string,
-    channel: OtpChannel | string,
+    channel: OtpChannel | 'totp' | string,
     client: ClientInfo,
-  ): Promise<{ results: true } & CodeSent> {
+  ): Promise<{ results: true } & (CodeSent | { channel: 'totp' })> {
     const member = await this.members.findById(memberId);
     if (!member) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
+    if (channel === 'totp') {
+      await this.secondFactor.assertTotp(memberId);
+      return { results: true, channel: 'totp' };
+    }
     const sent = await this.verification.send(member.phoneNumber, channel, client);
     return { results: true, ...sent };
   }
 
-  /** Checks the code sent to the member's phone and records the session as verified now. */
+  /**
+   * Checks the code sent to the member's phone (or of their authenticator app) and records the
+   * session as verified now.
+   */
   async verify(
     memberId: string,
     sessionId: string,
@@ -62,7 +74,7 @@ export class SessionVerification {
     const member = await this.members.findById(memberId);
     if (!member) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
     try {
-      await this.verification.confirm(member.phoneNumber, confirmationCode, client);
+      await this.secondFactor.confirm(member, confirmationCode, client);
     } catch (error) {
       this.audit.refused({ flow: 'Re-verification', memberId, e164: member.phoneNumber }, error);
       throw error;

@@ -48,6 +48,7 @@ function locale(value: string | undefined): OtpModuleOptions['locale'] {
  * | `OTP_CODE_TTL_SECONDS` | `codeTtlSeconds` |
  * | `TWILIO_CUSTOM_FRIENDLY_NAME`, `TWILIO_APP_HASH` | `twilio.customFriendlyName`, `twilio.appHash` |
  * | `TWILIO_DEVICE_IP` (`false` to keep client IPs from Twilio) | `twilio.deviceIp` |
+ * | `OTP_TOTP_ENCRYPTION_KEY` (turns authenticator apps on), `OTP_TOTP_PREVIOUS_ENCRYPTION_KEYS` (comma-separated), `OTP_TOTP_ISSUER` | `totp.*` |
  */
 export function otpOptionsFromEnv(env: Env = process.env): OtpModuleOptions {
   const hasTwilio =
@@ -77,6 +78,13 @@ export function otpOptionsFromEnv(env: Env = process.env): OtpModuleOptions {
       env.OTP_SEND_COOLDOWN_SECONDS !== undefined && env.OTP_SEND_COOLDOWN_SECONDS.trim() !== ''
         ? { sendCooldownSeconds: int(env.OTP_SEND_COOLDOWN_SECONDS) }
         : undefined,
+    totp: env.OTP_TOTP_ENCRYPTION_KEY
+      ? {
+          encryptionKey: env.OTP_TOTP_ENCRYPTION_KEY,
+          previousEncryptionKeys: list(env.OTP_TOTP_PREVIOUS_ENCRYPTION_KEYS),
+          issuer: env.OTP_TOTP_ISSUER || undefined,
+        }
+      : undefined,
     session: {
       ttlSeconds: int(env.OTP_SESSION_TTL_SECONDS),
       idleTimeoutSeconds: int(env.OTP_SESSION_IDLE_TIMEOUT_SECONDS),

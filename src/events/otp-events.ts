@@ -11,6 +11,8 @@ export const OtpEvent = {
   EMAIL_CHANGED: 'otp.member.email-changed',
   MEMBER_DELETED: 'otp.member.deleted',
   RECOVERY_CODE_USED: 'otp.member.recovery-code-used',
+  TOTP_ENABLED: 'otp.member.totp-enabled',
+  TOTP_DISABLED: 'otp.member.totp-disabled',
   DELIVERY_REFUSED: 'otp.delivery.refused',
 } as const;
 

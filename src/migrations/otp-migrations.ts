@@ -1,11 +1,20 @@
 import { OtpAccountLifecycle1796300000000 } from './otp-account-lifecycle.migration.js';
+import { OtpAuthenticatorApps1796400000000 } from './otp-authenticator-apps.migration.js';
 import { OtpInitialSchema1795435481983 } from './otp-initial-schema.migration.js';
 
-export { OtpAccountLifecycle1796300000000, OtpInitialSchema1795435481983 };
+export {
+  OtpAccountLifecycle1796300000000,
+  OtpAuthenticatorApps1796400000000,
+  OtpInitialSchema1795435481983,
+};
 
 /**
  * The module's TypeORM migrations, oldest first, for hosts that do not use `synchronize`:
  * `migrations: [...OTP_MIGRATIONS, ...yourOwn]` in the data source options, then
  * `migrationsRun: true` or `dataSource.runMigrations()`.
  */
-export const OTP_MIGRATIONS = [OtpInitialSchema1795435481983, OtpAccountLifecycle1796300000000];
+export const OTP_MIGRATIONS = [
+  OtpInitialSchema1795435481983,
+  OtpAccountLifecycle1796300000000,
+  OtpAuthenticatorApps1796400000000,
+];

@@ -1,14 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { RecoverySignIn } from '../account/recovery-sign-in.service.js';
+import { SecondFactor } from '../authenticators/second-factor.js';
 import type { ClientInfo } from '../common/client-info.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import { OtpException } from '../common/otp.exception.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 import { toMemberView } from '../members/member.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { type CodeSent, VerificationService } from '../verification/verification.service.js';
+import { VerificationService } from '../verification/verification.service.js';
 import { CredentialChecker } from './credential-checker.js';
-import type { LoginInfo, MemberInfo, TwoFactorLoginResult } from './two-factor.types.js';
+import type {
+  LoginCodeSent,
+  LoginInfo,
+  MemberInfo,
+  TwoFactorLoginResult,
+} from './two-factor.types.js';
 
 /** Two-factor sign-in: email and password, then a code sent to the member's own phone. */
 @Injectable()
@@ -19,19 +25,26 @@ export class TwoFactorSignIn {
     private readonly sessions: SessionsService,
     private readonly audit: SignInAudit,
     private readonly recovery: RecoverySignIn,
+    private readonly secondFactor: SecondFactor,
   ) {}
 
   /**
    * Checks email and password and sends a sign-in code to the member's own phone. An unknown
    * email and a wrong password give the same 401 `INVALID_CREDENTIALS` in the same time.
    */
-  async sendCode(info: MemberInfo, client: ClientInfo): Promise<{ results: true } & CodeSent> {
-    this.verification.assertChannel(info.channel);
+  async sendCode(info: MemberInfo, client: ClientInfo): Promise<LoginCodeSent> {
+    if (info.channel !== 'totp') this.verification.assertChannel(info.channel);
     const member = await this.credentials.check(info.email, info.password, client);
+    // Past the password: the caller may learn how the member can prove it is them.
+    const methods = await this.secondFactor.methods(member.id);
+    if (info.channel === 'totp') {
+      await this.secondFactor.assertTotp(member.id);
+      return { results: true, channel: 'totp', methods };
+    }
     const sent = await this.verification.send(member.phoneNumber, info.channel, client, {
       email: member.email,
     });
-    return { results: true, ...sent };
+    return { results: true, ...sent, methods };
   }
 
   /**
@@ -49,7 +62,7 @@ export class TwoFactorSignIn {
       return this.recovery.twoFactor(member, info.recoveryCode, client);
     }
     try {
-      await this.verification.confirm(member.phoneNumber, info.confirmationCode!, client);
+      await this.secondFactor.confirm(member, info.confirmationCode!, client);
     } catch (error) {
       const refusal = { flow: 'Two-factor sign-in', method: 'two-factor' as const };
       this.audit.refused({ ...refusal, memberId: member.id, e164: member.phoneNumber }, error);

@@ -12,7 +12,7 @@ import {
   RegistrationCodeSentResponse,
   ResultsResponse,
 } from '../common/api-docs.js';
-import { TwoFactorLoginResponse } from '../account/account.responses.js';
+import { LoginCodeSentResponse, TwoFactorLoginResponse } from '../account/account.responses.js';
 import { SessionResponse } from '../sessions/session.responses.js';
 import { PendingRegistrationResponse } from './two-factor.responses.js';
 import { Body, Controller, HttpCode, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
@@ -34,7 +34,11 @@ import {
   TwoFactorLoginDto,
 } from './dto/two-factor.dto.js';
 import { TwoFactorService } from './two-factor.service.js';
-import type { RegisterResult, TwoFactorLoginResult } from './two-factor.types.js';
+import type {
+  LoginCodeSent,
+  RegisterResult,
+  TwoFactorLoginResult,
+} from './two-factor.types.js';
 import { OtpRoutes } from '../common/otp-routes.decorator.js';
 import type { CodeSent } from '../verification/verification.service.js';
 
@@ -92,14 +96,17 @@ export class TwoFactorController {
   /** Checks email and password, then sends a code to the member's phone. */
   @Public()
   @Post('login/send')
-  @ApiOperation({ summary: "Check email and password, then send a code to the member's phone" })
-  @ApiOkResponse({ type: CodeSentResponse })
+  @ApiOperation({
+    summary:
+      "Check email and password, then send a code to the member's phone (nothing for channel totp)",
+  })
+  @ApiOkResponse({ type: LoginCodeSentResponse })
   @ApiOtpErrors(400, 401, 403, 422, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   sendLoginCode(
     @Body() body: SendTwoFactorLoginCodeDto,
     @CurrentClient() client: ClientInfo,
-  ): Promise<{ results: true } & CodeSent> {
+  ): Promise<LoginCodeSent> {
     return this.twoFactor.sendLoginConfirmCode(body, client);
   }
 

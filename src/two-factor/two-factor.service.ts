@@ -7,6 +7,7 @@ import { TwoFactorSignIn } from './two-factor-sign-in.service.js';
 import { TwoFactorSignUp } from './two-factor-sign-up.service.js';
 import type {
   ChangePasswordInfo,
+  LoginCodeSent,
   LoginInfo,
   MemberInfo,
   RegisterInfo,
@@ -52,10 +53,7 @@ export class TwoFactorService {
    * Checks email and password and sends a sign-in code to the member's own phone. An unknown
    * email and a wrong password give the same 401 `INVALID_CREDENTIALS` in the same time.
    */
-  sendLoginConfirmCode(
-    info: MemberInfo,
-    client: ClientInfo = {},
-  ): Promise<{ results: true } & CodeSent> {
+  sendLoginConfirmCode(info: MemberInfo, client: ClientInfo = {}): Promise<LoginCodeSent> {
     return this.signIn.sendCode(info, client);
   }
 

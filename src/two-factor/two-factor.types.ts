@@ -1,5 +1,7 @@
 import type { MemberView } from '../members/member.entity.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
+import type { SecondFactorMethod } from '../authenticators/second-factor.js';
+import type { CodeSent } from '../verification/verification.service.js';
 
 /** Details of a visitor asking for a registration code. */
 export interface VisitorInfo {
@@ -24,6 +26,16 @@ export interface MemberInfo {
   password: string;
   channel: OtpChannel | string;
 }
+
+/**
+ * What `login/send` answers once the password is right: the send receipt (nothing is sent for
+ * `channel: 'totp'`), and the ways the member can prove it is them (`sms`, `call`, `whatsapp`,
+ * `totp`, `recovery`).
+ */
+export type LoginCodeSent = { results: true; methods: SecondFactorMethod[] } & (
+  | CodeSent
+  | { channel: 'totp' }
+);
 
 /** Details of a sign-in: the code sent to the phone, or one of the member's recovery codes. */
 export interface LoginInfo {

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RecoveryCodesService } from '../account/recovery-codes.service.js';
+import type { ClientInfo } from '../common/client-info.js';
+import { OtpErrorCode } from '../common/otp-error-code.js';
+import { OtpException } from '../common/otp.exception.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
+import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import type { OtpChannel } from '../verification/otp-channel.js';
+import { VerificationService } from '../verification/verification.service.js';
+import { TotpService } from './totp.service.js';
+
+/** How a member can prove it is them beside the password: channels, an app, recovery codes. */
+export type SecondFactorMethod = OtpChannel | 'totp' | 'recovery';
+
+/** The member a second factor is checked for. */
+interface Subject {
+  id: string;
+  phoneNumber: string;
+}
+
+/**
+ * The second factor of a sign-in or a re-verification: a code sent to the phone, or a code of
+ * the member's authenticator app. With an app, a code is checked against it first, then against
+ * Twilio Verify (the member may have asked for an SMS instead); a wrong app code then answers
+ * `INVALID_CODE`, not "expired".
+ */
+@Injectable()
+export class SecondFactor {
+  constructor(
+    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
+    private readonly verification: VerificationService,
+    private readonly totp: TotpService,
+    private readonly recoveryCodes: RecoveryCodesService,
+  ) {}
+
+  /** The methods the member has, in order: the enabled channels, `totp`, `recovery`. */
+  async methods(memberId: string): Promise<SecondFactorMethod[]> {
+    const [totp, recovery] = await Promise.all([
+      this.totp.isEnabled(memberId),
+      this.recoveryCodes.status(memberId),
+    ]);
+    return [
+      ...this.options.channels,
+      ...(totp ? (['totp'] as const) : []),
+      ...(recovery.remaining > 0 ? (['recovery'] as const) : []),
+    ];
+  }
+
+  /**
+   * For a member who asked for `channel: 'totp'`: nothing is sent. Throws `CHANNEL_NOT_ALLOWED`
+   * when the member has no authenticator app.
+   */
+  async assertTotp(memberId: string): Promise<void> {
+    if (!(await this.totp.isEnabled(memberId))) {
+      throw new OtpException(OtpErrorCode.CHANNEL_NOT_ALLOWED, {
+        message: 'This account has no authenticator app. Choose SMS or a call.',
+      });
+    }
+  }
+
+  /** Resolves when `code` is right for the member (app or phone); throws as a code check does. */
+  async confirm(member: Subject, code: string, client: ClientInfo): Promise<'totp' | 'phone'> {
+    const hasApp = await this.totp.isEnabled(member.id);
+    if (hasApp && (await this.totp.check(member.id, code, client))) return 'totp';
+    try {
+      await this.verification.confirm(member.phoneNumber, code, client);
+    } catch (error) {
+      if (hasApp && error instanceof OtpException && error.code === OtpErrorCode.CODE_EXPIRED) {
+        throw new OtpException(OtpErrorCode.INVALID_CODE, { cause: error });
+      }
+      throw error;
+    }
+    return 'phone';
+  }
+}
