@@ -92,6 +92,19 @@ describe('Twilio conformance (Prism on the official Verify v2 and Lookup v2 desc
   }
 
   const phone = { countryCode: 'US', phoneNumber: '(201) 555-0123' };
+
+  /** Registers a two-factor member (code by SMS); the session token. */
+  async function register(http: TestApp['http'], who: typeof phone & { email: string }) {
+    await http
+      .post('/auth/2fa/register/send')
+      .send({ ...who, channel: 'sms' })
+      .expect(200);
+    const registered = await http
+      .post('/auth/2fa/register')
+      .send({ ...who, password: PASSWORD, confirmationCode: emulator.lastCode(E164) })
+      .expect(201);
+    return registered.body.sessionToken as string;
+  }
   const E164 = '+12015550123';
 
   drive('passwordless: sends by SMS and voice, refuses a wrong code, signs in', async () => {
@@ -164,14 +177,7 @@ describe('Twilio conformance (Prism on the official Verify v2 and Lookup v2 desc
     async () => {
       const { http } = await app();
       const who = { ...phone, email: 'alice@example.com' };
-      await http
-        .post('/auth/2fa/register/send')
-        .send({ ...who, channel: 'sms' })
-        .expect(200);
-      const registered = await http
-        .post('/auth/2fa/register')
-        .send({ ...who, password: PASSWORD, confirmationCode: emulator.lastCode(E164) })
-        .expect(201);
+      const token = await register(http, who);
 
       emulator.advanceTime(11 * 60_000);
       const login = { email: who.email, password: PASSWORD };
@@ -190,7 +196,6 @@ describe('Twilio conformance (Prism on the official Verify v2 and Lookup v2 desc
         .expect(200);
 
       emulator.advanceTime(11 * 60_000);
-      const token = registered.body.sessionToken as string;
       await http
         .post('/auth/2fa/password/change/send')
         .set('Authorization', `Bearer ${token}`)
@@ -233,16 +238,9 @@ describe('Twilio conformance (Prism on the official Verify v2 and Lookup v2 desc
 
   drive('account: re-verify the session, change email and phone, delete the account', async () => {
     const { http } = await app();
-    const who = { ...phone, email: 'alice@example.com' };
-    await http
-      .post('/auth/2fa/register/send')
-      .send({ ...who, channel: 'sms' })
-      .expect(200);
-    const registered = await http
-      .post('/auth/2fa/register')
-      .send({ ...who, password: PASSWORD, confirmationCode: emulator.lastCode(E164) })
-      .expect(201);
-    const auth = { Authorization: `Bearer ${registered.body.sessionToken as string}` };
+    const auth = {
+      Authorization: `Bearer ${await register(http, { ...phone, email: 'alice@example.com' })}`,
+    };
     const code = (e164 = E164) => emulator.lastCode(e164);
 
     emulator.advanceTime(11 * 60_000);
