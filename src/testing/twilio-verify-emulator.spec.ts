@@ -733,6 +733,21 @@ describe('TwilioVerifyEmulator (driven by the twilio SDK)', () => {
       });
     });
 
+    it('takes a national number with CountryCode', async () => {
+      emu.setLineType(US, 'landline');
+      await expect(
+        client().lookups.v2.phoneNumbers('2015550123').fetch({ countryCode: 'US', fields: FIELDS }),
+      ).resolves.toMatchObject({
+        valid: true,
+        phoneNumber: US,
+        countryCode: 'US',
+        lineTypeIntelligence: { type: 'landline' },
+      });
+      await expect(
+        client().lookups.v2.phoneNumbers('2015550123').fetch({ countryCode: 'ZZ' }),
+      ).resolves.toMatchObject({ valid: false, validationErrors: ['NOT_A_NUMBER'] });
+    });
+
     it('lists lookups in requests(), with the Fields asked for', async () => {
       await lookup();
       expect(emu.requests()).toEqual([

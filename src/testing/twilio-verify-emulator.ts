@@ -7,7 +7,12 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { isIP, type AddressInfo, type Socket } from 'node:net';
-import { parsePhoneNumberFromString, validatePhoneNumberLength } from 'libphonenumber-js/max';
+import {
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+  validatePhoneNumberLength,
+  type CountryCode,
+} from 'libphonenumber-js/max';
 
 import { VERIFY_LOCALES } from '../verification/verify-locales.js';
 import type {
@@ -587,7 +592,8 @@ export class TwilioVerifyEmulator {
   }
 
   /**
-   * `GET /v2/PhoneNumbers/{PhoneNumber}` (Lookup v2): the basic validation, plus the
+   * `GET /v2/PhoneNumbers/{PhoneNumber}` (Lookup v2; a national number with `CountryCode`): the
+   * basic validation, plus the
    * `line_type_intelligence` and `sms_pumping_risk` packages when `Fields` asks for them.
    */
   private lookupPhoneNumber(number: string, params: Params): Reply {
@@ -597,14 +603,15 @@ export class TwilioVerifyEmulator {
         .map((field) => field.trim())
         .filter((field) => field !== ''),
     );
-    const body = basicLookup(number);
+    const body = basicLookup(number, params.CountryCode);
     const valid = body.valid === true;
+    const e164 = String(body.phone_number);
     for (const name of LOOKUP_PACKAGES) body[name] = null;
     if (valid && fields.has('line_type_intelligence')) {
-      body.line_type_intelligence = lineTypeJson(this.lineTypes.get(number) ?? 'mobile');
+      body.line_type_intelligence = lineTypeJson(this.lineTypes.get(e164) ?? 'mobile');
     }
     if (valid && fields.has('sms_pumping_risk')) {
-      body.sms_pumping_risk = pumpingRiskJson(this.pumpingRisks.get(number) ?? 0);
+      body.sms_pumping_risk = pumpingRiskJson(this.pumpingRisks.get(e164) ?? 0);
     }
     const path = `/v2/PhoneNumbers/${encodeURIComponent(number)}`;
     body.url = this.boundPort === undefined ? path : `${this.url}${path}`;
@@ -854,13 +861,22 @@ function safeDecode(segment: string): string {
   }
 }
 
-/** Lookup's basic validation of a number, done with libphonenumber's metadata. */
-function basicLookup(number: string): Record<string, unknown> {
-  const parsed = number.startsWith('+') ? parsePhoneNumberFromString(number) : undefined;
+/**
+ * Lookup's basic validation of a number, done with libphonenumber's metadata: an E.164 number, or
+ * a national one with `CountryCode` (ISO 3166 alpha-2).
+ */
+function basicLookup(number: string, countryCode: string | undefined): Record<string, unknown> {
+  const international = number.startsWith('+');
+  const country =
+    !international && countryCode !== undefined && isSupportedCountry(countryCode.toUpperCase())
+      ? (countryCode.toUpperCase() as CountryCode)
+      : undefined;
+  const parsed = international || country ? parsePhoneNumberFromString(number, country) : undefined;
   const valid = parsed?.isValid() === true;
   let error: string | undefined;
   if (!valid) {
-    const length = number.startsWith('+') ? validatePhoneNumberLength(number) : 'NOT_A_NUMBER';
+    const length =
+      international || country ? validatePhoneNumberLength(number, country) : 'NOT_A_NUMBER';
     error =
       length === undefined
         ? 'INVALID_BUT_POSSIBLE'
