@@ -419,6 +419,7 @@ describe('Twilio conformance (Prism on the official Verify v2 and Lookup v2 desc
       await client.lookups.v2.phoneNumbers(E164).fetch({ fields: 'line_type_intelligence' });
       await client.lookups.v2.phoneNumbers('+1201555').fetch({ fields: 'sms_pumping_risk' });
       await client.lookups.v2.phoneNumbers(OTHER).fetch();
+      await client.lookups.v2.phoneNumbers('2015550123').fetch({ countryCode: 'US' });
 
       const exchanges = expectConformant(80);
       expect(new Set(exchanges.map((e) => e.status))).toEqual(new Set([200, 201, 404, 429]));
