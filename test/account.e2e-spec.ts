@@ -349,14 +349,9 @@ describe('Account life', () => {
       ]);
       expect(t.logs.lines.join('\n')).toMatch(/used a recovery code; 9 left/);
 
-      // A session started by a recovery code has checked no code: it must re-verify first.
+      // The session counts as verified: it can set a new phone, which is what a member who lost
+      // theirs needs next.
       const fromRecovery = res.body.sessionToken as string;
-      const refused = await t.http
-        .post('/auth/account/recovery-codes')
-        .set(bearer(fromRecovery))
-        .expect(403);
-      expect(refused.body.code).toBe('REVERIFICATION_REQUIRED');
-      // But it can set a new phone, which is what a member who lost theirs needs.
       await sendNewPhoneCode(fromRecovery).expect(200);
       await t.http
         .post('/auth/account/phone')
@@ -483,6 +478,57 @@ describe('Account life', () => {
       const member = await signInByPhone(t);
       expect(member.member.id).toBe(alice.member.id);
     });
+  });
+
+  it('asks a session whose last code check is over 5 minutes old to re-verify before any change', async () => {
+    await registerTwoFactor(t, 'alice@example.com', PASSWORD, US_PHONE, US_E164);
+    const token = await twoFactorSignIn('alice@example.com', US_E164);
+    await ageSession(token, 6 * 60_000);
+    const sends = t.emulator.deliveries().length;
+
+    for (const [method, path, body] of [
+      [
+        'post',
+        '/auth/account/phone/send',
+        { countryCode: 'US', phoneNumber: NEW_PHONE, channel: 'sms' },
+      ],
+      [
+        'post',
+        '/auth/account/phone',
+        {
+          countryCode: 'US',
+          phoneNumber: NEW_PHONE,
+          confirmationCode: '123456',
+          currentPassword: PASSWORD,
+        },
+      ],
+      ['post', '/auth/account/email/send', { channel: 'sms' }],
+      [
+        'post',
+        '/auth/account/email',
+        { newEmail: 'a@example.net', currentPassword: PASSWORD, confirmationCode: '123456' },
+      ],
+      ['post', '/auth/account/recovery-codes', undefined],
+      ['post', '/auth/account/delete/send', { channel: 'sms' }],
+      ['delete', '/auth/account', { confirmationCode: '123456' }],
+      ['post', '/auth/2fa/password/change/send', { channel: 'sms' }],
+      [
+        'post',
+        '/auth/2fa/password/change',
+        {
+          currentPassword: PASSWORD,
+          newPassword: 'another long password',
+          confirmationCode: '123456',
+        },
+      ],
+    ] as const) {
+      const res = await t.http[method](path).set(bearer(token)).send(body);
+      expect([path, res.status, res.body.code]).toEqual([path, 403, 'REVERIFICATION_REQUIRED']);
+    }
+    expect(t.emulator.deliveries()).toHaveLength(sends);
+    // What is not a change still answers.
+    await t.http.get('/auth/account/recovery-codes').set(bearer(token)).expect(200);
+    await t.http.get('/auth/me').set(bearer(token)).expect(200);
   });
 
   describe('deleting the account', () => {

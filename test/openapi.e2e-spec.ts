@@ -39,6 +39,8 @@ describe('OpenAPI', () => {
         '/auth/account/phone',
         '/auth/account/phone/send',
         '/auth/account/recovery-codes',
+        '/auth/account/totp',
+        '/auth/account/totp/confirm',
         '/auth/admin/members',
         '/auth/admin/members/{id}',
         '/auth/admin/members/{id}/phone',

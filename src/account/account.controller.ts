@@ -31,13 +31,16 @@ import {
   SendPhoneChangeCodeDto,
 } from './dto/account.dto.js';
 import { RecoveryCodesService, type RecoveryCodesStatus } from './recovery-codes.service.js';
-import { RequireRecentVerification } from './require-recent-verification.decorator.js';
+import {
+  RequireRecentVerification,
+  SENSITIVE_ACTION_SECONDS,
+} from './require-recent-verification.decorator.js';
 import { SessionVerification } from './session-verification.service.js';
 
-/** How recent a code check making recovery codes needs. */
-const RECOVERY_CODES_VERIFICATION_SECONDS = 300;
-
-/** The signed-in member's own account. */
+/**
+ * The signed-in member's own account. Every change asks for a code checked in the last 5 minutes
+ * (a sign-in, or `session/verify`): a stolen session token alone changes nothing.
+ */
 @ApiTags('Account')
 @ApiBearerAuth()
 @ApiOtpErrors(401)
@@ -51,6 +54,7 @@ export class AccountController {
 
   /** Sends a code to a new phone number. */
   @Post('phone/send')
+  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS)
   @ApiOperation({ summary: 'Send a code to a new phone number' })
   @ApiOkResponse({ type: CodeSentResponse })
   @ApiOtpErrors(400, 403, 409, 422, 429, 500, 503)
@@ -65,6 +69,7 @@ export class AccountController {
 
   /** Makes the new number the member's phone; other sessions are revoked. */
   @Post('phone')
+  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS)
   @ApiOperation({
     summary: 'Set a new phone with the code sent to it (and the password, if the member has one)',
   })
@@ -82,6 +87,7 @@ export class AccountController {
 
   /** Sends a code to the member's phone to confirm a new email. */
   @Post('email/send')
+  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS)
   @ApiOperation({ summary: "Send a code to the member's phone to confirm a new email" })
   @ApiOkResponse({ type: CodeSentResponse })
   @ApiOtpErrors(400, 403, 422, 429, 500, 503)
@@ -96,6 +102,7 @@ export class AccountController {
 
   /** Sets a new email (current password + code); other sessions are revoked. */
   @Post('email')
+  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS)
   @ApiOperation({ summary: 'Set a new email with the current password and the code' })
   @ApiOkResponse({ type: MemberResponse })
   @ApiOtpErrors(400, 403, 409, 429, 500, 503)
@@ -111,7 +118,7 @@ export class AccountController {
 
   /** Makes ten new recovery codes, replacing any earlier set; shown this once. */
   @Post('recovery-codes')
-  @RequireRecentVerification(RECOVERY_CODES_VERIFICATION_SECONDS)
+  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS)
   @ApiOperation({
     summary: 'Make ten recovery codes (shown once); needs a code checked in the last 5 minutes',
   })
@@ -132,6 +139,7 @@ export class AccountController {
 
   /** Sends a code to the member's phone to confirm deleting the account. */
   @Post('delete/send')
+  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS)
   @ApiOperation({ summary: "Send a code to the member's phone to confirm deleting the account" })
   @ApiOkResponse({ type: CodeSentResponse })
   @ApiOtpErrors(400, 422, 429, 500, 503)
@@ -146,6 +154,7 @@ export class AccountController {
 
   /** Erases the account: the member, their sessions and recovery codes. */
   @Delete()
+  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS)
   @ApiOperation({ summary: 'Delete the account with the code: member, sessions, recovery codes' })
   @ApiNoContentResponse()
   @ApiOtpErrors(400, 429, 500, 503)

@@ -12,7 +12,6 @@ import type { MemberWithSecret } from '../members/members.repository.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { RecoveryCodesService } from './recovery-codes.service.js';
-import { SessionVerification } from './session-verification.service.js';
 
 /** A sign-in by recovery code: the session, the member, and how many codes are left. */
 export interface RecoverySignInResult {
@@ -24,9 +23,10 @@ export interface RecoverySignInResult {
 
 /**
  * Signing in with a recovery code instead of a code sent to the phone: for a member whose phone
- * is out of reach. The session it starts has checked no code (`REVERIFICATION_REQUIRED` on
- * sensitive routes) but may set a new phone, which is what the member needs next. Using a code
- * revokes nothing; it is logged and emits `otp.member.recovery-code-used`.
+ * is out of reach. Using a code
+ * revokes nothing; it is logged and emits `otp.member.recovery-code-used`. The session it starts
+ * counts as verified (a recovery code proves as much as a code sent to the phone), so the member
+ * can set a new phone at once.
  */
 @Injectable()
 export class RecoverySignIn {
@@ -37,7 +37,6 @@ export class RecoverySignIn {
     private readonly accounts: MemberAccounts,
     private readonly codes: RecoveryCodesService,
     private readonly sessions: SessionsService,
-    private readonly verification: SessionVerification,
     private readonly audit: SignInAudit,
     private readonly events: OtpEventsService,
   ) {}
@@ -96,8 +95,7 @@ export class RecoverySignIn {
       this.audit.refused({ flow, method, memberId: member?.id, e164 }, error);
       throw error;
     }
-    const { token, sessionId } = await this.sessions.create(member!.id, client.userAgent);
-    await this.verification.markUnverified(sessionId);
+    const { token } = await this.sessions.create(member!.id, client.userAgent);
     this.audit.signedIn(member!.id, e164, method);
     this.logger.warn(
       `Member ${member!.id} (${maskPhone(e164)}) used a recovery code; ${remaining} left`,

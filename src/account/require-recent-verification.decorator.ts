@@ -15,6 +15,9 @@ import { SessionVerification } from './session-verification.service.js';
 
 const RECENT_VERIFICATION_SECONDS = 'nestjs-otp:recent-verification-seconds';
 
+/** How recent a code check the module's own sensitive routes ask for: 5 minutes. */
+export const SENSITIVE_ACTION_SECONDS = 300;
+
 /**
  * Refuses a session whose last code check is older than the route's
  * `@RequireRecentVerification(seconds)` with 403 `REVERIFICATION_REQUIRED`; the member renews it

@@ -12,10 +12,9 @@ import type { OtpChannel } from '../verification/otp-channel.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 
 /**
- * When a session last proved its member has their phone: at its sign-in by code, and each time
- * it re-verifies with a new code. Sensitive actions ask for a recent proof
- * (`@RequireRecentVerification()`); a session signed in by recovery code has none until it
- * re-verifies.
+ * When a session last proved it is its member: at its sign-in (by a code, an app code or a
+ * recovery code), and each time it re-verifies with a new code. Sensitive actions ask for a
+ * recent proof (`@RequireRecentVerification()`).
  */
 @Injectable()
 export class SessionVerification {
@@ -27,7 +26,7 @@ export class SessionVerification {
     private readonly secondFactor: SecondFactor,
   ) {}
 
-  /** When the session last checked a code, in epoch ms (0: never); `null` for no such session. */
+  /** When the session last checked a code, in epoch ms; `null` for no such session. */
   async verifiedAt(sessionId: string): Promise<number | null> {
     const session = await this.sessions.findOne({
       where: { id: sessionId },
@@ -35,11 +34,6 @@ export class SessionVerification {
     });
     if (!session) return null;
     return (session.verifiedAt ?? session.createdAt).getTime();
-  }
-
-  /** Records that the session has not checked a code (a sign-in by recovery code). */
-  async markUnverified(sessionId: string): Promise<void> {
-    await this.sessions.update({ id: sessionId }, { verifiedAt: new Date(0) });
   }
 
   /**

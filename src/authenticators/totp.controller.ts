@@ -1,6 +1,9 @@
 import { Body, Controller, Delete, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { IsString, Matches } from 'class-validator';
-import { RequireRecentVerification } from '../account/require-recent-verification.decorator.js';
+import {
+  RequireRecentVerification,
+  SENSITIVE_ACTION_SECONDS,
+} from '../account/require-recent-verification.decorator.js';
 import { ApiOtpErrors, ResultsResponse } from '../common/api-docs.js';
 import type { ClientInfo } from '../common/client-info.js';
 import { CurrentClient } from '../common/current-client.decorator.js';
@@ -16,9 +19,6 @@ import {
 import { CurrentMember } from '../sessions/current-member.decorator.js';
 import { SessionGuard } from '../sessions/session.guard.js';
 import { TotpService, type TotpSetup } from './totp.service.js';
-
-/** How recent a code check changing the authenticator app needs. */
-const TOTP_CHANGE_VERIFICATION_SECONDS = 300;
 
 /** Body of `POST /auth/account/totp/confirm` and `DELETE /auth/account/totp`. */
 export class TotpCodeDto {
@@ -47,7 +47,7 @@ export class TotpController {
 
   /** Starts setting up an authenticator app; pending until confirmed with a first code. */
   @Post()
-  @RequireRecentVerification(TOTP_CHANGE_VERIFICATION_SECONDS)
+  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS)
   @ApiOperation({ summary: 'Set up an authenticator app: a secret and its otpauth:// URL' })
   @ApiOkResponse({ type: TotpSetupResponse })
   @ApiOtpErrors(403, 404, 409)
@@ -73,7 +73,7 @@ export class TotpController {
 
   /** Removes the app, with a code from it. */
   @Delete()
-  @RequireRecentVerification(TOTP_CHANGE_VERIFICATION_SECONDS)
+  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS)
   @ApiOperation({ summary: 'Remove the authenticator app, with a code from it' })
   @ApiNoContentResponse()
   @ApiOtpErrors(400, 403, 404, 429)

@@ -43,9 +43,9 @@ export class MemberSession {
   lastSeenAt: Date;
 
   /**
-   * When a code (SMS, call) was last checked for this session: `null` for "when it was created"
-   * (every sign-in by code), 0 for never (a sign-in by recovery code). Sensitive actions ask
-   * for a recent one (`@RequireRecentVerification()`).
+   * When this session last re-verified with a code (SMS, call, app); `null`: not since it was
+   * created, by a sign-in that checked one. Sensitive actions ask for a recent one
+   * (`@RequireRecentVerification()`).
    */
   @Column({ name: 'verified_at', type: 'bigint', nullable: true, transformer: epochMs })
   verifiedAt?: Date | null;

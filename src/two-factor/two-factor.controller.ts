@@ -13,6 +13,10 @@ import {
   ResultsResponse,
 } from '../common/api-docs.js';
 import { LoginCodeSentResponse, TwoFactorLoginResponse } from '../account/account.responses.js';
+import {
+  RequireRecentVerification,
+  SENSITIVE_ACTION_SECONDS,
+} from '../account/require-recent-verification.decorator.js';
 import { SessionResponse } from '../sessions/session.responses.js';
 import { PendingRegistrationResponse } from './two-factor.responses.js';
 import { Body, Controller, HttpCode, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
@@ -34,11 +38,7 @@ import {
   TwoFactorLoginDto,
 } from './dto/two-factor.dto.js';
 import { TwoFactorService } from './two-factor.service.js';
-import type {
-  LoginCodeSent,
-  RegisterResult,
-  TwoFactorLoginResult,
-} from './two-factor.types.js';
+import type { LoginCodeSent, RegisterResult, TwoFactorLoginResult } from './two-factor.types.js';
 import { OtpRoutes } from '../common/otp-routes.decorator.js';
 import type { CodeSent } from '../verification/verification.service.js';
 
@@ -158,6 +158,7 @@ export class TwoFactorController {
   /** Sends a code to the signed-in member's phone to confirm a password change. */
   @UseGuards(SessionGuard)
   @Post('password/change/send')
+  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Send a code to confirm a password change' })
   @ApiOkResponse({ type: CodeSentResponse })
@@ -174,6 +175,7 @@ export class TwoFactorController {
   /** Changes the password (current password + code); other sessions are revoked. */
   @UseGuards(SessionGuard)
   @Post('password/change')
+  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS)
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Change the password (current password + code); other sessions are revoked',
