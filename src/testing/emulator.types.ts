@@ -83,6 +83,12 @@ export interface TwilioVerifyEmulatorOptions {
   /** Digits in a code, 4 to 10; default 6. */
   codeLength?: number;
   /**
+   * How long a code stays valid, in seconds: 120 to 86400 (a Verify service's validity can be
+   * set in that range through Twilio Support); default 600. A verification that used up its
+   * checks locks its number for as long. The send limit's window stays 10 minutes.
+   */
+  codeValiditySeconds?: number;
+  /**
    * Clock (epoch milliseconds) used for code validity and rate-limit windows; default `Date.now`.
    * `advanceTime()` adds its offset on top of it.
    */

@@ -290,6 +290,40 @@ describe('TwilioVerifyEmulator (driven by the twilio SDK)', () => {
       expect(emu.deliveries(TO)[1].verificationSid).toBe(next.sid);
     });
 
+    it('keeps codes valid for codeValiditySeconds', async () => {
+      const other = new TwilioVerifyEmulator({ codeValiditySeconds: 120 });
+      await other.start();
+      try {
+        const sdk = twilio(other.accountSid, other.authToken);
+        sdk.verify.baseUrl = other.url;
+        const services = sdk.verify.v2.services(other.serviceSid);
+        const { sid } = await services.verifications.create({ to: TO, channel: 'sms' });
+        other.advanceTime(119_000);
+        await expect(services.verifications(sid).fetch()).resolves.toMatchObject({
+          status: 'pending',
+        });
+        other.advanceTime(1000);
+        await expect(
+          services.verificationChecks.create({ to: TO, code: other.lastCode(TO)! }),
+        ).rejects.toMatchObject({ status: 404, code: 20404 });
+
+        // A used-up verification locks its number for the same two minutes.
+        await services.verifications.create({ to: TO, channel: 'sms' });
+        for (let i = 0; i < 5; i += 1) {
+          await services.verificationChecks.create({ to: TO, code: '0000000' });
+        }
+        await expect(
+          services.verifications.create({ to: TO, channel: 'sms' }),
+        ).rejects.toMatchObject({ code: 60202 });
+        other.advanceTime(120_000);
+        await expect(
+          services.verifications.create({ to: TO, channel: 'sms' }),
+        ).resolves.toMatchObject({ status: 'pending' });
+      } finally {
+        await other.stop();
+      }
+    });
+
     it('uses the now option as its clock', async () => {
       let now = Date.parse('2030-01-01T00:00:00Z');
       const delivered: EmulatorDelivery[] = [];
@@ -949,8 +983,11 @@ describe('TwilioVerifyEmulator (driven by the twilio SDK)', () => {
       await other.stop(); // idempotent
     });
 
-    it('rejects an out-of-range codeLength', () => {
+    it('rejects an out-of-range codeLength or codeValiditySeconds', () => {
       expect(() => new TwilioVerifyEmulator({ codeLength: 3 })).toThrow(RangeError);
+      expect(() => new TwilioVerifyEmulator({ codeValiditySeconds: 119 })).toThrow(RangeError);
+      expect(() => new TwilioVerifyEmulator({ codeValiditySeconds: 86_401 })).toThrow(RangeError);
+      expect(() => new TwilioVerifyEmulator({ codeValiditySeconds: 300.5 })).toThrow(RangeError);
     });
   });
 });

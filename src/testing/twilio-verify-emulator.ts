@@ -24,9 +24,9 @@ import type {
   TwilioVerifyEmulatorOptions,
 } from './emulator.types.js';
 
-/** How long a code stays valid, and the window of the send limit (Twilio: 10 minutes). */
-const VALIDITY_MS = 10 * 60 * 1000;
-/** Send attempts allowed per number per {@link VALIDITY_MS}, re-sends included. */
+/** The window of the send limit (Twilio: 10 minutes), and a code's default validity. */
+const SEND_WINDOW_MS = 10 * 60 * 1000;
+/** Send attempts allowed per number per {@link SEND_WINDOW_MS}, re-sends included. */
 const MAX_SENDS = 5;
 /** Checks allowed per verification, right or wrong. */
 const MAX_CHECKS = 5;
@@ -141,9 +141,9 @@ class TwilioApiError extends Error {
  * const code = emu.lastCode(to);
  * ```
  *
- * It keeps Twilio's documented rules: 10-minute codes; re-sends of the same code; 5 sends per
- * number per 10 minutes (error 60203), lifted once the verification is approved or canceled; 5
- * checks per verification, after which the number is refused (60202) until that verification
+ * It keeps Twilio's documented rules: 10-minute codes (or `codeValiditySeconds`); re-sends of
+ * the same code; 5 sends per number per 10 minutes (error 60203), lifted once the verification is
+ * approved or canceled; 5 checks per verification, after which the number is refused (60202) until that verification
  * would have expired; approved, expired and used-up verifications deleted (fetching or checking
  * them answers 404 20404; canceled ones can still be fetched); status fetches limited per number
  * to 60 a minute, 180 an hour and 250 a day (429 20429); required parameters (20001), an E.164
@@ -167,6 +167,7 @@ export class TwilioVerifyEmulator {
   private readonly host: string;
   private readonly port: number;
   private readonly codeLength: number;
+  private readonly validityMs: number;
   private readonly clock: () => number;
   private readonly onDelivery?: (delivery: EmulatorDelivery) => void;
 
@@ -201,6 +202,13 @@ export class TwilioVerifyEmulator {
     if (!Number.isInteger(this.codeLength) || this.codeLength < 4 || this.codeLength > 10) {
       throw new RangeError(`codeLength must be an integer from 4 to 10, got ${this.codeLength}`);
     }
+    const validity = options.codeValiditySeconds ?? SEND_WINDOW_MS / 1000;
+    if (!Number.isInteger(validity) || validity < 120 || validity > 86_400) {
+      throw new RangeError(
+        `codeValiditySeconds must be an integer from 120 to 86400, got ${validity}`,
+      );
+    }
+    this.validityMs = validity * 1000;
   }
 
   /**
@@ -306,7 +314,8 @@ export class TwilioVerifyEmulator {
    * Sets the line type Lookup v2 reports for `e164` in `line_type_intelligence.type`; numbers not
    * set are `'mobile'`. The carrier name follows the type (e.g. a Twilio VoIP carrier for
    * `'nonFixedVoip'`).
-   * @throws RangeError if `e164` is not an E.164 number or `type` is not one of Twilio's line types.
+   * @throws RangeError if `e164` is not an E.164 number or `type` is not one of Twilio's line
+   *   types.
    */
   setLineType(e164: string, type: LineType): void {
     if (!E164.test(e164)) throw new RangeError(`setLineType expects an E.164 number, got ${e164}`);
@@ -342,7 +351,8 @@ export class TwilioVerifyEmulator {
 
   /**
    * Forgets verifications, deliveries, requests, send/check counters, faults and the line types
-   * and risk scores set for Lookup, and sets the clock back to the present. Credentials, service sid and the listening server are kept.
+   * and risk scores set for Lookup, and sets the clock back to the present. Credentials, service
+   * sid and the listening server are kept.
    */
   reset(): void {
     this.verifications = new Map();
@@ -545,7 +555,7 @@ export class TwilioVerifyEmulator {
     } else if (verification.checks >= MAX_CHECKS) {
       this.locks.set(verification.to, {
         sid: verification.sid,
-        until: verification.createdAt + VALIDITY_MS,
+        until: verification.createdAt + this.validityMs,
       });
       this.verifications.delete(verification.sid);
     }
@@ -646,7 +656,7 @@ export class TwilioVerifyEmulator {
   /** Counts a send attempt for `to`, or throws 60203 when the window's limit is used up. */
   private consumeSendAttempt(to: string): void {
     const now = this.now();
-    const recent = (this.sendTimes.get(to) ?? []).filter((time) => time > now - VALIDITY_MS);
+    const recent = (this.sendTimes.get(to) ?? []).filter((time) => time > now - SEND_WINDOW_MS);
     if (recent.length >= MAX_SENDS) {
       this.sendTimes.set(to, recent);
       throw new TwilioApiError(429, 60203, 'Max send attempts reached');
@@ -754,7 +764,7 @@ export class TwilioVerifyEmulator {
    * returns whether it still exists.
    */
   private expireIfDue(verification: Verification): boolean {
-    const expiresAt = verification.createdAt + VALIDITY_MS;
+    const expiresAt = verification.createdAt + this.validityMs;
     if (verification.status === 'pending' && this.now() >= expiresAt) {
       verification.status = 'expired';
       verification.updatedAt = expiresAt;
