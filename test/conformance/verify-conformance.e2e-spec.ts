@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { OtpService } from 'nestjs-otp';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { PrismConformance, type PrismExchange } from '../support/prism.js';
 import {
@@ -325,13 +326,21 @@ describe('Twilio conformance (Prism on the official Verify v2 and Lookup v2 desc
       await send({ countryCode: 'US', phoneNumber: '(201) 555-0124', channel: 'sms' }).expect(422);
       await send({ countryCode: 'US', phoneNumber: '(201) 555-0125', channel: 'sms' }).expect(422);
 
-      const exchanges = expectConformant(7);
-      const starts = exchanges.filter((e) => e.path.endsWith('/Verifications'));
-      expect(starts.map((e) => [e.params.Channel, e.params.Locale])).toEqual([
+      // The service method, with the host's locale and an IPv6 client.
+      await t!.app
+        .get(OtpService)
+        .sendLoginConfirmCode('sms', 'US', '(201) 555-0126', { locale: 'ja', ip: '2001:db8::7' });
+
+      const exchanges = expectConformant(9);
+      const all = exchanges.filter((e) => e.path.endsWith('/Verifications'));
+      expect(all.map((e) => [e.params.Channel, e.params.Locale])).toEqual([
         ['sms', 'pt-BR'],
         ['whatsapp', undefined],
         ['call', 'en-GB'],
+        ['sms', 'ja'],
       ]);
+      expect(all[3].params).toMatchObject({ To: '+12015550126', DeviceIp: '2001:db8::7' });
+      const starts = all.slice(0, 3);
       for (const { params } of starts) {
         expect(params).toMatchObject({
           To: E164,
@@ -348,6 +357,7 @@ describe('Twilio conformance (Prism on the official Verify v2 and Lookup v2 desc
           `/v2/PhoneNumbers/${E164}`,
           '/v2/PhoneNumbers/+12015550124',
           '/v2/PhoneNumbers/+12015550125',
+          '/v2/PhoneNumbers/+12015550126',
         ]),
       );
       for (const { params } of lookups) {
