@@ -15,6 +15,11 @@ import { dirname, join } from 'node:path';
  * The client talks to {@link PrismConformance.url}, a small recorder that passes each exchange to
  * Prism and notes what Prism found: the `sl-violations` header it adds to forwarded answers, or
  * the problem document it answers itself (with `--errors`, an invalid request is not forwarded).
+ *
+ * Prism has two blind spots the checked copy of the descriptions and the recorder make up for: it
+ * reads only the documented fields of a form body (so the recorder reports undocumented ones),
+ * and it skips, without a word, every answer schema its validator cannot compile, which is the
+ * case of Twilio's own Verify schemas (`nullable` without `type`; see `withoutUntypedNullable`).
  */
 
 type Json = Record<string, unknown>;
