@@ -8,6 +8,7 @@ import {
   Injectable,
   Module,
   Req,
+  UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -22,11 +23,13 @@ import {
   OtpModule,
   SessionGuard,
 } from 'nestjs-otp';
+import type { BetterAuthPeer } from './peers.js';
 import type { BenchAppConfig } from './protocol.js';
 
 /** The id the unguarded route answers, as long as a member id, so every route's body is alike. */
 const NOBODY = '00000000-0000-4000-8000-000000000000';
 const JWT_SECRET = Symbol('JWT_SECRET');
+const BETTER_AUTH = Symbol('BETTER_AUTH');
 
 /**
  * The least a guard can do: let the request through with a fixed member. Not part of the
@@ -38,6 +41,36 @@ class NoopGuard implements CanActivate {
     context.switchToHttp().getRequest<{ user?: unknown }>().user = { id: NOBODY };
     return true;
   }
+}
+
+/**
+ * better-auth's session check as a Nest guard: `auth.api.getSession({ headers })`, with its
+ * cookie cache off or (`cached`) on. A peer measured beside the module, not part of it.
+ */
+abstract class BetterAuthGuard implements CanActivate {
+  protected abstract readonly cached: boolean;
+
+  constructor(@Inject(BETTER_AUTH) private readonly peer: BetterAuthPeer | null) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string>; user?: unknown }>();
+    const id = this.peer ? await this.peer.check(this.cached, request.headers) : null;
+    if (!id) throw new UnauthorizedException();
+    request.user = { id };
+    return true;
+  }
+}
+
+@Injectable()
+class BetterAuthSessionGuard extends BetterAuthGuard {
+  protected readonly cached = false;
+}
+
+@Injectable()
+class BetterAuthCachedSessionGuard extends BetterAuthGuard {
+  protected readonly cached = true;
 }
 
 /**
@@ -61,6 +94,18 @@ class BenchController {
   @UseGuards(NoopGuard)
   @Get('noop')
   noop(@Req() request: { user: { id: string } }): { id: string } {
+    return { id: request.user.id };
+  }
+
+  @UseGuards(BetterAuthSessionGuard)
+  @Get('betterauth')
+  betterAuth(@Req() request: { user: { id: string } }): { id: string } {
+    return { id: request.user.id };
+  }
+
+  @UseGuards(BetterAuthCachedSessionGuard)
+  @Get('betterauth-cached')
+  betterAuthCached(@Req() request: { user: { id: string } }): { id: string } {
     return { id: request.user.id };
   }
 
@@ -108,7 +153,7 @@ function databaseOptions(config: BenchAppConfig): TypeOrmModuleOptions {
 /** The bench app: the module as a host would mount it, with the emulator as Twilio. */
 @Module({})
 export class BenchAppModule {
-  static forRoot(config: BenchAppConfig): DynamicModule {
+  static forRoot(config: BenchAppConfig, betterAuth?: BetterAuthPeer): DynamicModule {
     return {
       module: BenchAppModule,
       imports: [
@@ -124,7 +169,10 @@ export class BenchAppModule {
           // Throughput runs send thousands of codes from one IP: the module's own abuse limits
           // would (rightly) refuse them.
           rateLimit: false,
-          session: config.cacheTtlMs === undefined ? {} : { cacheTtlMs: config.cacheTtlMs },
+          session: {
+            ...(config.cacheTtlMs === undefined ? {} : { cacheTtlMs: config.cacheTtlMs }),
+            ...(config.revocation ? { revocation: { channel: config.revocation } } : {}),
+          },
         }),
         PassportModule,
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: '12h' } }),
@@ -132,6 +180,7 @@ export class BenchAppModule {
       controllers: [BenchController],
       providers: [
         { provide: JWT_SECRET, useValue: config.jwtSecret },
+        { provide: BETTER_AUTH, useValue: betterAuth ?? null },
         JwtStrategy,
         { provide: APP_FILTER, useClass: OtpGlobalExceptionFilter },
       ],

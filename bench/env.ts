@@ -65,7 +65,7 @@ export class BenchEnv {
   async startApp(
     adapter: HttpAdapterKind,
     database: BenchDatabase,
-    options: { cacheTtlMs?: number } = {},
+    options: Pick<BenchAppConfig, 'cacheTtlMs' | 'revocation' | 'betterAuthFile'> = {},
   ): Promise<BenchAppProcess> {
     const config: BenchAppConfig = {
       adapter,
@@ -75,6 +75,8 @@ export class BenchEnv {
       postgresSchema: database.postgresSchema,
       twilio: this.world.twilio,
       cacheTtlMs: options.cacheTtlMs,
+      revocation: options.revocation,
+      betterAuthFile: options.betterAuthFile,
       sqliteWal: sqliteWal(),
       sessionDeleteDelayMs: Number(process.env.BENCH_SESSION_DELETE_DELAY_MS) || undefined,
       jwtSecret: this.jwtSecret,
@@ -100,6 +102,11 @@ export class BenchEnv {
   /** Progress, on stderr (the report goes to stdout). */
   log(message: string): void {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+  }
+
+  /** A path for a file of the run (removed with the rest at the end). */
+  file(name: string): string {
+    return join(this.tmp, name);
   }
 
   /** Stops every app and the emulator, drops the schemas and removes the SQLite files. */

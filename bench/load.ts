@@ -81,6 +81,15 @@ export function bearerRotation(
   };
 }
 
+/** A `setupRequest` that gives each request the next of `cookies` as its Cookie header. */
+export function cookieRotation(
+  cookies: string[],
+): (request: autocannon.Request) => autocannon.Request {
+  const headers = cookies.map((cookie) => ({ cookie }));
+  let next = 0;
+  return (request) => ({ ...request, headers: headers[next++ % headers.length] });
+}
+
 /** Latencies of a paced probe, in milliseconds. */
 export interface ProbeResult {
   count: number;

@@ -19,6 +19,10 @@ export interface BenchAppConfig {
   twilio: { accountSid: string; authToken: string; serviceSid: string; baseUrl: string };
   /** `session.cacheTtlMs` of the module; the module's default (2000) when unset. */
   cacheTtlMs?: number;
+  /** `session.revocation.channel` of the module; the module's default (`'auto'`) when unset. */
+  revocation?: 'single-process' | 'auto';
+  /** better-auth's SQLite file: mounts its session check beside the module's (bench/peers). */
+  betterAuthFile?: string;
   /** SQLite in WAL mode (TypeORM `enableWAL`); off by default, as in the README's quick start. */
   sqliteWal?: boolean;
   /**
@@ -47,6 +51,11 @@ export interface TwoFactorMemberSeed {
 export interface CommandMap {
   /** Members with one live session each; answers their tokens and JWTs. */
   seedSessions: { args: { count: number }; reply: SeededSession[] };
+  /**
+   * better-auth users with one session each; answers their Cookie headers, for the cookie cache
+   * off and on (then with the signed session-data cookie of a first check).
+   */
+  seedBetterAuth: { args: { count: number }; reply: { plain: string[]; cached: string[] } };
   /** Adds filler members, each with one live session, until both tables hold `total` rows. */
   grow: { args: { total: number }; reply: { members: number; sessions: number; ms: number } };
   /** Members with this password hash (status approved). */

@@ -2,6 +2,7 @@ import type { SignInRun } from './flows.js';
 import type { GrowthResult } from './scenario-growth.js';
 import type { GuardResult } from './scenario-guard.js';
 import type { MemoryResult } from './scenario-memory.js';
+import type { CrossInstanceRevocation, SessionsResult } from './scenario-sessions.js';
 import type { SignInResult } from './scenario-signin.js';
 import type { TwoFactorResult } from './scenario-two-factor.js';
 
@@ -16,6 +17,8 @@ export interface BenchResults {
   sqliteJournal: 'wal' | 'rollback';
   quiet: { waitedS: number; gates: number; gaveUp: number };
   guard: GuardResult[];
+  sessions: SessionsResult[];
+  revocation?: CrossInstanceRevocation;
   signIn: SignInResult[];
   twoFactor?: TwoFactorResult;
   growth: GrowthResult[];
@@ -90,6 +93,46 @@ export function targets(results: BenchResults): string[][] {
       `1 revoked session refused at once while other requests use it${delay ? ` (session DELETEs delayed ${delay} ms)` : ''}`,
       `still accepted after logout in ${accepted} of ${inUse.reduce((sum, r) => sum + r.trials, 0)} trials`,
       verdict(accepted === 0),
+    ]);
+  }
+  for (const s of results.sessions ?? []) {
+    const where = `${s.adapter}, ${int(s.sessions)} sessions`;
+    rows.push([
+      `7 guard ≥ 95% of a no-op guard (${where})`,
+      pct(s.guardedToNoop),
+      verdict(s.guardedToNoop >= 0.95),
+    ]);
+    rows.push([
+      `7 guard ≥ 90% of the bare route (${where})`,
+      pct(s.guardedToBare),
+      verdict(s.guardedToBare >= 0.9),
+    ]);
+    rows.push([
+      `7 guard ≥ 5× better-auth's session check, cookie cache off and on (${s.adapter})`,
+      `${s.guardedToBetterAuth.toFixed(1)}×, ${s.guardedToBetterAuthCached.toFixed(1)}×`,
+      verdict(s.guardedToBetterAuth >= 5 && s.guardedToBetterAuthCached >= 5),
+    ]);
+    const first = s.memory[0];
+    const last = s.memory[s.memory.length - 1];
+    if (first && last && first !== last) {
+      rows.push([
+        `7 no memory growth over rounds (${s.adapter}; heap used, RSS, round 1 → ${s.memory.length})`,
+        `${change(first.heapUsed, last.heapUsed)}, ${change(first.rss, last.rss)}`,
+        verdict(last.heapUsed - first.heapUsed < Math.max(2, first.heapUsed * 0.05)),
+      ]);
+    }
+  }
+  if (results.revocation) {
+    const r = results.revocation;
+    rows.push([
+      `7 revocation seen by a second instance under load, p99 < 100 ms (${r.trials} trials)`,
+      `p50 ${ms(r.p50, 1)} ms, p99 ${ms(r.p99, 1)} ms`,
+      verdict(r.p99 < 100),
+    ]);
+    rows.push([
+      '7 requests accepted by the second instance after it first refused a revoked session',
+      int(r.acceptedAfter),
+      verdict(r.acceptedAfter === 0),
     ]);
   }
   for (const s of results.signIn) {
@@ -289,6 +332,69 @@ export function markdown(results: BenchResults): string {
     );
   }
 
+  if ((results.sessions ?? []).length > 0) {
+    out.push(
+      '\n### 7: the guard with 10,000 sessions and a live revocation channel, beside better-auth ' +
+        '(req/s, medians of alternating runs)\n',
+    );
+    out.push(
+      table(
+        [
+          'adapter',
+          'database (channel)',
+          'bare',
+          'no-op guard',
+          'SessionGuard',
+          'better-auth',
+          'better-auth, cookie cache',
+          'guard ÷ no-op',
+          'guard ÷ bare',
+          'p50 / p99 ms (bare, guard, better-auth)',
+        ],
+        results.sessions.map((s) => [
+          s.adapter,
+          `${s.database} (${s.channel})`,
+          int(s.routes.bare.rps),
+          int(s.routes.noop.rps),
+          int(s.routes.guarded.rps),
+          int(s.routes.betterauth.rps),
+          int(s.routes['betterauth-cached'].rps),
+          pct(s.guardedToNoop),
+          pct(s.guardedToBare),
+          `${s.routes.bare.p50}/${s.routes.bare.p99}, ${s.routes.guarded.p50}/${s.routes.guarded.p99}, ` +
+            `${s.routes.betterauth.p50}/${s.routes.betterauth.p99}`,
+        ]),
+      ),
+    );
+    out.push('\nEvery round (guard ÷ no-op; guard ÷ bare): ');
+    out.push(
+      results.sessions
+        .map(
+          (s) =>
+            `${s.adapter} ${s.guardedToNoopRatios.map(pct).join(' ')}; ${s.guardedToBareRatios.map(pct).join(' ')}`,
+        )
+        .join(' · '),
+    );
+    out.push('\nHeap used after each round (MiB): ');
+    out.push(
+      results.sessions
+        .map((s) => `${s.adapter} ${s.memory.map((m) => ms(m.heapUsed, 1)).join(' ')}`)
+        .join(' · '),
+    );
+    out.push(
+      `\nUnexpected responses: ${results.sessions.map((s) => `${s.adapter} ${s.unexpected}`).join(', ')}.`,
+    );
+  }
+  if (results.revocation) {
+    const r = results.revocation;
+    out.push('\n### 7: a revocation seen by a second instance under load (PostgreSQL)\n');
+    out.push(
+      `${r.trials} sessions logged out through A while B serves ${int(r.loadRps)} req/s over ` +
+        `10,000 sessions: B refused each after p50 ${ms(r.p50, 1)} ms, p99 ${ms(r.p99, 1)} ms, ` +
+        `max ${ms(r.max, 1)} ms (from sending the logout); requests accepted after the first ` +
+        `refusal: ${r.acceptedAfter}; unexpected answers of the load: ${r.loadUnexpected}.`,
+    );
+  }
   if (results.memory) {
     const m = results.memory;
     out.push(

@@ -2,7 +2,8 @@
  * `npm run bench`: every benchmark scenario in one run, on 127.0.0.1 only.
  *
  * - `BENCH_QUICK=1`: a short run, to check that everything works (numbers not for the report).
- * - `BENCH_ONLY=guard,signin,twofactor,growth,memory`: some scenarios only.
+ * - `BENCH_ONLY=guard,sessions,signin,twofactor,growth,memory`: some scenarios only.
+ *   `sessions` measures better-auth beside the module: it installs bench/peers when missing.
  * - `BENCH_POSTGRES=0`: SQLite only. Otherwise PostgreSQL scenarios run against `DATABASE_URL`,
  *   or against a throwaway server started by `scripts/with-postgres.sh` when it is unset.
  * - `BENCH_SQLITE_WAL=0`: SQLite in rollback-journal mode instead of WAL.
@@ -20,12 +21,14 @@ import { machineDescription, quietStats } from './machine.js';
 import { type BenchResults, markdown } from './report.js';
 import { growth } from './scenario-growth.js';
 import { guardOverhead } from './scenario-guard.js';
+import { crossInstanceRevocation, sessionsAtScale } from './scenario-sessions.js';
+import { installPeers } from './peers.js';
 import { memory } from './scenario-memory.js';
 import { passwordlessSignIn } from './scenario-signin.js';
 import { twoFactorSignIn } from './scenario-two-factor.js';
 import { loadSettings } from './settings.js';
 
-const SCENARIOS = ['guard', 'signin', 'twofactor', 'growth', 'memory'] as const;
+const SCENARIOS = ['guard', 'sessions', 'signin', 'twofactor', 'growth', 'memory'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function selected(): Set<Scenario> {
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
     sqliteJournal: sqliteWal() ? 'wal' : 'rollback',
     quiet: quietStats(),
     guard: [],
+    sessions: [],
     signIn: [],
     growth: [],
     errors: [],
@@ -116,6 +120,19 @@ async function main(): Promise<void> {
             results.guard.push(await guardOverhead(env, adapter, kind));
           });
         }
+      }
+    }
+    if (scenarios.has('sessions')) {
+      installPeers((message) => env.log(message));
+      for (const adapter of ['express', 'fastify'] as const) {
+        await attempt(`sessions at scale (${adapter})`, async () => {
+          results.sessions.push(await sessionsAtScale(env, adapter));
+        });
+      }
+      if (postgresUrl) {
+        await attempt('revocation seen by a second instance (postgres)', async () => {
+          results.revocation = await crossInstanceRevocation(env);
+        });
       }
     }
     if (scenarios.has('signin')) {

@@ -66,7 +66,7 @@ export interface RevocationCheck {
   refusedAtOnce: boolean;
 }
 
-function path(route: GuardRoute | 'noop'): string {
+function path(route: string): string {
   return `/bench/${route}`;
 }
 
@@ -81,17 +81,18 @@ export interface RunStats {
 }
 
 /**
- * Runs one route under load for `seconds`, every request with the next of the 1,000 sessions
- * (or JWTs).
+ * Runs one route (`/bench/<route>`) under load for `seconds`, every request with the next of
+ * the sessions (or JWTs), or as `setupRequest` makes it.
  */
 export async function routeRun(
   env: BenchEnv,
   app: BenchAppProcess,
-  route: GuardRoute | 'noop',
+  route: string,
   tokens: string[],
   seconds: number,
   connections: number,
   during?: () => Promise<void>,
+  setupRequest: ReturnType<typeof bearerRotation> = bearerRotation(tokens),
 ): Promise<RunStats> {
   await env.quiet();
   await app.command('cpuStart', {});
@@ -101,7 +102,7 @@ export async function routeRun(
       url: `${app.url}${path(route)}`,
       connections,
       duration: seconds,
-      requests: [{ method: 'GET', setupRequest: bearerRotation(tokens) }],
+      requests: [{ method: 'GET', setupRequest }],
     }),
     during?.(),
   ]);

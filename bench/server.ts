@@ -23,6 +23,7 @@ import type {
   ReplyMessage,
   SeededSession,
 } from './protocol.js';
+import { type BetterAuthPeer, openBetterAuth } from './peers.js';
 import { addFillers, countRows, insertRows, memberRow, newToken, sessionRow } from './seed.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as BenchAppConfig;
@@ -105,7 +106,7 @@ type Handlers = {
   ) => CommandMap[N]['reply'] | Promise<CommandMap[N]['reply']>;
 };
 
-function handlers(app: INestApplication): Handlers {
+function handlers(app: INestApplication, betterAuth?: BetterAuthPeer): Handlers {
   const dataSource = app.get(DataSource);
   const jwt = app.get(JwtService);
   return {
@@ -135,6 +136,10 @@ function handlers(app: INestApplication): Handlers {
       await insertRows(dataSource, 'otp_members', members);
       await insertRows(dataSource, 'otp_member_sessions', sessions);
       return seeded;
+    },
+    async seedBetterAuth({ count }) {
+      if (!betterAuth) throw new Error('better-auth is not mounted (betterAuthFile unset)');
+      return betterAuth.seed(count);
     },
     async grow({ total }) {
       const start = performance.now();
@@ -220,7 +225,10 @@ let seededCount = 0;
 async function main(): Promise<void> {
   timeTwilioCalls();
   if (config.sessionDeleteDelayMs) delaySessionDeletes(config.sessionDeleteDelayMs);
-  const module = BenchAppModule.forRoot(config);
+  const betterAuth = config.betterAuthFile
+    ? await openBetterAuth(config.betterAuthFile)
+    : undefined;
+  const module = BenchAppModule.forRoot(config, betterAuth);
   // The host's logger would print two lines per sign-in at `log` level; its cost depends on
   // where they go, so the bench keeps warnings and errors only.
   const logger = ['error', 'warn'] as const;
@@ -230,7 +238,7 @@ async function main(): Promise<void> {
       : await NestFactory.create(module, { logger: [...logger] });
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
-  const handle = handlers(app);
+  const handle = handlers(app, betterAuth);
   process.on('message', (message: CommandMessage) => {
     const run = handle[message.command] as (args: unknown) => unknown;
     Promise.resolve()

@@ -1,0 +1,244 @@
+import { performance } from 'node:perf_hooks';
+import type { BenchAppProcess } from './app-process.js';
+import type { BenchEnv } from './env.js';
+import { bearerRotation, call, cannon, cookieRotation, summarise } from './load.js';
+import type { DatabaseKind, HttpAdapterKind } from './protocol.js';
+import { routeRun, type RouteStats, type RunStats } from './scenario-guard.js';
+import { median, percentile } from './stats.js';
+
+/** Distinct sessions the load spreads over. */
+export const SESSIONS = 10_000;
+
+export type SessionsRoute = 'bare' | 'noop' | 'guarded' | 'betterauth' | 'betterauth-cached';
+export const SESSIONS_ROUTES: SessionsRoute[] = [
+  'bare',
+  'noop',
+  'guarded',
+  'betterauth',
+  'betterauth-cached',
+];
+
+/** Memory of the app after a round (after a full GC), in MiB. */
+export interface MemoryPoint {
+  rss: number;
+  heapUsed: number;
+}
+
+/** The guard with 10,000 sessions and a live revocation channel, beside better-auth. */
+export interface SessionsResult {
+  adapter: HttpAdapterKind;
+  database: DatabaseKind;
+  /** The revocation channel the module used. */
+  channel: string;
+  sessions: number;
+  routes: Record<SessionsRoute, RouteStats>;
+  /** Medians of each round's ratio, and every round's. */
+  guardedToNoop: number;
+  guardedToBare: number;
+  noopToBare: number;
+  /** How many times better-auth's check (cookie cache off, on) the guard's throughput is. */
+  guardedToBetterAuth: number;
+  guardedToBetterAuthCached: number;
+  guardedToNoopRatios: number[];
+  guardedToBareRatios: number[];
+  /** Responses other than 200 (there should be none). */
+  unexpected: number;
+  /** After every round. */
+  memory: MemoryPoint[];
+}
+
+/** Sessions revoked on one instance while another is under load. */
+export interface CrossInstanceRevocation {
+  database: DatabaseKind;
+  trials: number;
+  /** From sending the logout to A to the first refusal by B, in milliseconds. */
+  ms: number[];
+  p50: number;
+  p99: number;
+  max: number;
+  /** Requests B accepted with a revoked token after it first refused it (must be 0). */
+  acceptedAfter: number;
+  /** Requests of the load on B meanwhile, per second, and its unexpected answers. */
+  loadRps: number;
+  loadUnexpected: number;
+}
+
+const MIB = 1024 * 1024;
+
+function statsOf(runs: RunStats[]): RouteStats {
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    appCpu: median(runs.map((r) => r.appCpu)),
+    otherCpu: median(runs.map((r) => r.otherCpu)),
+    runs: runs.map((r) => r.rps),
+  };
+}
+
+/** Where the module's sessions live in this scenario, and so which channel it uses. */
+function sessionsDatabase(env: BenchEnv): DatabaseKind {
+  return env.postgresUrl ? 'postgres' : 'sqlite';
+}
+
+/**
+ * `SessionGuard` with 10,000 distinct sessions and a live revocation channel (LISTEN/NOTIFY on
+ * PostgreSQL; on SQLite `'single-process'`), against a guard that does nothing and the bare
+ * route, beside better-auth's session check (cookie cache off and on) in the same app:
+ * alternating rounds, medians, and the app's memory after every round.
+ */
+export async function sessionsAtScale(
+  env: BenchEnv,
+  adapter: HttpAdapterKind,
+): Promise<SessionsResult> {
+  const { settings } = env;
+  const kind = sessionsDatabase(env);
+  const app = await env.startApp(adapter, await env.newDatabase(kind), {
+    revocation: kind === 'postgres' ? 'auto' : 'single-process',
+    betterAuthFile: env.file(`better-auth-${adapter}.sqlite`),
+  });
+  try {
+    const seeded = await app.command('seedSessions', { count: SESSIONS });
+    const tokens = seeded.map((s) => s.token);
+    env.log(`  ${adapter}: seeding ${SESSIONS} better-auth sessions`);
+    const peer = await app.command('seedBetterAuth', { count: SESSIONS });
+    const load = (route: SessionsRoute) =>
+      route === 'betterauth'
+        ? cookieRotation(peer.plain)
+        : route === 'betterauth-cached'
+          ? cookieRotation(peer.cached)
+          : bearerRotation(tokens);
+    const run = (route: SessionsRoute, seconds: number) =>
+      routeRun(env, app, route, [], seconds, settings.connections, undefined, load(route));
+
+    // The steady state: every session used once, so in the cache (as better-auth's cookie cache
+    // was filled by its seeding).
+    await warm(app, tokens);
+    for (const route of SESSIONS_ROUTES) await run(route, settings.guardWarmupSeconds);
+    const runs = Object.fromEntries(SESSIONS_ROUTES.map((r) => [r, [] as RunStats[]])) as Record<
+      SessionsRoute,
+      RunStats[]
+    >;
+    const memory: MemoryPoint[] = [];
+    let unexpected = 0;
+    for (let round = 0; round < settings.guardRounds; round += 1) {
+      for (const route of SESSIONS_ROUTES) {
+        const result = await run(route, settings.guardSeconds);
+        unexpected += result.unexpected;
+        runs[route].push(result);
+      }
+      const usage = await app.command('memory', {});
+      memory.push({ rss: usage.rss / MIB, heapUsed: usage.heapUsed / MIB });
+      env.log(
+        `  sessions ${adapter}/${kind} round ${round + 1}: ` +
+          SESSIONS_ROUTES.map((r) => `${r} ${Math.round(runs[r][round].rps)}/s`).join(', ') +
+          `; heap ${memory[round].heapUsed.toFixed(1)} MiB`,
+      );
+    }
+    const ratio = (a: SessionsRoute, b: SessionsRoute) =>
+      runs[a].map((r, i) => r.rps / runs[b][i].rps);
+    return {
+      adapter,
+      database: kind,
+      channel: kind === 'postgres' ? 'PostgreSQL LISTEN/NOTIFY' : 'single-process',
+      sessions: SESSIONS,
+      routes: Object.fromEntries(SESSIONS_ROUTES.map((r) => [r, statsOf(runs[r])])) as Record<
+        SessionsRoute,
+        RouteStats
+      >,
+      guardedToNoop: median(ratio('guarded', 'noop')),
+      guardedToBare: median(ratio('guarded', 'bare')),
+      noopToBare: median(ratio('noop', 'bare')),
+      guardedToBetterAuth: median(ratio('guarded', 'betterauth')),
+      guardedToBetterAuthCached: median(ratio('guarded', 'betterauth-cached')),
+      guardedToNoopRatios: ratio('guarded', 'noop'),
+      guardedToBareRatios: ratio('guarded', 'bare'),
+      unexpected,
+      memory,
+    };
+  } finally {
+    await env.stopApp(app);
+  }
+}
+
+/**
+ * Two instances on one PostgreSQL database: B under load (10,000 sessions, the guard's route),
+ * while sessions that B has cached are logged out through A, one after another. Measures from
+ * sending each logout to B's first refusal of that token, then keeps asking B with it for
+ * 200 ms: every request sent after the first refusal must be refused too.
+ */
+export async function crossInstanceRevocation(env: BenchEnv): Promise<CrossInstanceRevocation> {
+  const { settings } = env;
+  const database = await env.newDatabase('postgres');
+  const a = await env.startApp('express', database, { revocation: 'auto' });
+  const b = await env.startApp('express', database, { revocation: 'auto' });
+  try {
+    const trials = settings.quick ? 5 : 40;
+    const tokens = (await a.command('seedSessions', { count: SESSIONS })).map((s) => s.token);
+    const victims = (await a.command('seedSessions', { count: trials })).map((s) => s.token);
+    await warm(b, tokens);
+    for (const token of victims) await expectStatus(b, token, 200);
+    const ms: number[] = [];
+    let acceptedAfter = 0;
+    await env.quiet();
+    const duration = Math.ceil(trials * 0.35) + 4;
+    const loadDone = cannon({
+      url: `${b.url}/bench/guarded`,
+      connections: settings.connections,
+      duration,
+      requests: [{ method: 'GET', setupRequest: bearerRotation(tokens) }],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    for (const token of victims) {
+      const start = performance.now();
+      const logout = await call(a.url, 'POST', '/auth/logout', { token });
+      if (logout.status !== 204) throw new Error(`logout answered ${logout.status}`);
+      let seen = NaN;
+      while (Number.isNaN(seen)) {
+        if ((await call(b.url, 'GET', '/bench/guarded', { token })).status === 401) {
+          seen = performance.now() - start;
+        } else if (performance.now() - start > 10_000) {
+          throw new Error('B still accepts a session revoked 10 s ago');
+        }
+      }
+      ms.push(seen);
+      const until = performance.now() + 200;
+      while (performance.now() < until) {
+        if ((await call(b.url, 'GET', '/bench/guarded', { token })).status !== 401) {
+          acceptedAfter += 1;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const load = summarise(await loadDone);
+    return {
+      database: 'postgres',
+      trials,
+      ms,
+      p50: percentile(ms, 50),
+      p99: percentile(ms, 99),
+      max: Math.max(...ms),
+      acceptedAfter,
+      loadRps: load.rps,
+      loadUnexpected: load.non2xx + load.errors,
+    };
+  } finally {
+    await env.stopApp(a);
+    await env.stopApp(b);
+  }
+}
+
+/** One request per session, so that `app` has them all cached. */
+async function warm(app: BenchAppProcess, tokens: string[]): Promise<void> {
+  await cannon({
+    url: `${app.url}/bench/guarded`,
+    connections: 8,
+    amount: tokens.length,
+    requests: [{ method: 'GET', setupRequest: bearerRotation(tokens) }],
+  });
+}
+
+async function expectStatus(app: BenchAppProcess, token: string, status: number): Promise<void> {
+  const answer = await call(app.url, 'GET', '/bench/guarded', { token });
+  if (answer.status !== status) throw new Error(`expected ${status}, got ${answer.status}`);
+}
