@@ -19,6 +19,7 @@ class FakeSessionsStore {
   readonly rows = new Map<string, MemberSession>();
   lookups = 0;
   touches = 0;
+  touchBatches = 0;
   private held?: { release: () => void };
 
   /** Holds the next lookup after it has read its row, until `release()`. */
@@ -47,6 +48,7 @@ class FakeSessionsStore {
   }
   async touch(sessionIds: string[], seen: number): Promise<void> {
     this.touches += sessionIds.length;
+    this.touchBatches += 1;
     for (const id of sessionIds) {
       const row = this.rows.get(id);
       if (row && row.lastSeenAt.getTime() < seen) row.lastSeenAt = new Date(seen);
@@ -72,9 +74,14 @@ class FakeSessionsStore {
 }
 
 function setup(
-  session: { cacheTtlMs?: number; idleTimeoutSeconds?: number; ttlSeconds?: number } = {},
+  session: {
+    cacheTtlMs?: number;
+    idleTimeoutSeconds?: number;
+    ttlSeconds?: number;
+    revocation?: { channel?: 'single-process'; cacheTtlMs?: number; name?: string };
+  } = {},
+  store = new FakeSessionsStore(),
 ) {
-  const store = new FakeSessionsStore();
   const options = resolveOtpOptions({
     twilio: {
       accountSid: 'AC' + '0'.repeat(32),
@@ -198,5 +205,83 @@ describe('SessionsService', () => {
     expect(await sessions.revokeAll(MEMBER.id, kept.sessionId)).toBe(1);
     await expect(sessions.authenticate(other.token)).resolves.toBeNull();
     await expect(sessions.authenticate(kept.token)).resolves.not.toBeNull();
+  });
+
+  describe('with a revocation channel (two instances in one process)', () => {
+    const channel = {
+      channel: 'single-process' as const,
+      cacheTtlMs: 600_000,
+      name: 'sessions_service_spec',
+    };
+    const services: SessionsService[] = [];
+    afterEach(async () => {
+      for (const service of services.splice(0)) await service.onModuleDestroy();
+    });
+
+    async function pair() {
+      const store = new FakeSessionsStore();
+      const one = setup({ cacheTtlMs: 1_000, revocation: channel }, store).sessions;
+      const two = setup({ cacheTtlMs: 1_000, revocation: channel }, store).sessions;
+      services.push(one, two);
+      await one.onModuleInit();
+      await two.onModuleInit();
+      return { store, one, two };
+    }
+
+    it('keeps sessions cached for revocation.cacheTtlMs while the channel is live', async () => {
+      jest.useFakeTimers({ now: Date.now() });
+      const { store, two } = await pair();
+      const { token } = await two.create(MEMBER.id);
+      await two.authenticate(token);
+      jest.advanceTimersByTime(60_000);
+      expect(two.check(token)).toMatchObject({ member: { id: MEMBER.id } });
+      expect(store.lookups).toBe(1);
+    });
+
+    it('drops a session revoked on one instance from the other’s cache at once', async () => {
+      const { one, two } = await pair();
+      const { token, sessionId } = await one.create(MEMBER.id);
+      await one.authenticate(token);
+      await two.authenticate(token);
+      await one.revoke(MEMBER.id, sessionId);
+      await expect(two.authenticate(token)).resolves.toBeNull();
+    });
+
+    it('does not cache a row the other instance was reading when the session was revoked', async () => {
+      const { store, one, two } = await pair();
+      const { token, sessionId } = await one.create(MEMBER.id);
+      const held = store.holdNextLookup();
+      const racing = two.authenticate(token);
+      await new Promise((resolve) => setImmediate(resolve));
+      await one.revoke(MEMBER.id, sessionId);
+      held.release();
+      await racing;
+      await expect(two.authenticate(token)).resolves.toBeNull();
+    });
+
+    it('forgets a changed member on the other instance', async () => {
+      const { store, one, two } = await pair();
+      const { token } = await one.create(MEMBER.id);
+      await two.authenticate(token);
+      one.forgetMember(MEMBER.id);
+      await two.authenticate(token);
+      expect(store.lookups).toBe(2);
+    });
+
+    it('writes the uses of many sessions off the request path in one batch, at the latest at shutdown', async () => {
+      const { store, two } = await pair();
+      const tokens = [];
+      for (let i = 0; i < 5; i += 1) tokens.push((await two.create(MEMBER.id)).token);
+      for (const row of store.rows.values()) row.lastSeenAt = new Date(Date.now() - 120_000);
+      for (const token of tokens) await two.authenticate(token);
+      expect(store.touches).toBe(0);
+      await two.onModuleDestroy();
+      services.splice(services.indexOf(two), 1);
+      expect(store.touches).toBe(5);
+      expect(store.touchBatches).toBe(1);
+      for (const row of store.rows.values()) {
+        expect(Date.now() - row.lastSeenAt.getTime()).toBeLessThan(5_000);
+      }
+    });
   });
 });
