@@ -71,4 +71,36 @@ describe('OpenAPI', () => {
     expect(JSON.stringify(schemas.RegisterDto)).toContain('confirmationCode');
     expect(JSON.stringify(schemas.MemberResponse)).not.toMatch(/password|hash/i);
   });
+
+  it('documents the send answers: the flag with channel, resendAfterSeconds and expiresInSeconds', () => {
+    const document = SwaggerModule.createDocument(t.app, new DocumentBuilder().build());
+    const schemas = document.components!.schemas! as Record<
+      string,
+      {
+        properties: Record<string, { enum?: unknown[]; type?: string }>;
+        required?: string[];
+        allOf?: { $ref: string }[];
+      }
+    >;
+    const okSchema = (path: string) => {
+      const content = (document.paths[path].post!.responses['200'] as { content: object })
+        .content as Record<string, { schema: { $ref: string } }>;
+      return schemas[content['application/json'].schema.$ref.split('/').pop()!];
+    };
+    for (const [path, flag] of [
+      ['/auth/otp/send', 'results'],
+      ['/auth/2fa/register/send', 'registerUser'],
+      ['/auth/2fa/password/send', 'results'],
+      ['/auth/2fa/password/change/send', 'results'],
+    ] as const) {
+      const schema = okSchema(path);
+      expect(schema.properties[flag].enum).toEqual([true]);
+      expect(schema.properties.channel.enum).toEqual(['sms', 'call', 'whatsapp']);
+      expect(schema.properties.resendAfterSeconds.type).toBe('integer');
+      expect(schema.properties.expiresInSeconds.type).toBe('integer');
+      expect(schema.required).toEqual(
+        expect.arrayContaining([flag, 'channel', 'resendAfterSeconds', 'expiresInSeconds']),
+      );
+    }
+  });
 });
