@@ -102,6 +102,25 @@ describe("The code's language (locale)", () => {
       expect(lastLocale(t)).toBe('de');
     });
 
+    it('sends again without the locale when Twilio refuses it, as Twilio advises', async () => {
+      t.emulator.advanceTime(11 * 60_000);
+      const before = verificationStarts(t.emulator).length;
+      t.emulator.injectFault(
+        {
+          kind: 'status',
+          status: 404,
+          code: 20404,
+          message: 'The requested resource was not found',
+        },
+        { endpoint: 'Verifications', times: 1 },
+      );
+      await send(t, 'fr').expect(200);
+      const starts = verificationStarts(t.emulator).slice(before);
+      expect(starts.map((r) => r.params.Locale)).toEqual(['fr', undefined]);
+      expect(t.emulator.deliveries(US_E164).at(-1)?.locale).toBeUndefined();
+      expect(t.logs.lines.join('\n')).toContain('Twilio Verify refused locale fr for +1******0123');
+    });
+
     it('refuses a host locale Twilio does not support with 400 VALIDATION_FAILED, sending nothing', async () => {
       const before = verificationStarts(t.emulator).length;
       const otp = t.app.get(OtpService);
