@@ -52,15 +52,15 @@ describe('Sample page: manual approval through the admin view', () => {
         .getByRole('navigation', { name: 'Main' })
         .getByRole('link', { name: 'Admin' })
         .click();
-      const admin = page.getByRole('region', { name: 'Pending members' });
+      const admin = page.getByRole('region', { name: 'Members', exact: true });
       const token = admin.getByLabel('Admin token');
       await token.fill('not-the-admin-token');
-      await admin.getByRole('button', { name: 'Show pending members' }).click();
+      await admin.getByRole('button', { name: 'Show members' }).click();
       expect(await errorOf(token)).toBe('The admin token is missing or incorrect.');
       await snap(page, SUITE, 'admin-wrong-token');
 
       await token.fill(ADMIN_TOKEN);
-      await admin.getByRole('button', { name: 'Show pending members' }).click();
+      await admin.getByRole('button', { name: 'Show members' }).click();
       const pending = admin.getByRole('list', { name: 'Members waiting for approval' });
       await pending.getByRole('listitem').nth(1).waitFor();
       expect(await pending.getByRole('listitem').allInnerTexts()).toEqual([

@@ -1,0 +1,64 @@
+/* global document, location, history */
+/** The views, switched by the URL's hash: no page load between states. */
+import { renderAccount } from './account.js';
+import { renderAdmin } from './admin.js';
+import { $, $$, viewOf } from './dom.js';
+import { resetView } from './forms.js';
+import { SIGNED_OUT_VIEWS, state, TITLE } from './state.js';
+
+export function signedIn(member, notice = '') {
+  state.member = member;
+  for (const name of SIGNED_OUT_VIEWS) resetView(viewOf(name));
+  go('account', notice);
+}
+
+export function signedOut(notice) {
+  state.member = null;
+  go('login', notice);
+}
+
+export function go(name, notice = '') {
+  state.notice = notice;
+  if (location.hash === `#${name}`) route(true);
+  else location.hash = name;
+}
+
+/** Shows the view named by the URL's hash. */
+export async function route(moveFocus) {
+  let name = location.hash.slice(1);
+  if (!viewOf(name)) name = state.member ? 'account' : 'login';
+  if (state.member && SIGNED_OUT_VIEWS.has(name)) name = 'account';
+  if (!state.member && name === 'account') name = 'login';
+  if (`#${name}` !== location.hash) history.replaceState(null, '', `#${name}`);
+
+  for (const view of $$('[data-view]')) {
+    if (view.hidden || view.dataset.view === name) continue;
+    view.hidden = true;
+    if (SIGNED_OUT_VIEWS.has(view.dataset.view) || view.dataset.view === 'account') {
+      resetView(view);
+    }
+  }
+  const view = viewOf(name);
+  view.hidden = false;
+  for (const notice of $$('[data-notice]')) notice.textContent = '';
+  const notice = $('[data-notice]', view);
+  if (notice) notice.textContent = state.notice;
+  state.notice = '';
+
+  for (const item of $$('nav [data-when]')) {
+    item.hidden = (item.dataset.when === 'signed-in') !== Boolean(state.member);
+  }
+  for (const link of $$('nav a')) {
+    if (link.getAttribute('href') === `#${name}`) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  const heading = $('h1', view);
+  document.title = `${heading.textContent} · ${TITLE}`;
+  const focus = state.focus && $(state.focus, view);
+  state.focus = '';
+  if (focus) focus.focus();
+  else if (moveFocus) heading.focus();
+
+  if (name === 'account') await renderAccount();
+  if (name === 'admin') renderAdmin();
+}

@@ -1,0 +1,134 @@
+/**
+ * The signed-out views: two-factor sign-in, sign-up, phone sign-in and password reset, each the
+ * seed's two steps; the sign-ins also take a recovery code instead of a code sent to the phone.
+ */
+import { api } from './api.js';
+import { $, $$, formValues, phoneLabel, viewOf } from './dom.js';
+import { during, resetView, setUpCodeFlow } from './forms.js';
+import { go, signedIn } from './router.js';
+import { state } from './state.js';
+
+/** Where the code went, for the flows where the person typed the phone number. */
+const sentToPhone = (channel, values, view) =>
+  channel === 'call'
+    ? `We are calling ${phoneLabel(values, view)} with your code.`
+    : `We sent a code by text message to ${phoneLabel(values, view)}.`;
+
+const flows = {
+  login: {
+    send: ({ email, password }, channel) =>
+      api('POST', '/auth/2fa/login/send', { email, password, channel }),
+    sent: (channel) =>
+      channel === 'call'
+        ? 'We are calling the phone of your account with a code.'
+        : 'We sent a code by text message to the phone of your account.',
+    checking: 'Signing you in…',
+    async confirm({ email, password, confirmationCode }) {
+      const { member } = await api('POST', '/auth/2fa/login', {
+        email,
+        password,
+        confirmationCode,
+      });
+      signedIn(member);
+    },
+  },
+  register: {
+    send: ({ email, phoneNumber, countryCode }, channel) =>
+      api('POST', '/auth/2fa/register/send', { email, phoneNumber, countryCode, channel }),
+    sent: sentToPhone,
+    checking: 'Creating your account…',
+    async confirm({ email, password, phoneNumber, countryCode, confirmationCode }, view) {
+      const { member } = await api('POST', '/auth/2fa/register', {
+        phoneNumber,
+        countryCode,
+        email,
+        password,
+        confirmationCode,
+      });
+      if (member.status === 'pending') {
+        resetView(view);
+        for (const form of $$('form', view)) form.hidden = true;
+        $('[data-pending]', view).hidden = false;
+        $('[data-pending] h2', view).focus();
+      } else {
+        signedIn(member, 'Welcome! Your account is ready.');
+      }
+    },
+  },
+  phone: {
+    send: ({ phoneNumber, countryCode }, channel) =>
+      api('POST', '/auth/otp/send', { channel, countryCode, phoneNumber }),
+    sent: sentToPhone,
+    checking: 'Signing you in…',
+    async confirm({ confirmationCode, countryCode, phoneNumber }) {
+      const { member, isNewMember } = await api('POST', '/auth/otp/login', {
+        confirmationCode,
+        countryCode,
+        phoneNumber,
+      });
+      signedIn(member, isNewMember ? 'Welcome! Your account is ready.' : '');
+    },
+  },
+  reset: {
+    send: ({ email }, channel) => api('POST', '/auth/2fa/password/send', { email, channel }),
+    sent: (channel) =>
+      channel === 'call'
+        ? 'If an account uses this email, we are calling its phone with a code.'
+        : 'If an account uses this email, we sent a code by text message to its phone.',
+    checking: 'Setting your password…',
+    async confirm({ email, confirmationCode, newPassword }, view) {
+      await api('POST', '/auth/2fa/password/reset', { email, confirmationCode, newPassword });
+      resetView(view);
+      resetView(viewOf('login'));
+      $('[name="email"]', viewOf('login')).value = email;
+      go('login', 'Your password is changed and every session is signed out. Sign in with it.');
+    },
+  },
+};
+
+/** How each sign-in takes a recovery code instead of a code sent to the phone. */
+const recoveries = {
+  login: ({ email, password, recoveryCode }) =>
+    api('POST', '/auth/2fa/login', { email, password, recoveryCode }),
+  phone: ({ countryCode, phoneNumber, recoveryCode }) =>
+    api('POST', '/auth/otp/recover', { countryCode, phoneNumber, recoveryCode }),
+};
+
+/**
+ * "Use a recovery code": the details the sign-in already asks for, and a recovery code instead
+ * of a code sent to the phone. A member who needs one has most likely lost their phone: the
+ * account view then opens on its change-phone form.
+ */
+function setUpRecovery(name, recover) {
+  const view = viewOf(name);
+  const details = $('[data-step="details"]', view);
+  const form = $('[data-step="recovery"]', view);
+  const open = $('[data-use-recovery]', view);
+  open.addEventListener('click', () => {
+    open.hidden = true;
+    $('[data-step="code"]', view).hidden = true;
+    form.hidden = false;
+    $('[name="recoveryCode"]', form).focus();
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    during(view, form, 'Signing you in…', async () => {
+      const { member, recoveryCodesRemaining: left } = await recover({
+        ...formValues(details),
+        ...formValues(form),
+      });
+      const codes = left === 1 ? '1 recovery code' : `${left} recovery codes`;
+      state.focus = '[data-part="phone"] [name="phoneNumber"]';
+      signedIn(
+        member,
+        `You are signed in with a recovery code; you have ${codes} left. ` +
+          'If you lost your phone, set your new number below.',
+      );
+    });
+  });
+}
+
+export function setUpSignIn() {
+  for (const [name, flow] of Object.entries(flows)) setUpCodeFlow(viewOf(name), flow);
+  for (const [name, recover] of Object.entries(recoveries)) setUpRecovery(name, recover);
+}

@@ -1,0 +1,24 @@
+/** What the page knows, in memory only: nothing is kept in storage. */
+export const state = {
+  /** The signed-in member, from `GET /auth/me` or a sign-in answer. */
+  member: null,
+  /** What `/api/sample` says about the server. */
+  info: { developmentMode: false, adminEnabled: false },
+  /** Typed in the admin view; kept in memory only. */
+  adminToken: '',
+  /** A message for the next view shown. */
+  notice: '',
+  /** A control to focus in the next view shown, instead of its heading. */
+  focus: '',
+};
+
+export const TITLE = 'nestjs-otp sample';
+export const SIGNED_OUT_VIEWS = new Set(['login', 'register', 'phone', 'reset']);
+
+/**
+ * Whether the member signs in with a password: a passwordless member's email is the placeholder
+ * made of their phone's digits (`12015550123@<mail domain>`).
+ */
+export function hasPassword(member) {
+  return member.email.split('@')[0] !== member.phoneNumber.replace(/^\+/, '');
+}
