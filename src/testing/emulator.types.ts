@@ -89,6 +89,12 @@ export interface TwilioVerifyEmulatorOptions {
    */
   codeValiditySeconds?: number;
   /**
+   * Channels turned off in the Verify service's settings (e.g. `['whatsapp']` for a service
+   * without a WhatsApp sender): a send on one answers 400 60223 "Delivery channel disabled".
+   * Default: none.
+   */
+  disabledChannels?: ('sms' | 'call' | 'whatsapp')[];
+  /**
    * Clock (epoch milliseconds) used for code validity and rate-limit windows; default `Date.now`.
    * `advanceTime()` adds its offset on top of it.
    */

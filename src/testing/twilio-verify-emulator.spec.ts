@@ -290,6 +290,25 @@ describe('TwilioVerifyEmulator (driven by the twilio SDK)', () => {
       expect(emu.deliveries(TO)[1].verificationSid).toBe(next.sid);
     });
 
+    it('answers a channel turned off on the service with 400 60223, sending nothing', async () => {
+      const other = new TwilioVerifyEmulator({ disabledChannels: ['whatsapp'] });
+      await other.start();
+      try {
+        const sdk = twilio(other.accountSid, other.authToken);
+        sdk.verify.baseUrl = other.url;
+        const services = sdk.verify.v2.services(other.serviceSid);
+        await expect(
+          services.verifications.create({ to: TO, channel: 'whatsapp' }),
+        ).rejects.toMatchObject({ status: 400, code: 60223, message: 'Delivery channel disabled' });
+        expect(other.deliveries()).toEqual([]);
+        await expect(
+          services.verifications.create({ to: TO, channel: 'sms' }),
+        ).resolves.toMatchObject({ status: 'pending' });
+      } finally {
+        await other.stop();
+      }
+    });
+
     it('keeps codes valid for codeValiditySeconds', async () => {
       const other = new TwilioVerifyEmulator({ codeValiditySeconds: 120 });
       await other.start();

@@ -142,8 +142,9 @@ class TwilioApiError extends Error {
  * ```
  *
  * It keeps Twilio's documented rules: 10-minute codes (or `codeValiditySeconds`); re-sends of
- * the same code; 5 sends per number per 10 minutes (error 60203), lifted once the verification is
- * approved or canceled; 5 checks per verification, after which the number is refused (60202) until that verification
+ * the same code; channels turned off on the service (`disabledChannels`) answering 60223; 5 sends
+ * per number per 10 minutes (error 60203), lifted once the verification is approved or canceled;
+ * 5 checks per verification, after which the number is refused (60202) until that verification
  * would have expired; approved, expired and used-up verifications deleted (fetching or checking
  * them answers 404 20404; canceled ones can still be fetched); status fetches limited per number
  * to 60 a minute, 180 an hour and 250 a day (429 20429); required parameters (20001), an E.164
@@ -168,6 +169,7 @@ export class TwilioVerifyEmulator {
   private readonly port: number;
   private readonly codeLength: number;
   private readonly validityMs: number;
+  private readonly disabledChannels: ReadonlySet<string>;
   private readonly clock: () => number;
   private readonly onDelivery?: (delivery: EmulatorDelivery) => void;
 
@@ -209,6 +211,7 @@ export class TwilioVerifyEmulator {
       );
     }
     this.validityMs = validity * 1000;
+    this.disabledChannels = new Set(options.disabledChannels ?? []);
   }
 
   /**
@@ -520,6 +523,9 @@ export class TwilioVerifyEmulator {
     const to = requireE164(params, 'To');
     const channel = requireParam(params, 'Channel');
     if (!SUPPORTED_CHANNELS.has(channel)) throw invalidParam('Channel', channel);
+    if (this.disabledChannels.has(channel)) {
+      throw new TwilioApiError(400, 60223, 'Delivery channel disabled');
+    }
     const send = sendOptions(params);
     if (send.locale !== undefined && !SUPPORTED_LOCALES.has(send.locale)) {
       // Twilio answers an unsupported Locale as a missing resource (the translation).
