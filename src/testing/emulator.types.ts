@@ -89,9 +89,8 @@ export interface TwilioVerifyEmulatorOptions {
    */
   codeValiditySeconds?: number;
   /**
-   * Channels turned off in the Verify service's settings (e.g. `['whatsapp']` for a service
-   * without a WhatsApp sender): a send on one answers 400 60223 "Delivery channel disabled".
-   * Default: none.
+   * Channels turned off in the Verify service's settings (e.g. `['whatsapp']`): a send on one
+   * answers 400 60223 "Delivery channel disabled", as Twilio does. Default: none.
    */
   disabledChannels?: ('sms' | 'call' | 'whatsapp')[];
   /**
