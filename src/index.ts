@@ -14,6 +14,7 @@ export type {
   SessionOptions,
   SessionRevocationOptions,
   TotpOptions,
+  TrustedDevicesOptions,
   TwilioOptions,
   LineType,
   LookupOptions,
@@ -74,6 +75,9 @@ export { SessionVerification } from './account/session-verification.service.js';
 export { TotpService } from './authenticators/totp.service.js';
 export type { TotpSetup } from './authenticators/totp.service.js';
 export { TotpAuthenticator } from './authenticators/totp-authenticator.entity.js';
+export { TrustedDevicesService } from './authenticators/trusted-devices.service.js';
+export type { TrustedDeviceView } from './authenticators/trusted-devices.service.js';
+export { TrustedDevice } from './authenticators/trusted-device.entity.js';
 export { Member } from './members/member.entity.js';
 export type { MemberStatus, MemberView } from './members/member.entity.js';
 export { MemberSession } from './sessions/member-session.entity.js';
@@ -105,4 +109,5 @@ export {
   OtpAccountLifecycle1796300000000,
   OtpAuthenticatorApps1796400000000,
   OtpInitialSchema1795435481983,
+  OtpTrustedDevices1796500000000,
 } from './migrations/otp-migrations.js';

@@ -22,5 +22,8 @@ export const OTP_RECOVERY_CODE_REPOSITORY = Symbol('nestjs-otp:recovery-code-rep
 /** The `TotpAuthenticator` repository of that data source. */
 export const OTP_TOTP_REPOSITORY = Symbol('nestjs-otp:totp-repository');
 
+/** The `TrustedDevice` repository of that data source. */
+export const OTP_TRUSTED_DEVICE_REPOSITORY = Symbol('nestjs-otp:trusted-device-repository');
+
 /** The module's routes whose error bodies carry a flag other than `results` (`FlaggedRoute[]`). */
 export const OTP_FLAGGED_ROUTES = Symbol('nestjs-otp:flagged-routes');

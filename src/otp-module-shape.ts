@@ -11,6 +11,7 @@ import {
   OTP_ROUTE_PREFIX,
   OTP_SESSION_REPOSITORY,
   OTP_TOTP_REPOSITORY,
+  OTP_TRUSTED_DEVICE_REPOSITORY,
 } from './otp-internal.constants.js';
 import type { OtpModuleExtras } from './config/otp-options.interface.js';
 import { AccountController, SessionVerificationController } from './account/account.controller.js';
@@ -18,6 +19,8 @@ import { RecoveryCode } from './account/recovery-code.entity.js';
 import { RecoveryController } from './account/recovery.controller.js';
 import { TotpAuthenticator } from './authenticators/totp-authenticator.entity.js';
 import { TotpController } from './authenticators/totp.controller.js';
+import { TrustedDevicesController } from './authenticators/devices.controller.js';
+import { TrustedDevice } from './authenticators/trusted-device.entity.js';
 import { Member } from './members/member.entity.js';
 import { MemberSession } from './sessions/member-session.entity.js';
 import { OTP_ENTITIES } from './otp.entities.js';
@@ -65,6 +68,10 @@ function withDataSource(definition: DynamicModule, extras: OtpModuleExtras): Dyn
         provide: OTP_TOTP_REPOSITORY,
         useExisting: getRepositoryToken(TotpAuthenticator, dataSource),
       },
+      {
+        provide: OTP_TRUSTED_DEVICE_REPOSITORY,
+        useExisting: getRepositoryToken(TrustedDevice, dataSource),
+      },
     ],
   };
 }
@@ -94,6 +101,7 @@ export function applyOtpExtras(definition: DynamicModule, extras: OtpModuleExtra
     SessionVerificationController,
     AccountController,
     TotpController,
+    TrustedDevicesController,
     TwoFactorRegistrationController,
     TwoFactorController,
   ];

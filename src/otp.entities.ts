@@ -1,7 +1,8 @@
 import { RecoveryCode } from './account/recovery-code.entity.js';
 import { TotpAuthenticator } from './authenticators/totp-authenticator.entity.js';
+import { TrustedDevice } from './authenticators/trusted-device.entity.js';
 import { Member } from './members/member.entity.js';
 import { MemberSession } from './sessions/member-session.entity.js';
 
 /** Every TypeORM entity of the module, for hosts that list entities by hand. */
-export const OTP_ENTITIES = [Member, MemberSession, RecoveryCode, TotpAuthenticator];
+export const OTP_ENTITIES = [Member, MemberSession, RecoveryCode, TotpAuthenticator, TrustedDevice];

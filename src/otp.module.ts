@@ -8,6 +8,8 @@ import { SessionVerification } from './account/session-verification.service.js';
 import { SecondFactor } from './authenticators/second-factor.js';
 import { TotpRepository } from './authenticators/totp.repository.js';
 import { TotpService } from './authenticators/totp.service.js';
+import { TrustedDevicesRepository } from './authenticators/trusted-devices.repository.js';
+import { TrustedDevicesService } from './authenticators/trusted-devices.service.js';
 import { JsonBodyInspector } from './common/json-body.inspector.js';
 import {
   OtpExceptionFilter,
@@ -109,6 +111,8 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     TotpRepository,
     TotpService,
     SecondFactor,
+    TrustedDevicesRepository,
+    TrustedDevicesService,
   ],
   exports: [
     RESOLVED_OTP_OPTIONS,
@@ -127,6 +131,7 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     SessionVerification,
     RecentVerificationGuard,
     TotpService,
+    TrustedDevicesService,
   ],
 })
 export class OtpModule extends OtpConfigurableModule {

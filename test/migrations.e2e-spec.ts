@@ -13,6 +13,7 @@ import {
   OtpModule,
   RecoveryCode,
   TotpAuthenticator,
+  TrustedDevice,
 } from 'nestjs-otp';
 import { MemberAccounts } from '../src/members/member-accounts.service.js';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
@@ -25,6 +26,7 @@ const OTP_TABLES = [
   'otp_member_sessions',
   'otp_recovery_codes',
   'otp_totp_authenticators',
+  'otp_trusted_devices',
 ];
 
 function member(overrides: Partial<Member> = {}): Member {
@@ -100,6 +102,7 @@ describe('Migrations', () => {
       'OtpInitialSchema1795435481983',
       'OtpAccountLifecycle1796300000000',
       'OtpAuthenticatorApps1796400000000',
+      'OtpTrustedDevices1796500000000',
     ]);
     expect(await dataSource.showMigrations()).toBe(false);
     // What `typeorm migration:generate` would write: nothing.
@@ -169,6 +172,9 @@ describe('Migrations', () => {
     await dataSource.runMigrations();
     await dataSource.manager.insert(Member, member());
 
+    await dataSource.undoLastMigration({ transaction: 'all' });
+    expect(await queryRunner.hasTable('otp_trusted_devices')).toBe(false);
+    expect(await queryRunner.hasTable('otp_totp_authenticators')).toBe(true);
     await dataSource.undoLastMigration({ transaction: 'all' });
     expect(await queryRunner.hasTable('otp_totp_authenticators')).toBe(false);
     expect(await queryRunner.hasTable('otp_recovery_codes')).toBe(true);
@@ -255,8 +261,19 @@ describe('Migrations', () => {
       lastTimeStep: null,
     });
 
+    await dataSource.manager.insert(TrustedDevice, {
+      id: crypto.randomUUID(),
+      memberId: alice.id,
+      tokenHash: 'c'.repeat(64),
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 60_000),
+      lastUsedAt: new Date(),
+      userAgent: null,
+    });
+
     await dataSource.manager.delete(Member, { id: alice.id });
 
+    expect(await dataSource.manager.count(TrustedDevice)).toBe(0);
     expect(await dataSource.manager.count(MemberSession)).toBe(0);
     expect(await dataSource.manager.count(RecoveryCode)).toBe(0);
     expect(await dataSource.manager.count(TotpAuthenticator)).toBe(0);

@@ -34,6 +34,8 @@ describe('OpenAPI', () => {
         '/auth/2fa/register/send',
         '/auth/account',
         '/auth/account/delete/send',
+        '/auth/account/devices',
+        '/auth/account/devices/{id}',
         '/auth/account/email',
         '/auth/account/email/send',
         '/auth/account/phone',

@@ -32,6 +32,11 @@ export class RecoveredPhoneLoginResponse extends PhoneLoginResponse {
 export class TwoFactorLoginResponse extends SessionResponse {
   @ApiProperty({ required: false, example: 9 })
   recoveryCodesRemaining?: number;
+  @ApiProperty({
+    required: false,
+    description: 'With rememberDevice: the trusted device token (cookie mode: also its cookie)',
+  })
+  deviceToken?: string;
 }
 
 /** What `login/send` answers: the send receipt (none for `totp`) and the member's methods. */
@@ -51,6 +56,12 @@ export class LoginCodeSentResponse {
     description: 'How the member can prove it is them: channels, totp, recovery',
   })
   methods: string[];
+  @ApiProperty({
+    required: false,
+    enum: [false],
+    description: 'From a trusted device: false, nothing was sent, and login needs no code',
+  })
+  codeRequired?: false;
 }
 
 /** A session re-verified. */

@@ -244,6 +244,14 @@ export interface RateLimitOptions {
 }
 
 /** Options of `OtpModule`, given to `forRoot()` or returned by the `forRootAsync()` factory. */
+/** Trusted devices: a two-factor sign-in with `rememberDevice` spares that device the code. */
+export interface TrustedDevicesOptions {
+  /** Days a device stays trusted; `0` turns trusted devices off. Default: 30. */
+  days?: number;
+  /** The HttpOnly cookie carrying the device token in cookie mode. Default: `otp_device`. */
+  cookieName?: string;
+}
+
 /** Authenticator apps (TOTP, RFC 6238): on when given. */
 export interface TotpOptions {
   /**
@@ -295,6 +303,8 @@ export interface OtpModuleOptions {
   lookup?: LookupOptions;
   /** Authenticator apps (TOTP) as a second factor beside the phone. Default: off. */
   totp?: TotpOptions;
+  /** Devices a member trusts at a two-factor sign-in skip the code. Default: on, 30 days. */
+  trustedDevices?: TrustedDevicesOptions;
   /** ISO 3166-1 alpha-2 codes of the countries that may receive codes. Default: all. */
   allowedCountries?: string[];
   /** Session lifetime, cache and cookie. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { otpOptionsFromEnv } from './otp.config.js';
 import { resolveOtpOptions } from './resolve-options.js';
-import { resolveTotp } from './resolve-totp.js';
+import { resolveTotp } from './resolve-authenticators.js';
 
 const fail = (option: string, problem: string) => new Error(`"${option}" ${problem}`);
 

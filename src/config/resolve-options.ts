@@ -15,7 +15,7 @@ import { MemoryRateLimitStorage } from '../rate-limit/memory-rate-limit.storage.
 import type { RateLimitOptions, RateRule } from './otp-options.interface.js';
 import { OTP_DEFAULTS, RATE_RULES } from './otp-defaults.js';
 import type { ResolvedOtpOptions, ResolvedRateRule } from './resolved-otp-options.interface.js';
-import { resolveTotp } from './resolve-totp.js';
+import { resolveTotp, resolveTrustedDevices } from './resolve-authenticators.js';
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const SERVICE_SID = /^VA[0-9a-fA-F]{32}$/;
@@ -516,6 +516,10 @@ export function resolveOtpOptions(options: OtpModuleOptions): ResolvedOtpOptions
     totp: resolveTotp(
       options.totp,
       mailDomain.toLowerCase(),
+      (option, problem) => new OtpOptionsError(option, problem),
+    ),
+    trustedDevices: resolveTrustedDevices(
+      options.trustedDevices,
       (option, problem) => new OtpOptionsError(option, problem),
     ),
     session: {

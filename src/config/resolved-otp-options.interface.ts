@@ -7,7 +7,10 @@ import type { ApprovalMode, SessionCookieOptions, TwilioOptions } from './otp-op
 import type { LineType, VerifyRateLimitNames } from './otp-options.interface.js';
 import type { VerifyLocale } from '../verification/verify-locales.js';
 import type { RedisPubSubClient } from '../sessions/revocation/redis-revocation-channel.js';
-import type { ResolvedTotpOptions } from './resolve-totp.js';
+import type {
+  ResolvedTotpOptions,
+  ResolvedTrustedDevicesOptions,
+} from './resolve-authenticators.js';
 
 /** A limit in milliseconds. */
 export interface ResolvedRateRule {
@@ -46,6 +49,8 @@ export interface ResolvedOtpOptions {
   };
   /** `null`: authenticator apps are off. */
   totp: ResolvedTotpOptions | null;
+  /** `null`: trusted devices are off. */
+  trustedDevices: ResolvedTrustedDevicesOptions | null;
   /** `undefined`: no Lookup check. */
   lookup?: {
     /** `undefined`: the line type is not asked for. */

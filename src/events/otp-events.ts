@@ -13,6 +13,7 @@ export const OtpEvent = {
   RECOVERY_CODE_USED: 'otp.member.recovery-code-used',
   TOTP_ENABLED: 'otp.member.totp-enabled',
   TOTP_DISABLED: 'otp.member.totp-disabled',
+  DEVICE_TRUSTED: 'otp.member.device-trusted',
   DELIVERY_REFUSED: 'otp.delivery.refused',
 } as const;
 

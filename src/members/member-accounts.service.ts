@@ -7,6 +7,7 @@ import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import { TrustedDevicesRepository } from '../authenticators/trusted-devices.repository.js';
 import { isUniqueViolation } from '../persistence/sql.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { Member, MemberStatus } from './member.entity.js';
@@ -33,6 +34,7 @@ export class MemberAccounts {
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
     private readonly members: MembersRepository,
     private readonly sessions: SessionsService,
+    private readonly devices: TrustedDevicesRepository,
     private readonly events: OtpEventsService,
   ) {}
 
@@ -97,17 +99,21 @@ export class MemberAccounts {
     return this.members.findWithSecretByPhone(phoneNumber);
   }
 
-  /** Sets a new password hash and revokes the member's sessions, except `keepSessionId`. */
+  /**
+   * Sets a new password hash and revokes the member's sessions, except `keepSessionId`, and
+   * trusted devices.
+   */
   async setPasswordHash(id: string, passwordHash: string, keepSessionId?: string): Promise<void> {
     await this.members.setPasswordHash(id, passwordHash);
     await this.sessions.revokeAll(id, keepSessionId);
+    await this.devices.deleteAll(id);
     this.events.emit(OtpEvent.PASSWORD_CHANGED, { memberId: id });
   }
 
   /**
    * Makes `e164` the member's phone, and for a passwordless member whose email is the placeholder
    * of the old number, the placeholder of the new one. Revokes every session of the member but
-   * `keepSessionId`. Throws `NOT_FOUND` for an unknown member and `ALREADY_REGISTERED` when the
+   * `keepSessionId`, and every trusted device. Throws `NOT_FOUND` for an unknown member and `ALREADY_REGISTERED` when the
    * number (or its placeholder) is another member's.
    */
   async changePhone(
@@ -123,6 +129,7 @@ export class MemberAccounts {
     };
     await this.writeContact(member.id, contact);
     await this.sessions.revokeAll(member.id, how.keepSessionId);
+    await this.devices.deleteAll(member.id);
     this.sessions.forgetMember(member.id);
     this.logger.log(
       `Phone of member ${member.id} changed (${how.method}) from ${maskPhone(member.phoneNumber)} to ${maskPhone(e164)}`,

@@ -3,6 +3,7 @@ import { OtpErrorCode } from '../common/otp-error-code.js';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
+import { TrustedDevicesRepository } from '../authenticators/trusted-devices.repository.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { MemberAccounts } from './member-accounts.service.js';
@@ -64,6 +65,7 @@ export class MembersService {
     private readonly accounts: MemberAccounts,
     private readonly sessions: SessionsService,
     private readonly phones: PhoneService,
+    private readonly devices: TrustedDevicesRepository,
     private readonly events: OtpEventsService,
   ) {}
 
@@ -163,10 +165,11 @@ export class MembersService {
     return member;
   }
 
-  /** Blocks a member and revokes every one of their sessions at once. */
+  /** Blocks a member and revokes every one of their sessions and trusted devices at once. */
   async block(id: string): Promise<MemberView> {
     const member = await this.setStatus(id, 'blocked');
     await this.sessions.revokeAll(id);
+    await this.devices.deleteAll(id);
     this.events.emit(OtpEvent.MEMBER_BLOCKED, { memberId: id, method: 'admin' });
     return member;
   }

@@ -1,11 +1,13 @@
 import { OtpAccountLifecycle1796300000000 } from './otp-account-lifecycle.migration.js';
 import { OtpAuthenticatorApps1796400000000 } from './otp-authenticator-apps.migration.js';
+import { OtpTrustedDevices1796500000000 } from './otp-trusted-devices.migration.js';
 import { OtpInitialSchema1795435481983 } from './otp-initial-schema.migration.js';
 
 export {
   OtpAccountLifecycle1796300000000,
   OtpAuthenticatorApps1796400000000,
   OtpInitialSchema1795435481983,
+  OtpTrustedDevices1796500000000,
 };
 
 /**
@@ -17,4 +19,5 @@ export const OTP_MIGRATIONS = [
   OtpInitialSchema1795435481983,
   OtpAccountLifecycle1796300000000,
   OtpAuthenticatorApps1796400000000,
+  OtpTrustedDevices1796500000000,
 ];

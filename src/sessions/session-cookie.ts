@@ -4,6 +4,17 @@ import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interfac
 /** Express's `Response` and Fastify's `FastifyReply` alike. */
 export interface HeaderResponse {
   header(name: string, value: string): unknown;
+  /** Express: adds a header line beside those already set. */
+  append?(name: string, value: string): unknown;
+}
+
+/**
+ * Adds a `Set-Cookie` line, keeping any set before (Express's `header()` replaces them;
+ * Fastify's adds to them).
+ */
+export function addSetCookie(response: HeaderResponse, value: string): void {
+  if (typeof response.append === 'function') response.append('Set-Cookie', value);
+  else response.header('Set-Cookie', value);
 }
 
 type CookieOptions = NonNullable<ResolvedOtpOptions['session']['cookie']>;
@@ -15,8 +26,8 @@ export function setSessionCookie(
   token: string,
   maxAgeMs: number,
 ): void {
-  response.header(
-    'Set-Cookie',
+  addSetCookie(
+    response,
     stringifySetCookie({
       name: cookie.name,
       value: token,
@@ -32,8 +43,8 @@ export function setSessionCookie(
 
 /** Clears the session cookie. */
 export function clearSessionCookie(response: HeaderResponse, cookie: CookieOptions): void {
-  response.header(
-    'Set-Cookie',
+  addSetCookie(
+    response,
     stringifySetCookie({
       name: cookie.name,
       value: '',

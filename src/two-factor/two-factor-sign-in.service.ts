@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { RecoverySignIn } from '../account/recovery-sign-in.service.js';
 import { SecondFactor } from '../authenticators/second-factor.js';
+import { TrustedDevicesService } from '../authenticators/trusted-devices.service.js';
 import type { ClientInfo } from '../common/client-info.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import { OtpException } from '../common/otp.exception.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 import { toMemberView } from '../members/member.entity.js';
+import type { MemberWithSecret } from '../members/members.repository.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { VerificationService } from '../verification/verification.service.js';
 import { CredentialChecker } from './credential-checker.js';
@@ -26,6 +28,7 @@ export class TwoFactorSignIn {
     private readonly audit: SignInAudit,
     private readonly recovery: RecoverySignIn,
     private readonly secondFactor: SecondFactor,
+    private readonly devices: TrustedDevicesService,
   ) {}
 
   /**
@@ -35,6 +38,9 @@ export class TwoFactorSignIn {
   async sendCode(info: MemberInfo, client: ClientInfo): Promise<LoginCodeSent> {
     if (info.channel !== 'totp') this.verification.assertChannel(info.channel);
     const member = await this.credentials.check(info.email, info.password, client);
+    if (await this.devices.recognise(member.id, info.deviceToken)) {
+      return { results: true, codeRequired: false };
+    }
     // Past the password: the caller may learn how the member can prove it is them.
     const methods = await this.secondFactor.methods(member.id);
     if (info.channel === 'totp') {
@@ -52,22 +58,44 @@ export class TwoFactorSignIn {
    * codes (exactly one of the two), and signs in.
    */
   async login(info: LoginInfo, client: ClientInfo): Promise<TwoFactorLoginResult> {
-    if ((info.confirmationCode === undefined) === (info.recoveryCode === undefined)) {
+    if (info.confirmationCode !== undefined && info.recoveryCode !== undefined) {
       throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
         message: 'Give either confirmationCode or recoveryCode',
       });
     }
     const member = await this.credentials.check(info.email, info.password, client);
+    let result: TwoFactorLoginResult;
     if (info.recoveryCode !== undefined) {
-      return this.recovery.twoFactor(member, info.recoveryCode, client);
+      result = await this.recovery.twoFactor(member, info.recoveryCode, client);
+    } else if (info.confirmationCode !== undefined) {
+      try {
+        await this.secondFactor.confirm(member, info.confirmationCode, client);
+      } catch (error) {
+        const refusal = { flow: 'Two-factor sign-in', method: 'two-factor' as const };
+        this.audit.refused({ ...refusal, memberId: member.id, e164: member.phoneNumber }, error);
+        throw error;
+      }
+      result = await this.startSession(member, client);
+    } else if (await this.devices.recognise(member.id, info.deviceToken)) {
+      result = await this.startSession(member, client);
+    } else {
+      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+        message:
+          info.deviceToken === undefined
+            ? 'Give confirmationCode or recoveryCode'
+            : 'This device is no longer trusted: give confirmationCode or recoveryCode',
+      });
     }
-    try {
-      await this.secondFactor.confirm(member, info.confirmationCode!, client);
-    } catch (error) {
-      const refusal = { flow: 'Two-factor sign-in', method: 'two-factor' as const };
-      this.audit.refused({ ...refusal, memberId: member.id, e164: member.phoneNumber }, error);
-      throw error;
+    if (info.rememberDevice === true) {
+      result.deviceToken = await this.devices.trust(member.id, client.userAgent);
     }
+    return result;
+  }
+
+  private async startSession(
+    member: MemberWithSecret,
+    client: ClientInfo,
+  ): Promise<TwoFactorLoginResult> {
     const { token } = await this.sessions.create(member.id, client.userAgent);
     this.audit.signedIn(member.id, member.phoneNumber, 'two-factor');
     return { sessionToken: token, member: toMemberView(member) };

@@ -19,7 +19,21 @@ import {
 } from '../account/require-recent-verification.decorator.js';
 import { SessionResponse } from '../sessions/session.responses.js';
 import { PendingRegistrationResponse } from './two-factor.responses.js';
-import { Body, Controller, HttpCode, HttpStatus, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Post,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { deviceTokenFromCookie, setDeviceCookie } from '../authenticators/device-cookie.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
+import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import type { HeaderResponse } from '../sessions/session-cookie.js';
 import type { ClientInfo } from '../common/client-info.js';
 import { CurrentClient } from '../common/current-client.decorator.js';
 import { CurrentMember } from '../sessions/current-member.decorator.js';
@@ -91,7 +105,10 @@ export class TwoFactorRegistrationController {
 @Controller('2fa')
 @OtpRoutes()
 export class TwoFactorController {
-  constructor(private readonly twoFactor: TwoFactorService) {}
+  constructor(
+    private readonly twoFactor: TwoFactorService,
+    @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
+  ) {}
 
   /** Checks email and password, then sends a code to the member's phone. */
   @Public()
@@ -106,23 +123,33 @@ export class TwoFactorController {
   sendLoginCode(
     @Body() body: SendTwoFactorLoginCodeDto,
     @CurrentClient() client: ClientInfo,
+    @Headers('cookie') cookies: string | undefined,
   ): Promise<LoginCodeSent> {
-    return this.twoFactor.sendLoginConfirmCode(body, client);
+    const deviceToken = body.deviceToken ?? deviceTokenFromCookie(cookies, this.options);
+    return this.twoFactor.sendLoginConfirmCode({ ...body, deviceToken }, client);
   }
 
   /** Signs in with email, password and code. */
   @Public()
   @Post('login')
-  @ApiOperation({ summary: 'Sign in with email, password and a code (or a recovery code)' })
+  @ApiOperation({
+    summary:
+      'Sign in with email, password and a code (or a recovery code, or none from a trusted device)',
+  })
   @ApiOkResponse({ type: TwoFactorLoginResponse })
   @ApiOtpErrors(400, 401, 403, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
   @SessionCookie('set')
-  login(
+  async login(
     @Body() body: TwoFactorLoginDto,
     @CurrentClient() client: ClientInfo,
+    @Headers('cookie') cookies: string | undefined,
+    @Res({ passthrough: true }) response: HeaderResponse,
   ): Promise<TwoFactorLoginResult> {
-    return this.twoFactor.login(body, client);
+    const deviceToken = body.deviceToken ?? deviceTokenFromCookie(cookies, this.options);
+    const result = await this.twoFactor.login({ ...body, deviceToken }, client);
+    if (result.deviceToken) setDeviceCookie(response, this.options, result.deviceToken);
+    return result;
   }
 
   /** Sends a password-reset code; the answer is the same whether or not the email exists. */

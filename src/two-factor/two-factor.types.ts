@@ -24,7 +24,10 @@ export interface RegisterInfo {
 export interface MemberInfo {
   email: string;
   password: string;
-  channel: OtpChannel | string;
+  /** `sms`, `call`, `whatsapp`, or `totp` (nothing is sent). */
+  channel: OtpChannel | 'totp' | string;
+  /** A trusted device's token: with a live one, no code is sent or needed. */
+  deviceToken?: string;
 }
 
 /**
@@ -32,10 +35,10 @@ export interface MemberInfo {
  * `channel: 'totp'`), and the ways the member can prove it is them (`sms`, `call`, `whatsapp`,
  * `totp`, `recovery`).
  */
-export type LoginCodeSent = { results: true; methods: SecondFactorMethod[] } & (
-  | CodeSent
-  | { channel: 'totp' }
-);
+export type LoginCodeSent =
+  | ({ results: true; methods: SecondFactorMethod[] } & (CodeSent | { channel: 'totp' }))
+  /** From a trusted device: nothing is sent, and `login` needs no code. */
+  | { results: true; codeRequired: false };
 
 /** Details of a sign-in: the code sent to the phone, or one of the member's recovery codes. */
 export interface LoginInfo {
@@ -43,6 +46,10 @@ export interface LoginInfo {
   password: string;
   confirmationCode?: string;
   recoveryCode?: string;
+  /** Trust this device: the answer carries a `deviceToken`. */
+  rememberDevice?: boolean;
+  /** A trusted device's token: with a live one, no code is needed. */
+  deviceToken?: string;
 }
 
 /** Result of a registration: no session while the member waits for approval. */
@@ -57,6 +64,8 @@ export interface TwoFactorLoginResult {
   member: MemberView;
   /** With a recovery code: how many are left. */
   recoveryCodesRemaining?: number;
+  /** With `rememberDevice`: the trusted device's token, shown this once. */
+  deviceToken?: string;
 }
 
 /** Details of a password reset. */

@@ -1,10 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
 import {
+  IsBoolean,
   IsEmail,
   IsOptional,
   IsString,
   MaxLength,
-  ValidateIf,
   type ValidationArguments,
 } from 'class-validator';
 import { RecoveryCodeField } from '../../account/dto/account.dto.js';
@@ -14,7 +14,7 @@ import {
   CountryCodeField,
   PhoneNumberField,
 } from '../../common/body-fields.decorator.js';
-import { ApiProperty } from '../../common/swagger.js';
+import { ApiProperty, ApiPropertyOptional } from '../../common/swagger.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../password-policy.js';
 
 /**
@@ -92,6 +92,16 @@ export class RegisterDto {
   confirmationCode: string;
 }
 
+/** A trusted device's token, from an earlier sign-in with `rememberDevice` (bearer mode). */
+function DeviceTokenField(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ description: 'A trusted device token (cookie mode: the device cookie)' }),
+    IsOptional(),
+    MaxLength(64),
+    IsString(),
+  );
+}
+
 /** Body of `POST /auth/2fa/login/send`. */
 export class SendTwoFactorLoginCodeDto {
   @SignInEmailField()
@@ -102,9 +112,15 @@ export class SendTwoFactorLoginCodeDto {
 
   @ChannelField()
   channel: string;
+
+  @DeviceTokenField()
+  deviceToken?: string;
 }
 
-/** Body of `POST /auth/2fa/login`: the code sent to the phone, or a recovery code. */
+/**
+ * Body of `POST /auth/2fa/login`: the code sent to the phone (or of the app), or a recovery
+ * code, or neither from a trusted device.
+ */
 export class TwoFactorLoginDto {
   @SignInEmailField()
   email: string;
@@ -112,13 +128,21 @@ export class TwoFactorLoginDto {
   @PasswordField()
   password: string;
 
-  @ValidateIf((body: TwoFactorLoginDto) => body.recoveryCode === undefined)
+  @IsOptional()
   @ConfirmationCodeField()
   confirmationCode?: string;
 
   @IsOptional()
   @RecoveryCodeField()
   recoveryCode?: string;
+
+  @ApiPropertyOptional({ description: 'Trust this device: later sign-ins from it need no code' })
+  @IsOptional()
+  @IsBoolean()
+  rememberDevice?: boolean;
+
+  @DeviceTokenField()
+  deviceToken?: string;
 }
 
 /** Body of `POST /auth/2fa/password/send`. */
