@@ -57,6 +57,7 @@ export abstract class PubSubRevocationChannel implements RevocationChannel {
   private listening = false;
   private live = false;
   private lastHeartbeat = 0;
+  private lastBeat = 0;
   private timer?: NodeJS.Timeout;
   protected closed = false;
 
@@ -64,6 +65,7 @@ export abstract class PubSubRevocationChannel implements RevocationChannel {
 
   async start(listener: RevocationListener): Promise<void> {
     this.listener = listener;
+    this.lastBeat = Date.now();
     this.timer = setInterval(() => this.beat(), this.timing.heartbeatMs);
     this.timer.unref();
     await this.connect();
@@ -131,7 +133,14 @@ export abstract class PubSubRevocationChannel implements RevocationChannel {
 
   private beat(): void {
     if (this.closed) return;
-    if (this.live && Date.now() - this.lastHeartbeat > this.timing.silenceMs) this.setLive(false);
+    const now = Date.now();
+    // After a stall of the event loop (a long synchronous task), a heartbeat may be waiting
+    // unread: judge the silence at the next beat, once I/O has had its turn.
+    const stalled = now - this.lastBeat > 2 * this.timing.heartbeatMs;
+    this.lastBeat = now;
+    if (this.live && !stalled && now - this.lastHeartbeat > this.timing.silenceMs) {
+      this.setLive(false);
+    }
     if (this.listening) {
       void this.send(JSON.stringify({ o: this.origin, p: 1 } satisfies WireMessage)).catch(
         () => {},
