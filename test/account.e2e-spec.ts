@@ -526,6 +526,22 @@ describe('Account life', () => {
       expect([path, res.status, res.body.code]).toEqual([path, 403, 'REVERIFICATION_REQUIRED']);
     }
     expect(t.emulator.deliveries()).toHaveLength(sends);
+    // A host's own route with @RequireRecentVerification() asks the same, and re-verifying opens it.
+    const host = await t.http.post('/members-only/sensitive').set(bearer(token)).expect(403);
+    expect(host.body.code).toBe('REVERIFICATION_REQUIRED');
+    t.emulator.advanceTime(61_000);
+    await t.http
+      .post('/auth/session/verify/send')
+      .set(bearer(token))
+      .send({ channel: 'sms' })
+      .expect(200);
+    await t.http
+      .post('/auth/session/verify')
+      .set(bearer(token))
+      .send({ confirmationCode: t.emulator.lastCode(US_E164) })
+      .expect(200);
+    await t.http.post('/members-only/sensitive').set(bearer(token)).expect(200);
+    await t.http.post('/members-only/sensitive').expect(401);
     // What is not a change still answers.
     await t.http.get('/auth/account/recovery-codes').set(bearer(token)).expect(200);
     await t.http.get('/auth/me').set(bearer(token)).expect(200);

@@ -3,6 +3,8 @@ import {
   Controller,
   type DynamicModule,
   Get,
+  HttpCode,
+  Post,
   type INestApplication,
   Req,
   UseGuards,
@@ -19,6 +21,7 @@ import {
   OtpGlobalExceptionFilter,
   OtpModule,
   type OtpModuleExtras,
+  RequireRecentVerification,
   type OtpModuleOptions,
   SessionGuard,
 } from 'nestjs-otp';
@@ -35,6 +38,15 @@ export class MembersOnlyController {
   @Get()
   get(@CurrentMember() member: MemberView): { member: MemberView } {
     return { member };
+  }
+
+  /** A host's own sensitive route: a code checked in the last 5 minutes. */
+  @UseGuards(SessionGuard)
+  @RequireRecentVerification(300)
+  @Post('sensitive')
+  @HttpCode(200)
+  sensitive(@CurrentMember('id') memberId: string): { memberId: string } {
+    return { memberId };
   }
 
   @UseGuards(AuthGuard('otp-session'))
