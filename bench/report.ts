@@ -46,6 +46,13 @@ const SIGN_IN_HEAD = [
   'own p50 send + login',
   'failures',
 ];
+const SESSION_ROUTE_NAMES = [
+  ['bare', 'bare'],
+  ['noop', 'no-op'],
+  ['guarded', 'SessionGuard'],
+  ['betterauth', 'better-auth'],
+  ['betterauth-cached', 'better-auth cached'],
+] as const;
 const verdict = (ok: boolean) => (ok ? 'holds' : '**does not hold**');
 
 function table(head: string[], rows: string[][]): string {
@@ -111,6 +118,16 @@ export function targets(results: BenchResults): string[][] {
       `7 guard ≥ 5× better-auth's session check, cookie cache off and on (${s.adapter})`,
       `${s.guardedToBetterAuth.toFixed(1)}×, ${s.guardedToBetterAuthCached.toFixed(1)}×`,
       verdict(s.guardedToBetterAuth >= 5 && s.guardedToBetterAuthCached >= 5),
+    ]);
+    rows.push([
+      `7 by the app's CPU per request: guard ≥ 95% of no-op, ≥ 90% of bare, ≥ 5× better-auth off / on (${s.adapter})`,
+      `${pct(s.cpuGuardedToNoop)}, ${pct(s.cpuGuardedToBare)}, ${s.cpuGuardedToBetterAuth.toFixed(1)}×, ${s.cpuGuardedToBetterAuthCached.toFixed(1)}×`,
+      verdict(
+        s.cpuGuardedToNoop >= 0.95 &&
+          s.cpuGuardedToBare >= 0.9 &&
+          s.cpuGuardedToBetterAuth >= 5 &&
+          s.cpuGuardedToBetterAuthCached >= 5,
+      ),
     ]);
     const first = s.memory[0];
     const last = s.memory[s.memory.length - 1];
@@ -366,6 +383,15 @@ export function markdown(results: BenchResults): string {
         ]),
       ),
     );
+    out.push(
+      "\nThe app's CPU time per request, µs (medians): " +
+        results.sessions
+          .map(
+            (s) =>
+              `${s.adapter}: ${SESSION_ROUTE_NAMES.map(([r, name]) => `${name} ${ms(s.cpuUs[r], 0)}`).join(', ')}`,
+          )
+          .join(' · '),
+    );
     out.push('\nEvery round (guard ÷ no-op; guard ÷ bare): ');
     out.push(
       results.sessions
@@ -392,7 +418,9 @@ export function markdown(results: BenchResults): string {
       `${r.trials} sessions logged out through A while B serves ${int(r.loadRps)} req/s over ` +
         `10,000 sessions: B refused each after p50 ${ms(r.p50, 1)} ms, p99 ${ms(r.p99, 1)} ms, ` +
         `max ${ms(r.max, 1)} ms (from sending the logout); requests accepted after the first ` +
-        `refusal: ${r.acceptedAfter}; unexpected answers of the load: ${r.loadUnexpected}.`,
+        `refusal: ${r.acceptedAfter}; unexpected answers of the load: ${r.loadUnexpected}. ` +
+        `Of that time, the logout's own round trip on A: p50 ${ms(r.logoutP50, 1)} ms, p99 ` +
+        `${ms(r.logoutP99, 1)} ms; B's event-loop delay meanwhile: p99 ${ms(r.bLoopDelayP99, 1)} ms.`,
     );
   }
   if (results.memory) {

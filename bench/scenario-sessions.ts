@@ -41,6 +41,16 @@ export interface SessionsResult {
   guardedToBetterAuthCached: number;
   guardedToNoopRatios: number[];
   guardedToBareRatios: number[];
+  /**
+   * The app's CPU time per request, in microseconds (medians), and the same ratios from it:
+   * `noop µs ÷ guarded µs` is the throughput ratio the guard would have if the app had a core
+   * to itself. It moves far less with other processes' load than requests per second do.
+   */
+  cpuUs: Record<SessionsRoute, number>;
+  cpuGuardedToNoop: number;
+  cpuGuardedToBare: number;
+  cpuGuardedToBetterAuth: number;
+  cpuGuardedToBetterAuthCached: number;
   /** Responses other than 200 (there should be none). */
   unexpected: number;
   /** After every round. */
@@ -56,6 +66,10 @@ export interface CrossInstanceRevocation {
   p50: number;
   p99: number;
   max: number;
+  /** Of that: the logout's own round trip on A (p50, p99), and B's event-loop delay (p99). */
+  logoutP50: number;
+  logoutP99: number;
+  bLoopDelayP99: number;
   /** Requests B accepted with a revoked token after it first refused it (must be 0). */
   acceptedAfter: number;
   /** Requests of the load on B meanwhile, per second, and its unexpected answers. */
@@ -121,9 +135,13 @@ export async function sessionsAtScale(
     >;
     const memory: MemoryPoint[] = [];
     let unexpected = 0;
-    for (let round = 0; round < settings.guardRounds; round += 1) {
-      for (const route of SESSIONS_ROUTES) {
-        const result = await run(route, settings.guardSeconds);
+    for (let round = 0; round < settings.sessionsRounds; round += 1) {
+      // Each round starts with the next route, so that no route always follows the same one.
+      const order = SESSIONS_ROUTES.map(
+        (_, i) => SESSIONS_ROUTES[(i + round) % SESSIONS_ROUTES.length],
+      );
+      for (const route of order) {
+        const result = await run(route, settings.sessionsSeconds);
         unexpected += result.unexpected;
         runs[route].push(result);
       }
@@ -137,6 +155,9 @@ export async function sessionsAtScale(
     }
     const ratio = (a: SessionsRoute, b: SessionsRoute) =>
       runs[a].map((r, i) => r.rps / runs[b][i].rps);
+    const cpu = (r: RunStats) => (r.appCpu / r.rps) * 1e6;
+    const cpuRatio = (a: SessionsRoute, b: SessionsRoute) =>
+      median(runs[a].map((r, i) => cpu(runs[b][i]) / cpu(r)));
     return {
       adapter,
       database: kind,
@@ -153,6 +174,13 @@ export async function sessionsAtScale(
       guardedToBetterAuthCached: median(ratio('guarded', 'betterauth-cached')),
       guardedToNoopRatios: ratio('guarded', 'noop'),
       guardedToBareRatios: ratio('guarded', 'bare'),
+      cpuUs: Object.fromEntries(
+        SESSIONS_ROUTES.map((r) => [r, median(runs[r].map(cpu))]),
+      ) as Record<SessionsRoute, number>,
+      cpuGuardedToNoop: cpuRatio('guarded', 'noop'),
+      cpuGuardedToBare: cpuRatio('guarded', 'bare'),
+      cpuGuardedToBetterAuth: cpuRatio('guarded', 'betterauth'),
+      cpuGuardedToBetterAuthCached: cpuRatio('guarded', 'betterauth-cached'),
       unexpected,
       memory,
     };
@@ -179,6 +207,7 @@ export async function crossInstanceRevocation(env: BenchEnv): Promise<CrossInsta
     await warm(b, tokens);
     for (const token of victims) await expectStatus(b, token, 200);
     const ms: number[] = [];
+    const logouts: number[] = [];
     let acceptedAfter = 0;
     await env.quiet();
     const duration = Math.ceil(trials * 0.35) + 4;
@@ -189,10 +218,12 @@ export async function crossInstanceRevocation(env: BenchEnv): Promise<CrossInsta
       requests: [{ method: 'GET', setupRequest: bearerRotation(tokens) }],
     });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await b.command('loopDelayStart', {});
     for (const token of victims) {
       const start = performance.now();
       const logout = await call(a.url, 'POST', '/auth/logout', { token });
       if (logout.status !== 204) throw new Error(`logout answered ${logout.status}`);
+      logouts.push(performance.now() - start);
       let seen = NaN;
       while (Number.isNaN(seen)) {
         if ((await call(b.url, 'GET', '/bench/guarded', { token })).status === 401) {
@@ -210,6 +241,7 @@ export async function crossInstanceRevocation(env: BenchEnv): Promise<CrossInsta
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    const loop = await b.command('loopDelayStop', {});
     const load = summarise(await loadDone);
     return {
       database: 'postgres',
@@ -218,6 +250,9 @@ export async function crossInstanceRevocation(env: BenchEnv): Promise<CrossInsta
       p50: percentile(ms, 50),
       p99: percentile(ms, 99),
       max: Math.max(...ms),
+      logoutP50: percentile(logouts, 50),
+      logoutP99: percentile(logouts, 99),
+      bLoopDelayP99: loop.p99,
       acceptedAfter,
       loadRps: load.rps,
       loadUnexpected: load.non2xx + load.errors,

@@ -11,6 +11,12 @@ export interface Settings {
   connections: number;
   /** Distinct sessions (and JWTs) the guard load spreads over. */
   sessions: number;
+  /**
+   * Scenario 7: alternating rounds and seconds per run. Many short runs: a burst of another
+   * process's work spoils one run's ratio, not the median.
+   */
+  sessionsRounds: number;
+  sessionsSeconds: number;
   /** Scenario 2: rounds, and sign-ins per run at 1 and at `signInConnections` visitors. */
   signInRounds: number;
   signInsSerial: number;
@@ -41,6 +47,8 @@ const FULL: Settings = {
   guardWarmupSeconds: 2,
   connections: 16,
   sessions: 1_000,
+  sessionsRounds: 11,
+  sessionsSeconds: 2,
   signInRounds: 3,
   signInsSerial: 300,
   signInsConcurrent: 1_600,
@@ -66,6 +74,8 @@ const QUICK: Settings = {
   guardWarmupSeconds: 1,
   connections: 16,
   sessions: 1_000,
+  sessionsRounds: 1,
+  sessionsSeconds: 1,
   signInRounds: 1,
   signInsSerial: 40,
   signInsConcurrent: 160,
