@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IsNull, Repository } from 'typeorm';
 import { OTP_TOTP_REPOSITORY } from '../otp-internal.constants.js';
+import { isUniqueViolation } from '../persistence/sql.js';
 import { TotpAuthenticator } from './totp-authenticator.entity.js';
 
 /** Where members' authenticator apps are stored. Not exported. */
@@ -26,9 +27,10 @@ export class TotpRepository {
         lastTimeStep: null,
       });
       return true;
-    } catch {
+    } catch (error) {
       // A confirmed authenticator holds the member's row (or a concurrent set-up won).
-      return false;
+      if (isUniqueViolation(error)) return false;
+      throw error;
     }
   }
 
