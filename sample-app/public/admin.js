@@ -152,6 +152,7 @@ export function setUpAdmin() {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     state.adminToken = form.elements.adminToken.value;
+    $('[data-notice]', view).textContent = '';
     during(view, form, 'Loading members…', () => load('first'), event.submitter);
   });
   const more = $('[data-more]', view);

@@ -13,7 +13,6 @@ const FIELD_BY_CODE = {
   CHANNEL_NOT_ALLOWED: ['channel'],
   INVALID_CODE: ['confirmationCode', 'recoveryCode'],
   CODE_EXPIRED: ['confirmationCode'],
-  ALREADY_REGISTERED: ['phoneNumber', 'newEmail'],
   EMAIL_NOT_ALLOWED: ['newEmail'],
   // Only the account forms ask for the current password; elsewhere the error goes on the form.
   INVALID_CREDENTIALS: ['currentPassword'],
@@ -52,6 +51,8 @@ export function clearErrors(root) {
 /** The visible control an error is about, if any. */
 function controlFor(view, error) {
   const names =
+    // A taken email or phone: the view that asks for only one of them names it.
+    (error.code === 'ALREADY_REGISTERED' ? [view.dataset.conflictField] : undefined) ??
     FIELD_BY_CODE[error.code] ??
     (error.code === 'VALIDATION_FAILED' ? [/^[A-Za-z]+/.exec(error.message)?.[0]] : []);
   return names

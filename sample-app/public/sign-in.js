@@ -110,6 +110,11 @@ function setUpRecovery(name, recover) {
     form.hidden = false;
     $('[name="recoveryCode"]', form).focus();
   });
+  // Sending a code to the phone after all: back to the code sign-in.
+  details.addEventListener('submit', () => {
+    form.hidden = true;
+    open.hidden = false;
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     during(view, form, 'Signing you in…', async () => {

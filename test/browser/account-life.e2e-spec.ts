@@ -134,7 +134,9 @@ describe.each([
     async () => {
       const { page, sample } = t;
       const mae = { email: 'mae@example.com', phoneNumber: '(503) 555-0141', e164: '+15035550141' };
+      const taken = { email: 'kay@example.com', phoneNumber: '(503) 555-0142' };
       await registerMember(sample, mae);
+      await registerMember(sample, { ...taken, e164: '+15035550142' });
       await signIn(page, sample, mae);
 
       const change = page.getByRole('region', { name: 'Change email' });
@@ -152,6 +154,10 @@ describe.each([
       expect(await errorOf(email)).toBe('This email address cannot be used. Enter another one.');
       expect(await email.getAttribute('aria-invalid')).toBe('true');
       await shot('email-change-refused');
+
+      await email.fill(taken.email);
+      await change.getByRole('button', { name: 'Change email' }).click();
+      expect(await errorOf(email)).toBe('This email or phone number is already registered.');
 
       await email.fill('mae.jemison@example.com');
       await change.getByRole('button', { name: 'Change email' }).click();
