@@ -667,7 +667,7 @@ describe.each<Platform>(['express', 'fastify'])('Hostile JSON on %s', (platform)
     });
 
     await t.http
-      .get('/auth/admin/members')
+      .get('/auth/admin/members?status=pending')
       .set('x-admin', 'yes')
       .expect(200, { items: [], nextCursor: null });
   });
