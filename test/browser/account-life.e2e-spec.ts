@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { DESKTOP, PHONE, TEST_TIMEOUT_MS } from './support/chromium.js';
 import { PASSWORD, registerMember, signIn } from './support/flows.js';
-import { errorOf, isFocused, snap, visibleText } from './support/page.js';
+import { errorOf, eventually, isFocused, snap, visibleText } from './support/page.js';
 import { codeFor, type RunningSample } from './support/sample-server.js';
 import { useBrowserSuite } from './support/suite.js';
 
@@ -99,7 +99,7 @@ describe.each([
         'We sent a code by text message to +1 (415) 555-0132.',
       );
       const code = change.getByLabel('Confirmation code');
-      expect(await isFocused(code)).toBe(true);
+      expect(await eventually(() => isFocused(code), true)).toBe(true);
       await code.fill(await codeFor(sample.emulator, e164));
       const password = change.getByLabel('Current password');
       await password.fill('not her password');
@@ -113,7 +113,7 @@ describe.each([
       expect(await visibleText(notice)).toBe(
         'Your phone is now +14155550132. Your other sessions are signed out.',
       );
-      expect(await isFocused(notice)).toBe(true);
+      expect(await eventually(() => isFocused(notice), true)).toBe(true);
       expect(await visibleText(account.locator('dd').nth(1))).toBe('+14155550132');
       // The sign-up's session (over HTTP) is revoked; this browser's stays.
       const sessions = page.getByRole('list', { name: 'Your sessions' }).getByRole('listitem');
@@ -195,7 +195,7 @@ describe.each([
       expect(new Set(codes).size).toBe(10);
       const shownOnce = recovery.getByText('These ten codes are shown once');
       expect(await visibleText(shownOnce)).toContain('copy them now');
-      expect(await isFocused(shownOnce)).toBe(true);
+      expect(await eventually(() => isFocused(shownOnce), true)).toBe(true);
       expect(await visibleText(recovery.getByText(/recovery codes left/))).toMatch(
         /^10 of 10 recovery codes left, made /,
       );
@@ -215,7 +215,7 @@ describe.each([
       await login.getByLabel('Password').fill(PASSWORD);
       await login.getByRole('button', { name: 'Use a recovery code' }).click();
       const recoveryCode = login.getByLabel('Recovery code');
-      expect(await isFocused(recoveryCode)).toBe(true);
+      expect(await eventually(() => isFocused(recoveryCode), true)).toBe(true);
       await recoveryCode.fill(codes[0].toLowerCase());
       await shot('login-recovery');
       const sentBefore = sample.emulator.deliveries(ida.e164).length;
@@ -228,7 +228,9 @@ describe.each([
           'If you lost your phone, set your new number below.',
       );
       const change = page.getByRole('region', { name: 'Change phone' });
-      expect(await isFocused(change.getByLabel('New phone number'))).toBe(true);
+      expect(await eventually(() => isFocused(change.getByLabel('New phone number')), true)).toBe(
+        true,
+      );
       expect(sample.emulator.deliveries(ida.e164)).toHaveLength(sentBefore); // nothing to the phone
       expect(await visibleText(recovery.getByText(/recovery codes left/))).toMatch(
         /^9 of 10 recovery codes left/,
@@ -280,7 +282,9 @@ describe.each([
         await visibleText(account.getByRole('status').filter({ hasText: 'you have 9 recovery ' })),
       ).toContain('you have 9 recovery codes left');
       const change = page.getByRole('region', { name: 'Change phone' });
-      expect(await isFocused(change.getByLabel('New phone number'))).toBe(true);
+      expect(await eventually(() => isFocused(change.getByLabel('New phone number')), true)).toBe(
+        true,
+      );
 
       const e164 = '+17205550162';
       await change.getByLabel('New phone number').fill('(720) 555-0162');
@@ -318,7 +322,7 @@ describe.each([
       const reverify = page.getByRole('region', { name: 'Confirm it is you' });
       const heading = reverify.getByRole('heading', { name: 'Confirm it is you' });
       await heading.waitFor();
-      expect(await isFocused(heading)).toBe(true);
+      expect(await eventually(() => isFocused(heading), true)).toBe(true);
       expect(await recovery.getByRole('list', { name: 'Your recovery codes' }).count()).toBe(0);
       await shot('reverify');
 
@@ -356,14 +360,14 @@ describe.each([
       const remove = page.getByRole('region', { name: 'Delete account' });
       await remove.getByRole('button', { name: 'Send code' }).click();
       const code = remove.getByLabel('Confirmation code');
-      expect(await isFocused(code)).toBe(true);
+      expect(await eventually(() => isFocused(code), true)).toBe(true);
       await code.fill(await codeFor(sample.emulator, ned.e164, 2));
       await remove.getByRole('button', { name: 'Delete account' }).click();
       const question = remove.getByText('Delete your account for good?');
       expect(await visibleText(question)).toBe(
         'Delete your account for good? This cannot be undone.',
       );
-      expect(await isFocused(question)).toBe(true);
+      expect(await eventually(() => isFocused(question), true)).toBe(true);
       await shot('delete-confirm');
 
       // Keeping it changes nothing.
@@ -383,7 +387,7 @@ describe.each([
       expect(await visibleText(notice)).toBe(
         'Your account is deleted, with its sessions and recovery codes.',
       );
-      expect(await isFocused(notice)).toBe(true);
+      expect(await eventually(() => isFocused(notice), true)).toBe(true);
       await shot('deleted');
 
       await page.reload();
@@ -440,7 +444,7 @@ describe.each([
       await admin.getByRole('button', { name: `Block ${email}` }).click();
       const notice = admin.getByRole('status').filter({ hasText: email });
       expect(await visibleText(notice)).toBe(`${email} is blocked.`);
-      expect(await isFocused(notice)).toBe(true);
+      expect(await eventually(() => isFocused(notice), true)).toBe(true);
       expect(await visibleText(rows.first())).toContain('blocked');
 
       await admin.getByLabel('Search').fill('');
@@ -463,10 +467,15 @@ describe.each([
       expect(await rows.count()).toBe(10); // 0100 to 0109
       await admin.getByRole('button', { name: `Delete ${email}` }).click();
       const question = admin.getByText(`Delete ${email} for good, with their sessions?`);
-      expect(await isFocused(question)).toBe(true);
+      expect(await eventually(() => isFocused(question), true)).toBe(true);
       await shot('admin-delete-confirm');
       await admin.getByRole('button', { name: `Keep ${email}` }).click();
-      expect(await isFocused(admin.getByRole('button', { name: `Delete ${email}` }))).toBe(true);
+      expect(
+        await eventually(
+          () => isFocused(admin.getByRole('button', { name: `Delete ${email}` })),
+          true,
+        ),
+      ).toBe(true);
       await admin.getByRole('button', { name: `Delete ${email}` }).click();
       await admin.getByRole('button', { name: `Yes, delete ${email}` }).click();
       expect(await visibleText(notice)).toBe(`${email} is deleted.`);
