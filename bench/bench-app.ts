@@ -36,7 +36,7 @@ const BETTER_AUTH = Symbol('BETTER_AUTH');
  * scenarios; it separates what Nest's guard machinery costs from what the module's guard does.
  */
 @Injectable()
-class NoopGuard implements CanActivate {
+export class NoopGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     context.switchToHttp().getRequest<{ user?: unknown }>().user = { id: NOBODY };
     return true;
@@ -79,7 +79,7 @@ class BetterAuthCachedSessionGuard extends BetterAuthGuard {
  * Nest docs' recipe).
  */
 @Controller('bench')
-class BenchController {
+export class BenchController {
   @Get('bare')
   bare(): { id: string } {
     return { id: NOBODY };

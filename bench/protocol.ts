@@ -56,6 +56,21 @@ export interface CommandMap {
    * off and on (then with the signed session-data cookie of a first check).
    */
   seedBetterAuth: { args: { count: number }; reply: { plain: string[]; cached: string[] } };
+  /**
+   * The guards called directly, without HTTP, over sessions the guard has cached: `SessionGuard`,
+   * the no-op guard and better-auth's check (when mounted), in alternating rounds of
+   * `iterations` calls; nanoseconds per call, every round.
+   */
+  guardCost: {
+    args: {
+      tokens: string[];
+      cookies: string[];
+      cachedCookies: string[];
+      rounds: number;
+      iterations: number;
+    };
+    reply: { guard: number[]; noop: number[]; betterAuth: number[]; betterAuthCached: number[] };
+  };
   /** Adds filler members, each with one live session, until both tables hold `total` rows. */
   grow: { args: { total: number }; reply: { members: number; sessions: number; ms: number } };
   /** Members with this password hash (status approved). */

@@ -129,6 +129,11 @@ export function targets(results: BenchResults): string[][] {
           s.cpuGuardedToBetterAuthCached >= 5,
       ),
     ]);
+    rows.push([
+      `7 called directly: SessionGuard vs the no-op guard, ns per call; estimated guard ÷ no-op per request (${s.adapter})`,
+      `${int(s.direct.guardNs)} vs ${int(s.direct.noopNs)} ns; ${pct(s.directGuardedToNoop)}`,
+      verdict(s.directGuardedToNoop >= 0.95),
+    ]);
     const first = s.memory[0];
     const last = s.memory[s.memory.length - 1];
     if (first && last && first !== last) {
@@ -389,6 +394,16 @@ export function markdown(results: BenchResults): string {
           .map(
             (s) =>
               `${s.adapter}: ${SESSION_ROUTE_NAMES.map(([r, name]) => `${name} ${ms(s.cpuUs[r], 0)}`).join(', ')}`,
+          )
+          .join(' · '),
+    );
+    out.push(
+      '\nCalled directly (no HTTP), ns per call (medians): ' +
+        results.sessions
+          .map(
+            (s) =>
+              `${s.adapter}: SessionGuard ${int(s.direct.guardNs)}, no-op ${int(s.direct.noopNs)}, ` +
+              `better-auth ${int(s.direct.betterAuthNs)}, better-auth cached ${int(s.direct.betterAuthCachedNs)}`,
           )
           .join(' · '),
     );

@@ -51,6 +51,12 @@ export interface SessionsResult {
   cpuGuardedToBare: number;
   cpuGuardedToBetterAuth: number;
   cpuGuardedToBetterAuthCached: number;
+  /**
+   * The guards called directly, no HTTP (nanoseconds per call, medians of alternating rounds),
+   * and what the guard adds over the no-op guard as a share of the bare route's CPU per request.
+   */
+  direct: { guardNs: number; noopNs: number; betterAuthNs: number; betterAuthCachedNs: number };
+  directGuardedToNoop: number;
   /** Responses other than 200 (there should be none). */
   unexpected: number;
   /** After every round. */
@@ -153,6 +159,13 @@ export async function sessionsAtScale(
           `; heap ${memory[round].heapUsed.toFixed(1)} MiB`,
       );
     }
+    const direct = await app.command('guardCost', {
+      tokens,
+      cookies: peer.plain,
+      cachedCookies: peer.cached,
+      rounds: settings.quick ? 3 : 11,
+      iterations: settings.quick ? 20_000 : 100_000,
+    });
     const ratio = (a: SessionsRoute, b: SessionsRoute) =>
       runs[a].map((r, i) => r.rps / runs[b][i].rps);
     const cpu = (r: RunStats) => (r.appCpu / r.rps) * 1e6;
@@ -177,6 +190,17 @@ export async function sessionsAtScale(
       cpuUs: Object.fromEntries(
         SESSIONS_ROUTES.map((r) => [r, median(runs[r].map(cpu))]),
       ) as Record<SessionsRoute, number>,
+      direct: {
+        guardNs: median(direct.guard),
+        noopNs: median(direct.noop),
+        betterAuthNs: median(direct.betterAuth),
+        betterAuthCachedNs: median(direct.betterAuthCached),
+      },
+      // A request through the no-op guard, and through SessionGuard instead: the bare route's
+      // CPU per request plus each guard's own time.
+      directGuardedToNoop:
+        (median(runs.bare.map(cpu)) * 1000 + median(direct.noop)) /
+        (median(runs.bare.map(cpu)) * 1000 + median(direct.guard)),
       cpuGuardedToNoop: cpuRatio('guarded', 'noop'),
       cpuGuardedToBare: cpuRatio('guarded', 'bare'),
       cpuGuardedToBetterAuth: cpuRatio('guarded', 'betterauth'),

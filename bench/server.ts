@@ -13,7 +13,9 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
-import { BenchAppModule } from './bench-app.js';
+import { BenchAppModule, BenchController, NoopGuard } from './bench-app.js';
+import { SessionGuard } from 'nestjs-otp';
+import type { ExecutionContext } from '@nestjs/common';
 import type {
   BenchAppConfig,
   CommandMap,
@@ -140,6 +142,54 @@ function handlers(app: INestApplication, betterAuth?: BetterAuthPeer): Handlers 
     async seedBetterAuth({ count }) {
       if (!betterAuth) throw new Error('better-auth is not mounted (betterAuthFile unset)');
       return betterAuth.seed(count);
+    },
+    async guardCost({ tokens, cookies, cachedCookies, rounds, iterations }) {
+      const guard = app.get(SessionGuard);
+      const noop = new NoopGuard();
+      const handler = BenchController.prototype.guarded;
+      const contexts = (headers: Array<Record<string, string>>) =>
+        headers.map((h) => {
+          const request = { headers: h, method: 'GET' };
+          return {
+            getType: () => 'http',
+            getHandler: () => handler,
+            getClass: () => BenchController,
+            switchToHttp: () => ({ getRequest: () => request }),
+          } as unknown as ExecutionContext;
+        });
+      const bearer = contexts(tokens.map((t) => ({ authorization: `Bearer ${t}` })));
+      const time = async (call: (i: number) => unknown): Promise<number> => {
+        const start = performance.now();
+        for (let i = 0; i < iterations; i += 1) {
+          const result = call(i);
+          if (result instanceof Promise) await result;
+        }
+        return ((performance.now() - start) * 1e6) / iterations;
+      };
+      const reply = {
+        guard: [] as number[],
+        noop: [] as number[],
+        betterAuth: [] as number[],
+        betterAuthCached: [] as number[],
+      };
+      // Every session once, so that the guard has them cached, as under load.
+      for (const context of bearer) await guard.canActivate(context);
+      for (let round = 0; round < rounds; round += 1) {
+        reply.guard.push(await time((i) => guard.canActivate(bearer[i % bearer.length])));
+        reply.noop.push(await time((i) => noop.canActivate(bearer[i % bearer.length])));
+        if (betterAuth && cookies.length > 0) {
+          const few = Math.max(1, Math.floor(iterations / 20));
+          const timeFew = async (cache: boolean, list: string[]) => {
+            const start = performance.now();
+            for (let i = 0; i < few; i += 1)
+              await betterAuth.check(cache, { cookie: list[i % list.length] });
+            return ((performance.now() - start) * 1e6) / few;
+          };
+          reply.betterAuth.push(await timeFew(false, cookies));
+          reply.betterAuthCached.push(await timeFew(true, cachedCookies));
+        }
+      }
+      return reply;
     },
     async grow({ total }) {
       const start = performance.now();
