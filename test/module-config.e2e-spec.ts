@@ -2,13 +2,16 @@ import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import {
-  OtpModule,
-  otpConfig,
-  type OtpModuleOptions,
   CountriesService,
-  OTP_ENTITIES,
   Member,
   MemberSession,
+  OTP_ENTITIES,
+  otpConfig,
+  OtpModule,
+  type OtpModuleOptions,
+  RecoveryCode,
+  TotpAuthenticator,
+  TrustedDevice,
 } from 'nestjs-otp';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import {
@@ -189,7 +192,13 @@ describe('OtpModule registration', () => {
   });
 
   it('exports its entities for hosts that list them by hand', () => {
-    expect(OTP_ENTITIES).toEqual([Member, MemberSession]);
+    expect(OTP_ENTITIES).toEqual([
+      Member,
+      MemberSession,
+      RecoveryCode,
+      TotpAuthenticator,
+      TrustedDevice,
+    ]);
   });
 });
 

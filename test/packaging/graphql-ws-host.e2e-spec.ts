@@ -88,7 +88,13 @@ describe('a GraphQL and WebSocket host of the packed package, members on a named
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       default: ['host_notes'],
-      accounts: ['otp_member_sessions', 'otp_members'],
+      accounts: [
+        'otp_member_sessions',
+        'otp_members',
+        'otp_recovery_codes',
+        'otp_totp_authenticators',
+        'otp_trusted_devices',
+      ],
     });
   });
 
