@@ -435,7 +435,8 @@ export function markdown(results: BenchResults): string {
         `max ${ms(r.max, 1)} ms (from sending the logout); requests accepted after the first ` +
         `refusal: ${r.acceptedAfter}; unexpected answers of the load: ${r.loadUnexpected}. ` +
         `Of that time, the logout's own round trip on A: p50 ${ms(r.logoutP50, 1)} ms, p99 ` +
-        `${ms(r.logoutP99, 1)} ms; B's event-loop delay meanwhile: p99 ${ms(r.bLoopDelayP99, 1)} ms.`,
+        `${ms(r.logoutP99, 1)} ms; from A's answer to B's refusal: p50 ${ms(r.afterAnswerP50, 1)} ms, ` +
+        `p99 ${ms(r.afterAnswerP99, 1)} ms; B's event-loop delay meanwhile: p99 ${ms(r.bLoopDelayP99, 1)} ms.`,
     );
   }
   if (results.memory) {

@@ -75,6 +75,9 @@ export interface CrossInstanceRevocation {
   /** Of that: the logout's own round trip on A (p50, p99), and B's event-loop delay (p99). */
   logoutP50: number;
   logoutP99: number;
+  /** From A's answer to the logout to B's first refusal (p50, p99). */
+  afterAnswerP50: number;
+  afterAnswerP99: number;
   bLoopDelayP99: number;
   /** Requests B accepted with a revoked token after it first refused it (must be 0). */
   acceptedAfter: number;
@@ -274,6 +277,14 @@ export async function crossInstanceRevocation(env: BenchEnv): Promise<CrossInsta
       p50: percentile(ms, 50),
       p99: percentile(ms, 99),
       max: Math.max(...ms),
+      afterAnswerP50: percentile(
+        ms.map((m, i) => m - logouts[i]),
+        50,
+      ),
+      afterAnswerP99: percentile(
+        ms.map((m, i) => m - logouts[i]),
+        99,
+      ),
       logoutP50: percentile(logouts, 50),
       logoutP99: percentile(logouts, 99),
       bLoopDelayP99: loop.p99,
