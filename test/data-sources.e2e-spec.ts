@@ -17,6 +17,15 @@ class HostNote {
 const TABLES = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`;
 
 /** The table names of a data source. */
+/** The module's tables, as `tablesOf()` lists them. */
+const OTP_TABLES = [
+  'otp_member_sessions',
+  'otp_members',
+  'otp_recovery_codes',
+  'otp_totp_authenticators',
+  'otp_trusted_devices',
+];
+
 async function tablesOf(dataSource: DataSource): Promise<string[]> {
   const rows = (await dataSource.query(TABLES)) as Array<{ name: string }>;
   return rows.map((row) => row.name);
@@ -88,7 +97,7 @@ describe('Members and sessions on a named data source', () => {
       database: accountsFile,
     }).initialize();
     try {
-      expect(await tablesOf(file)).toEqual(['otp_member_sessions', 'otp_members']);
+      expect(await tablesOf(file)).toEqual(OTP_TABLES);
       expect(await file.query('SELECT id, phone_number AS phone FROM otp_members')).toEqual([
         { id: member.id, phone: US_E164 },
       ]);

@@ -37,7 +37,8 @@ describe('a CommonJS host of the packed package', () => {
       });`;
     const { stdout } = await host.node(['-e', script]);
     expect(JSON.parse(stdout)).toEqual({ otpModule: true, sessionGuard: true, emulator: true });
-  });
+    // A Node process loading the whole package twice over: seconds on a loaded machine.
+  }, 60_000);
 
   it('signs in by phone and reaches a guarded route', async () => {
     const signIn = await passwordlessSignIn(server.url);
