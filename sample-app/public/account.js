@@ -1,8 +1,9 @@
-/* global navigator */
+/* global navigator, document, DOMParser */
 /**
  * The signed-in view: who you are, your sessions, and your account's life: a new phone, a new
- * email, recovery codes, deleting the account. Every change asks for a code checked in the last
- * 5 minutes; when the session's is older, the view asks for a new one and then does the change.
+ * email, an authenticator app, trusted devices, recovery codes, deleting the account. Every change
+ * asks for a code checked in the last 5 minutes; when the session's is older, the view asks for a
+ * new one (from the phone or the app) and then does the change.
  */
 import { api } from './api.js';
 import {
@@ -29,6 +30,9 @@ const sentToAccountPhone = (channel) =>
     ? 'We are calling the phone of your account with a code.'
     : 'We sent a code by text message to the phone of your account.';
 
+/** Whether authenticator apps are on, and whether the member has one (`GET /api/authenticator`). */
+const authenticator = { available: false, enabled: false };
+
 export async function renderAccount() {
   const view = accountView();
   const { member } = state;
@@ -37,7 +41,12 @@ export async function renderAccount() {
   partOf('email').hidden = !password;
   for (const field of $$('[data-password-only]', view)) field.hidden = !password;
   partOf('reverify').hidden = true;
-  await Promise.all([renderSessions(), renderRecoveryStatus()]);
+  await Promise.all([
+    renderSessions(),
+    renderRecoveryStatus(),
+    renderAuthenticator(),
+    password ? renderDevices() : undefined,
+  ]);
 }
 
 function renderFacts() {
@@ -56,7 +65,7 @@ function endedSession(error) {
 
 async function renderSessions() {
   const view = accountView();
-  const list = $('.sessions', view);
+  const list = $('[data-part="sessions"] .sessions', view);
   let sessions;
   try {
     sessions = await api('GET', '/auth/sessions');
@@ -106,7 +115,7 @@ async function changed(member, message) {
   state.member = member;
   renderFacts();
   announce(accountView(), message);
-  await renderSessions();
+  await Promise.all([renderSessions(), hasPassword(member) ? renderDevices() : undefined]);
 }
 
 function setUpPhoneChange() {
@@ -156,6 +165,135 @@ function setUpEmailChange() {
       );
     },
   });
+}
+
+// ------------------------------------------------------------------------- authenticator app
+
+async function renderAuthenticator() {
+  const part = partOf('totp');
+  try {
+    Object.assign(authenticator, await api('GET', '/api/authenticator'));
+  } catch (error) {
+    if (!endedSession(error)) showError(part, part, error);
+    return;
+  }
+  showAuthenticator();
+}
+
+/** The part as the member's app is: "Set up" without one, "Remove" with one. */
+function showAuthenticator() {
+  const part = partOf('totp');
+  const { available, enabled } = authenticator;
+  part.hidden = !available;
+  $('[data-totp-status]', part).textContent = enabled
+    ? 'Your authenticator app is on: sign-in and confirmations can take its codes.'
+    : 'You have no authenticator app yet.';
+  $('[data-totp-off]', part).hidden = enabled;
+  $('[data-step="totp-setup"]', part).hidden = true;
+  $('[data-step="totp-remove"]', part).hidden = !enabled;
+  for (const node of $$('[data-secret]', part)) node.replaceChildren();
+  // "Confirm it is you" offers the app to a member who has one.
+  const reverify = partOf('reverify');
+  const option = $('[data-has-app]', reverify);
+  option.hidden = !enabled;
+  if (!enabled && $('input', option).checked) {
+    $('input[value="sms"]', reverify).checked = true;
+    sendLabel(reverify);
+  }
+}
+
+/** An SVG drawn by `uqr` from the text, as an element of this page. */
+async function qrCode(text) {
+  const { renderSVG } = await import('/vendor/uqr.mjs');
+  const svg = new DOMParser().parseFromString(renderSVG(text), 'image/svg+xml').documentElement;
+  return document.importNode(svg, true);
+}
+
+function setUpAuthenticator() {
+  const part = partOf('totp');
+  const off = $('[data-totp-off]', part);
+  const setup = $('[data-step="totp-setup"]', part);
+  const remove = $('[data-step="totp-remove"]', part);
+  $('[data-totp-begin]', part).addEventListener('click', () =>
+    during(part, off, 'Setting up…', async () => {
+      const { secret, otpauthUrl } = await api('POST', '/auth/account/totp');
+      $('[data-qr]', setup).replaceChildren(await qrCode(otpauthUrl));
+      // In groups of four, as apps ask for it; they ignore the spaces.
+      $('[data-totp-secret]', setup).textContent = secret.replace(/(.{4})(?=.)/g, '$1 ');
+      $('[name="code"]', setup).value = '';
+      off.hidden = true;
+      setup.hidden = false;
+      $('[name="code"]', setup).focus();
+    }),
+  );
+  $('[data-totp-cancel]', setup).addEventListener('click', () => {
+    clearErrors(part);
+    showAuthenticator();
+    $('[data-totp-begin]', part).focus();
+  });
+  setup.addEventListener('submit', (event) => {
+    event.preventDefault();
+    during(part, setup, 'Checking the code…', async () => {
+      await api('POST', '/auth/account/totp/confirm', formValues(setup));
+      authenticator.enabled = true;
+      showAuthenticator();
+      announce(
+        part,
+        'Your authenticator app is on. Next time you sign in, choose it instead of a text message.',
+      );
+    });
+  });
+  remove.addEventListener('submit', (event) => {
+    event.preventDefault();
+    during(part, remove, 'Removing your app…', async () => {
+      await api('DELETE', '/auth/account/totp', formValues(remove));
+      $('[name="code"]', remove).value = '';
+      authenticator.enabled = false;
+      showAuthenticator();
+      announce(part, 'Your authenticator app is removed: codes come to your phone again.');
+    });
+  });
+}
+
+// --------------------------------------------------------------------------- trusted devices
+
+async function renderDevices() {
+  const view = accountView();
+  const part = partOf('devices');
+  let devices;
+  try {
+    devices = await api('GET', '/auth/account/devices');
+  } catch (error) {
+    if (!endedSession(error)) showError(view, part, error);
+    return;
+  }
+  $('[data-devices-empty]', part).hidden = devices.length > 0;
+  $('[data-devices]', part).replaceChildren(
+    ...devices.map((device) => {
+      const name = browserName(device.userAgent);
+      const when =
+        `Trusted ${formatDate(device.createdAt)} · last used ${formatDate(device.lastUsedAt)}` +
+        ` · until ${formatDate(device.expiresAt)}`;
+      const forget = el(
+        'button',
+        { type: 'button', class: 'secondary', 'aria-label': `Forget ${name}, ${when}` },
+        'Forget',
+      );
+      forget.addEventListener('click', () =>
+        during(view, part, 'Forgetting that device…', async () => {
+          await api('DELETE', `/auth/account/devices/${encodeURIComponent(device.id)}`);
+          announce(view, `${name} is no longer trusted: it asks for a code at sign-in again.`);
+          await renderDevices();
+        }),
+      );
+      return el(
+        'li',
+        {},
+        el('div', {}, el('strong', {}, name), el('span', { class: 'muted' }, when)),
+        forget,
+      );
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------- recovery codes
@@ -239,16 +377,29 @@ function setUpDeletion() {
 
 // --------------------------------------------------------------------------- re-verification
 
+/** "Send code", or "Continue" when the code comes from the app (nothing is sent). */
+function sendLabel(part) {
+  const app = $('input[value="totp"]', part).checked;
+  $('[data-send]', part).textContent = app ? 'Continue' : 'Send code';
+}
+
 /**
- * "Confirm it is you": a code to the member's phone, checked for this session, after which the
- * request that asked for it runs again. Shown next to the part whose request was refused.
+ * "Confirm it is you": a code to the member's phone or of their authenticator app, checked for
+ * this session, after which the request that asked for it runs again. Shown next to the part
+ * whose request was refused.
  */
 function setUpReverification() {
   const part = partOf('reverify');
   let retry = null;
+  for (const radio of $$('input[name="channel"]', part)) {
+    radio.addEventListener('change', () => sendLabel(part));
+  }
   setUpCodeFlow(part, {
     send: (values, channel) => api('POST', '/auth/session/verify/send', { channel }),
-    sent: sentToAccountPhone,
+    sent: (channel) =>
+      channel === 'totp'
+        ? 'Type the 6-digit code your authenticator app shows.'
+        : sentToAccountPhone(channel),
     checking: 'Checking the code…',
     async confirm({ confirmationCode }) {
       await api('POST', '/auth/session/verify', { confirmationCode });
@@ -290,6 +441,7 @@ export function setUpAccount() {
   );
   setUpPhoneChange();
   setUpEmailChange();
+  setUpAuthenticator();
   setUpRecoveryCodes();
   setUpDeletion();
   setUpReverification();

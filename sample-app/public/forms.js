@@ -1,7 +1,8 @@
-/* global document, setInterval, clearInterval */
+/* global document, setInterval, clearInterval, setTimeout, clearTimeout */
 /**
  * What every form of the page does the same way: errors under their field or on the form, buttons
- * disabled while a request runs, `Retry-After` counted down, and the seed's two-step code flow.
+ * disabled while a request runs, `Retry-After` counted down, and the seed's two-step code flow
+ * with its resend timer.
  */
 import { ApiError } from './api.js';
 import { $, $$, el, formValues } from './dom.js';
@@ -11,8 +12,8 @@ const FIELD_BY_CODE = {
   INVALID_PHONE_NUMBER: ['phoneNumber'],
   COUNTRY_NOT_ALLOWED: ['countryCode'],
   CHANNEL_NOT_ALLOWED: ['channel'],
-  INVALID_CODE: ['confirmationCode', 'recoveryCode'],
-  CODE_EXPIRED: ['confirmationCode'],
+  INVALID_CODE: ['confirmationCode', 'recoveryCode', 'code'],
+  CODE_EXPIRED: ['confirmationCode', 'code'],
   EMAIL_NOT_ALLOWED: ['newEmail'],
   // Only the account forms ask for the current password; elsewhere the error goes on the form.
   INVALID_CREDENTIALS: ['currentPassword'],
@@ -139,12 +140,90 @@ function coolDown(button, seconds) {
   }, 1000);
 }
 
+// ------------------------------------------------------------------------------ resend timer
+
+/** "0:30" */
+const minutesAndSeconds = (seconds) =>
+  `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+
+/** "10 minutes", "1 minute", "45 seconds" */
+export function duration(seconds) {
+  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  const minutes = Math.round(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
+/** The running resend timer of each code form. */
+const resendTimers = new WeakMap();
+
+/** The line above a code form's resend button that counts down to when it may be used. */
+function resendWaitOf(form) {
+  let line = $('[data-resend-wait]', form);
+  if (!line) {
+    line = el('p', { class: 'resend-wait', 'data-resend-wait': '' });
+    line.hidden = true;
+    $('[data-resend]', form).before(line);
+  }
+  return line;
+}
+
+/** Stops a code form's resend timer and lets its resend button be used. */
+export function stopResendWait(form) {
+  const timer = resendTimers.get(form);
+  if (timer) clearTimeout(timer);
+  resendTimers.delete(form);
+  const line = $('[data-resend-wait]', form);
+  if (line) line.hidden = true;
+  const button = $('[data-resend]', form);
+  if (button?.dataset.waiting === 'true') {
+    delete button.dataset.waiting;
+    delete button.dataset.coolingDown;
+    button.disabled = button.closest('[aria-busy="true"]') !== null;
+  }
+}
+
+/**
+ * "Resend code in 0:30", counted down from the moment a code is sent (`resendAfterSeconds` of the
+ * send's answer), with the resend button disabled until then.
+ */
+function waitToResend(form, seconds) {
+  stopResendWait(form);
+  if (!(seconds > 0)) return;
+  const button = $('[data-resend]', form);
+  const line = resendWaitOf(form);
+  const until = Date.now() + seconds * 1000;
+  button.dataset.waiting = 'true';
+  button.dataset.coolingDown = 'true';
+  button.disabled = true;
+  line.hidden = false;
+  const tick = () => {
+    const left = Math.ceil((until - Date.now()) / 1000);
+    if (left <= 0) return stopResendWait(form);
+    line.textContent = `Resend code in ${minutesAndSeconds(left)}`;
+    resendTimers.set(form, setTimeout(tick, 250));
+  };
+  tick();
+}
+
+/** "It expires in 10 minutes.", under the line that says where the code went. */
+function showExpiry(form, seconds) {
+  let line = $('[data-expiry]', form);
+  if (!line) {
+    line = el('p', { class: 'expiry', 'data-expiry': '' });
+    $('.sent', form).after(line);
+  }
+  line.textContent = seconds > 0 ? `It expires in ${duration(seconds)}.` : '';
+}
+
 // ---------------------------------------------------------------------------- code flows
 
 /**
  * The seed's pattern in `view`: details and "Send code", then the code, "Resend by phone call".
- * `flow` sends (`send(values, channel)`), says where the code went (`sent(channel, values,
- * view)`), and confirms (`confirm(values, view)`, with `checking` as its progress line).
+ * `flow` sends (`send(values, channel)`, which answers the send route's answer), says where the
+ * code went (`sent(channel, values, view, answer)`), and confirms (`confirm(values, view)`, with
+ * `checking` as its progress line). From the send's answer the code step shows when the code
+ * expires and counts down to when another may be sent; an answer of `codeRequired: false` (a
+ * trusted device) ends the flow there, the flow's `send` having signed in.
  */
 export function setUpCodeFlow(view, flow) {
   const details = $('[data-step="details"]', view);
@@ -153,14 +232,22 @@ export function setUpCodeFlow(view, flow) {
   const values = () => ({ ...formValues(details), ...formValues(code) });
 
   function send(channel, form, trigger) {
-    const label = channel === 'call' ? 'Asking for a call…' : 'Sending code…';
+    const label =
+      channel === 'call'
+        ? 'Asking for a call…'
+        : channel === 'totp'
+          ? 'One moment…'
+          : 'Sending code…';
     return during(
       view,
       form,
       label,
       async () => {
-        await flow.send(values(), channel);
-        $('.sent', code).textContent = flow.sent(channel, values(), view);
+        const answer = await flow.send(values(), channel);
+        if (answer?.codeRequired === false) return;
+        $('.sent', code).textContent = flow.sent(channel, values(), view, answer);
+        showExpiry(code, answer?.expiresInSeconds);
+        waitToResend(code, answer?.resendAfterSeconds);
         if (code.hidden) {
           code.hidden = false;
           $('[name="confirmationCode"]', code).value = '';
@@ -176,6 +263,7 @@ export function setUpCodeFlow(view, flow) {
     send(details.elements.channel?.value || 'sms', details, event.submitter);
   });
   resend.addEventListener('click', () => send('call', code, resend));
+  flow.setUp?.(view, { send, values });
   code.addEventListener('submit', (event) => {
     event.preventDefault();
     during(view, code, flow.checking, () => flow.confirm(values(), view), event.submitter);
@@ -186,16 +274,22 @@ export function setUpCodeFlow(view, flow) {
 export function resetView(view) {
   clearErrors(view);
   for (const form of $$('form', view)) {
+    stopResendWait(form);
     form.hidden = form.dataset.step !== 'details' && form.dataset.step !== undefined;
     for (const control of form.elements) {
-      if (control.type === 'password' || /^(confirmationCode|recoveryCode)$/.test(control.name)) {
+      if (
+        control.type === 'password' ||
+        /^(confirmationCode|recoveryCode|code)$/.test(control.name)
+      ) {
         control.value = '';
       }
     }
   }
-  for (const line of $$('.sent', view)) line.textContent = '';
+  for (const line of $$('.sent, [data-expiry]', view)) line.textContent = '';
+  for (const box of $$('input[type="checkbox"][data-reset]', view)) box.checked = false;
   for (const node of $$('[data-pending], [data-confirm]', view)) node.hidden = true;
   for (const node of $$('[data-use-recovery]', view)) node.hidden = false;
+  for (const node of $$('[data-use-app], [data-use-sms]', view)) node.hidden = true;
   // Recovery codes are shown once: they leave the page with the view.
   for (const node of $$('[data-secret]', view)) node.replaceChildren();
 }

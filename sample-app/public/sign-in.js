@@ -1,6 +1,8 @@
 /**
  * The signed-out views: two-factor sign-in, sign-up, phone sign-in and password reset, each the
- * seed's two steps; the sign-ins also take a recovery code instead of a code sent to the phone.
+ * seed's two steps; the sign-ins also take a recovery code instead of a code sent to the phone,
+ * and the two-factor sign-in a code of the member's authenticator app, and trusts the browser
+ * when asked (the module's HttpOnly `otp_device` cookie), which then signs in without a code.
  */
 import { api } from './api.js';
 import { $, $$, formValues, phoneLabel, viewOf } from './dom.js';
@@ -16,20 +18,46 @@ const sentToPhone = (channel, values, view) =>
 
 const flows = {
   login: {
-    send: ({ email, password }, channel) =>
-      api('POST', '/auth/2fa/login/send', { email, password, channel }),
-    sent: (channel) =>
-      channel === 'call'
+    async send({ email, password }, channel) {
+      const answer = await api('POST', '/auth/2fa/login/send', { email, password, channel });
+      if (answer.codeRequired === false) {
+        // A trusted browser: the password is enough.
+        const { member } = await api('POST', '/auth/2fa/login', { email, password });
+        signedIn(member, 'This browser is trusted: you are signed in without a code.');
+      }
+      return answer;
+    },
+    sent(channel, values, view, answer) {
+      // Once the password is right, the answer lists how the member can prove it is them.
+      const hasApp = answer.methods?.includes('totp') ?? false;
+      $('[data-use-app]', view).hidden = !hasApp || channel === 'totp';
+      $('[data-use-sms]', view).hidden = channel !== 'totp';
+      if (channel === 'totp') return 'Type the 6-digit code your authenticator app shows.';
+      return channel === 'call'
         ? 'We are calling the phone of your account with a code.'
-        : 'We sent a code by text message to the phone of your account.',
+        : 'We sent a code by text message to the phone of your account.';
+    },
     checking: 'Signing you in…',
-    async confirm({ email, password, confirmationCode }) {
+    async confirm({ email, password, confirmationCode }, view) {
+      const rememberDevice = $('[name="rememberDevice"]', view).checked;
       const { member } = await api('POST', '/auth/2fa/login', {
         email,
         password,
         confirmationCode,
+        ...(rememberDevice && { rememberDevice }),
       });
-      signedIn(member);
+      signedIn(
+        member,
+        rememberDevice ? 'This browser is trusted for 30 days: it signs in without a code.' : '',
+      );
+    },
+    /** "Use my authenticator app" (nothing is sent) and, from there, a text message after all. */
+    setUp(view, { send }) {
+      const code = $('[data-step="code"]', view);
+      const app = $('[data-use-app]', view);
+      const sms = $('[data-use-sms]', view);
+      app.addEventListener('click', () => send('totp', code, app));
+      sms.addEventListener('click', () => send('sms', code, sms));
     },
   },
   register: {

@@ -4,7 +4,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OTP_MIGRATIONS, type OtpModuleOptions } from 'nestjs-otp';
@@ -14,6 +16,9 @@ import { SampleModule } from './sample.module.js';
 import { SampleSettings } from './sample-settings.js';
 
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** `uqr`'s ES module, served to the page as one static file: it draws QR codes as SVG. */
+const QR_MODULE = join(dirname(createRequire(import.meta.url).resolve('uqr')), 'index.mjs');
 
 export interface SampleAppOptions {
   /** Variables laid over `process.env` while the app runs (`undefined` removes one). */
@@ -47,8 +52,7 @@ const SCHEMA = {
  */
 export function databaseFromEnv(env: NodeJS.ProcessEnv): TypeOrmModuleOptions {
   if (env.DATABASE_URL) return { type: 'postgres', url: env.DATABASE_URL, ...SCHEMA };
-  const dataDir = env.SAMPLE_DATA_DIR || join(APP_DIR, 'data');
-  mkdirSync(dataDir, { recursive: true });
+  const dataDir = sampleDataDir(env);
   return {
     type: 'better-sqlite3',
     database: join(dataDir, 'sample.sqlite'),
@@ -58,9 +62,34 @@ export function databaseFromEnv(env: NodeJS.ProcessEnv): TypeOrmModuleOptions {
   };
 }
 
+/** `sample-app/data/` or `SAMPLE_DATA_DIR`, created when missing. */
+function sampleDataDir(env: NodeJS.ProcessEnv): string {
+  const dataDir = env.SAMPLE_DATA_DIR || join(APP_DIR, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  return dataDir;
+}
+
+/**
+ * The key authenticator-app secrets are encrypted with, when `OTP_TOTP_ENCRYPTION_KEY` is not
+ * set: 32 random bytes made on first start and kept, base64, in `totp-encryption.key` of the data
+ * folder (readable by its owner only), so that the apps set up keep working after a restart.
+ */
+export function sampleTotpKey(env: NodeJS.ProcessEnv): string {
+  const file = join(sampleDataDir(env), 'totp-encryption.key');
+  try {
+    writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    chmodSync(file, 0o600);
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 /** The sample's defaults for the module's variables, where they are not set. */
 function applyDefaults(env: NodeJS.ProcessEnv): void {
   env.OTP_MAIL_DOMAIN ||= 'members.example.com';
+  // Authenticator apps are on, with a key of the sample's own unless one is given.
+  env.OTP_TOTP_ENCRYPTION_KEY ||= sampleTotpKey(env);
   // The page keeps the session in the module's HttpOnly cookie, never in script-readable storage.
   env.OTP_SESSION_COOKIE ||= 'true';
   // Plain http on localhost in development; the module's default (Secure) in production.
@@ -145,6 +174,10 @@ export async function createSampleApp(options: SampleAppOptions = {}): Promise<S
     app.disable('x-powered-by');
     app.use(securityHeaders);
     app.useStaticAssets(join(APP_DIR, 'public'));
+    app.use('/vendor/uqr.mjs', (request: Request, response: Response, next: NextFunction) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return next();
+      response.type('text/javascript').sendFile(QR_MODULE);
+    });
     SwaggerModule.setup('docs', app, openApiDocument(app));
     await app.init();
   } catch (error) {

@@ -4,6 +4,7 @@ import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { APP_FILTER } from '@nestjs/core';
 import { OtpGlobalExceptionFilter, OtpModule, type OtpModuleOptions, otpConfig } from 'nestjs-otp';
 import { AdminTokenGuard } from './admin-token.guard.js';
+import { AuthenticatorStatusController } from './authenticator-status.controller.js';
 import { MembersAreaController } from './members-area.controller.js';
 import { MembersPageController } from './members-page.controller.js';
 import { SampleInfoController } from './sample-info.controller.js';
@@ -41,7 +42,12 @@ export class SampleModule {
           ...(settings.adminEnabled && { admin: { guard: AdminTokenGuard } }),
         }),
       ],
-      controllers: [MembersAreaController, MembersPageController, SampleInfoController],
+      controllers: [
+        AuthenticatorStatusController,
+        MembersAreaController,
+        MembersPageController,
+        SampleInfoController,
+      ],
       providers: [
         { provide: SampleSettings, useValue: settings },
         // Bodies Nest refuses before a route runs (malformed JSON) get the module's error body too.
