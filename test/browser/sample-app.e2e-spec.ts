@@ -1,8 +1,11 @@
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
+import { sampleTotpKey } from '../../sample-app/src/sample-app.js';
 import { type RunningSample, startSample, startSampleApp } from './support/sample-server.js';
 import { SMS_SENT } from '../support/flows.js';
 
@@ -32,6 +35,43 @@ describe('Sample app: start-up, development mode, admin, OpenAPI and cookies', (
     expect(tables.map((table) => table.name)).toEqual(
       expect.arrayContaining(['migrations', 'otp_member_sessions', 'otp_members']),
     );
+  });
+
+  it('turns authenticator apps on, with a key made once and kept in the data folder (0600) unless one is given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nestjs-otp-key-'));
+    try {
+      const key = sampleTotpKey({ SAMPLE_DATA_DIR: dir });
+      expect(Buffer.from(key, 'base64')).toHaveLength(32);
+      const file = join(dir, 'totp-encryption.key');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(sampleTotpKey({ SAMPLE_DATA_DIR: dir })).toBe(key);
+      expect(readFileSync(file, 'utf8').trim()).toBe(key);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    const own = await startSample({ env: { OTP_TOTP_ENCRYPTION_KEY: undefined } });
+    const given = await startSample({
+      env: { OTP_TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
+    });
+    try {
+      expect(statSync(join(own.dataDir, 'totp-encryption.key')).mode & 0o777).toBe(0o600);
+      expect(existsSync(join(given.dataDir, 'totp-encryption.key'))).toBe(false);
+      for (const started of [own, given]) {
+        // Mounted: a request without a session is refused as such, not as an unknown route.
+        await request(started.url)
+          .post('/auth/account/totp')
+          .expect(401)
+          .expect((res) => expect(res.body.code).toBe('UNAUTHENTICATED'));
+      }
+    } finally {
+      await own.close();
+      await given.close();
+    }
+    // The page draws QR codes with uqr's ES module, served from the sample itself.
+    const qr = await request(sample.url).get('/vendor/uqr.mjs').expect(200);
+    expect(qr.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(qr.text).toContain('export');
   });
 
   it('refuses an admin token shorter than 16 characters', async () => {
@@ -123,6 +163,7 @@ describe('Sample app: start-up, development mode, admin, OpenAPI and cookies', (
     const { body: document } = await request(sample.url).get('/docs-json').expect(200);
     expect(Object.keys(document.paths).sort()).toEqual(
       [
+        '/api/authenticator',
         '/api/members-area',
         '/api/sample',
         '/members',
