@@ -115,7 +115,7 @@ describe('Query plans of the sign-in and guard lookups on PostgreSQL', () => {
         .expect(200);
       await t.http.get('/auth/me').set(bearer(res.body.sessionToken)).expect(200);
     }
-  });
+  }, 60_000);
   afterAll(async () => {
     await t?.close();
   });
@@ -149,7 +149,13 @@ describe('Query plans of the sign-in and guard lookups on PostgreSQL', () => {
     const lookups = await plans(/\bphone_number"? = \$1/);
     expect(lookups.length).toBeGreaterThanOrEqual(2);
     for (const lookup of lookups) {
-      expect(lookup.reads).toEqual(['otp_members: Index Scan using uq_otp_members_phone_number']);
+      // The unique index, or the admin search's prefix index on the same column (its operator
+      // class answers `=` too): one index scan either way.
+      expect(lookup.reads).toEqual([
+        expect.stringMatching(
+          /^otp_members: Index Scan using (uq_otp_members_phone_number|idx_otp_members_phone_number_prefix)$/,
+        ),
+      ]);
     }
   });
 
@@ -157,7 +163,11 @@ describe('Query plans of the sign-in and guard lookups on PostgreSQL', () => {
     const lookups = await plans(/\bemail"? = \$1$/m);
     expect(lookups.length).toBeGreaterThanOrEqual(2);
     for (const lookup of lookups) {
-      expect(lookup.reads).toEqual(['otp_members: Index Scan using uq_otp_members_email']);
+      expect(lookup.reads).toEqual([
+        expect.stringMatching(
+          /^otp_members: Index Scan using (uq_otp_members_email|idx_otp_members_email_prefix)$/,
+        ),
+      ]);
     }
   });
 
