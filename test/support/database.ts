@@ -100,7 +100,8 @@ if (typeof afterAll === 'function') {
   afterAll(async () => {
     await Promise.allSettled([...opening]);
     await Promise.allSettled([...open].map((dataSource) => dataSource.destroy()));
-  });
+    // Closing a few PostgreSQL pools takes seconds on a loaded machine.
+  }, 30_000);
 }
 
 let shared: { schema: string } | undefined;
