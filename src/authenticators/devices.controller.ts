@@ -1,15 +1,6 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-} from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, HttpStatus, Param } from '@nestjs/common';
+import { uuidParam } from '../common/uuid-param.pipe.js';
 import { ApiOtpErrors } from '../common/api-docs.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
 import { OtpRoutes } from '../common/otp-routes.decorator.js';
 import {
   ApiBearerAuth,
@@ -62,13 +53,7 @@ export class TrustedDevicesController {
   @HttpCode(HttpStatus.NO_CONTENT)
   async revoke(
     @CurrentMember('id') memberId: string,
-    @Param(
-      'id',
-      new ParseUUIDPipe({
-        exceptionFactory: () =>
-          new OtpException(OtpErrorCode.VALIDATION_FAILED, { message: 'id must be a UUID' }),
-      }),
-    )
+    @Param('id', uuidParam())
     id: string,
   ): Promise<void> {
     await this.devices.revoke(memberId, id);

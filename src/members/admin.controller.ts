@@ -20,12 +20,12 @@ import {
   HttpStatus,
   Injectable,
   Param,
-  ParseUUIDPipe,
   Post,
   Query,
   type Type,
   UsePipes,
 } from '@nestjs/common';
+import { uuidParam } from '../common/uuid-param.pipe.js';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { MemberStatus, MemberView } from './member.entity.js';
@@ -33,11 +33,6 @@ import { MAX_PAGE_SIZE, type MemberPage, MembersService } from './members.servic
 import { OtpRoutes } from '../common/otp-routes.decorator.js';
 
 const STATUSES: readonly MemberStatus[] = ['pending', 'approved', 'blocked'];
-const uuid = () =>
-  new ParseUUIDPipe({
-    exceptionFactory: () =>
-      new OtpException(OtpErrorCode.VALIDATION_FAILED, { message: 'id must be a UUID' }),
-  });
 
 /** Admin routes; mounted behind the host's `admin.guard` only. */
 @Injectable()
@@ -92,7 +87,7 @@ abstract class AdminMembersController {
   @ApiOperation({ summary: 'One member' })
   @ApiOkResponse({ type: MemberResponse })
   @ApiOtpErrors(400, 404)
-  async get(@Param('id', uuid()) id: string): Promise<MemberView> {
+  async get(@Param('id', uuidParam()) id: string): Promise<MemberView> {
     const member = await this.members.findById(id);
     if (!member) throw new OtpException(OtpErrorCode.NOT_FOUND, { message: 'No such member.' });
     return member;
@@ -110,7 +105,10 @@ abstract class AdminMembersController {
   @ApiOkResponse({ type: MemberResponse })
   @ApiOtpErrors(400, 404, 409)
   @HttpCode(HttpStatus.OK)
-  setPhone(@Param('id', uuid()) id: string, @Body() body: AdminSetPhoneDto): Promise<MemberView> {
+  setPhone(
+    @Param('id', uuidParam()) id: string,
+    @Body() body: AdminSetPhoneDto,
+  ): Promise<MemberView> {
     return this.members.setPhone(id, body.countryCode, body.phoneNumber);
   }
 
@@ -120,7 +118,7 @@ abstract class AdminMembersController {
   @ApiNoContentResponse()
   @ApiOtpErrors(400, 404)
   @HttpCode(HttpStatus.NO_CONTENT)
-  async remove(@Param('id', uuid()) id: string): Promise<void> {
+  async remove(@Param('id', uuidParam()) id: string): Promise<void> {
     await this.members.delete(id);
   }
 
@@ -130,7 +128,7 @@ abstract class AdminMembersController {
   @ApiOkResponse({ type: MemberResponse })
   @ApiOtpErrors(400, 404)
   @HttpCode(HttpStatus.OK)
-  approve(@Param('id', uuid()) id: string): Promise<MemberView> {
+  approve(@Param('id', uuidParam()) id: string): Promise<MemberView> {
     return this.members.approve(id);
   }
 
@@ -140,7 +138,7 @@ abstract class AdminMembersController {
   @ApiOkResponse({ type: MemberResponse })
   @ApiOtpErrors(400, 404)
   @HttpCode(HttpStatus.OK)
-  block(@Param('id', uuid()) id: string): Promise<MemberView> {
+  block(@Param('id', uuidParam()) id: string): Promise<MemberView> {
     return this.members.block(id);
   }
 
@@ -150,7 +148,7 @@ abstract class AdminMembersController {
   @ApiOkResponse({ type: MemberResponse })
   @ApiOtpErrors(400, 404)
   @HttpCode(HttpStatus.OK)
-  unblock(@Param('id', uuid()) id: string): Promise<MemberView> {
+  unblock(@Param('id', uuidParam()) id: string): Promise<MemberView> {
     return this.members.unblock(id);
   }
 }

@@ -8,16 +8,8 @@ import {
 import { ApiOtpErrors } from '../common/api-docs.js';
 import { MemberResponse } from '../members/member.response.js';
 import { SessionListItem } from './session.responses.js';
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { uuidParam } from '../common/uuid-param.pipe.js';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { MemberView } from '../members/member.entity.js';
@@ -78,13 +70,7 @@ export class SessionsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   async revoke(
     @CurrentMember('id') memberId: string,
-    @Param(
-      'id',
-      new ParseUUIDPipe({
-        exceptionFactory: () =>
-          new OtpException(OtpErrorCode.VALIDATION_FAILED, { message: 'id must be a UUID' }),
-      }),
-    )
+    @Param('id', uuidParam())
     id: string,
   ): Promise<void> {
     if (!(await this.sessions.revoke(memberId, id)))
