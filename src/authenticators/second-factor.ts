@@ -60,8 +60,10 @@ export class SecondFactor {
 
   /** Resolves when `code` is right for the member (app or phone); throws as a code check does. */
   async confirm(member: Subject, code: string, client: ClientInfo): Promise<'totp' | 'phone'> {
-    const hasApp = await this.totp.isEnabled(member.id);
-    if (hasApp && (await this.totp.check(member.id, code, client))) return 'totp';
+    // One lookup: `null` without an app, else whether the code is the app's.
+    const app = await this.totp.check(member.id, code, client);
+    if (app === true) return 'totp';
+    const hasApp = app === false;
     try {
       await this.verification.confirm(member.phoneNumber, code, client);
     } catch (error) {

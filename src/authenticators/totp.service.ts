@@ -87,7 +87,7 @@ export class TotpService {
         message: 'No authenticator app is waiting for confirmation. Set one up first.',
       });
     }
-    if (!(await this.check(memberId, code, client, { confirm: true }))) {
+    if ((await this.check(memberId, code, client, { confirm: true })) !== true) {
       throw new OtpException(OtpErrorCode.INVALID_CODE);
     }
     this.logger.log(`Member ${memberId} turned on an authenticator app`);
@@ -101,7 +101,7 @@ export class TotpService {
         message: 'No authenticator app is set up.',
       });
     }
-    if (!(await this.check(memberId, code, client))) {
+    if ((await this.check(memberId, code, client)) !== true) {
       throw new OtpException(OtpErrorCode.INVALID_CODE);
     }
     await this.authenticators.delete(memberId);
@@ -111,22 +111,23 @@ export class TotpService {
 
   /**
    * Whether `code` is a code of the member's confirmed app (or, with `confirm`, of the pending
-   * one, which it then confirms), accepting it. Throws `TOO_MANY_REQUESTS` over a limit.
+   * one, which it then confirms), accepting it; `null`, with nothing counted, when there is no
+   * such app (or apps are off). Throws `TOO_MANY_REQUESTS` over a limit.
    */
   async check(
     memberId: string,
     code: unknown,
     client: ClientInfo,
     how: { confirm?: boolean } = {},
-  ): Promise<boolean> {
-    const cipher = this.requireCipher();
+  ): Promise<boolean | null> {
+    const cipher = this.cipher;
+    const row = cipher ? await this.authenticators.find(memberId) : null;
+    if (!cipher || !row || Boolean(row.confirmedAt) === Boolean(how.confirm)) return null;
     const account: RateSubject = ['checksPerPhone', `totp|${memberId}`];
     const charge = await this.limits.consume([
       ...(client.ip ? [['checksPerIp', clientKey(client.ip)] as const] : []),
       account,
     ]);
-    const row = await this.authenticators.find(memberId);
-    if (!row || Boolean(row.confirmedAt) === Boolean(how.confirm)) return false;
     if (typeof code !== 'string' || !CODE.test(code)) {
       await charge.undo(account[0]);
       return false;
