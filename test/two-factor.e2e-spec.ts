@@ -238,6 +238,53 @@ describe('Two-factor sign-up and sign-in (automatic approval)', () => {
     },
   );
 
+  it.each([
+    ['7 characters', 'abcdefg', /at least 8 characters/],
+    ['a common password', 'password1', /too common/],
+  ])(
+    'refuses a password of %s given with the registration send, sending nothing',
+    async (_label, password, message) => {
+      const res = await t.http
+        .post('/auth/2fa/register/send')
+        .send({ ...ALICE, channel: 'sms', password })
+        .expect(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', registerUser: false });
+      expect(res.body.message).toMatch(message);
+      expect(t.emulator.deliveries()).toEqual([]);
+      // A good password goes through, and the same one registers with the code.
+      await t.http
+        .post('/auth/2fa/register/send')
+        .send({ ...ALICE, channel: 'sms', password: PASSWORD })
+        .expect(200, { registerUser: true, ...SMS_SENT });
+      await t.http
+        .post('/auth/2fa/register')
+        .send({ ...ALICE, password: PASSWORD, confirmationCode: t.emulator.lastCode(ALICE_E164) })
+        .expect(201);
+    },
+  );
+
+  it('refuses a common new password given with the reset send, the same for any email', async () => {
+    await register(t, ALICE, ALICE_E164);
+    // Past the registration code's life and the send cooldown.
+    t.emulator.advanceTime(11 * 60_000);
+    const sent = t.emulator.deliveries().length;
+    for (const email of ['alice@example.com', 'nobody@example.com']) {
+      const res = await t.http
+        .post('/auth/2fa/password/send')
+        .send({ email, channel: 'sms', newPassword: 'password1' })
+        .expect(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', results: false });
+      expect(res.body.message).toMatch(/newPassword is too common/);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(t.emulator.deliveries()).toHaveLength(sent);
+    await t.http
+      .post('/auth/2fa/password/send')
+      .send({ email: 'alice@example.com', channel: 'sms', newPassword: 'a new and better one' })
+      .expect(200);
+    await waitFor(() => t.emulator.deliveries().length === sent + 1);
+  });
+
   it('accepts emoji and any Unicode, counting characters rather than bytes', async () => {
     const emoji = '🔐🦄🌈🍕🎉🚀🐙🧩';
     const res = await register(t, ALICE, ALICE_E164, emoji);

@@ -38,10 +38,12 @@ export class PasswordService {
    * channel, wait and lifetime come from the options alone, alike for every email.
    */
   async sendResetCode(
-    info: { email: string; channel: OtpChannel | string },
+    info: { email: string; channel: OtpChannel | string; newPassword?: string },
     client: ClientInfo,
   ): Promise<{ results: true } & CodeSent> {
     const email = this.credentials.normaliseEmail(info.email);
+    // Before any lookup: the answer says nothing about the email.
+    if (info.newPassword !== undefined) checkPasswordPolicy(info.newPassword, 'newPassword');
     this.verification.assertChannel(info.channel);
     // A locale the host chose is checked now, not only in the background send.
     this.verification.localeFor(client);

@@ -37,6 +37,7 @@ export class TwoFactorSignUp {
   ): Promise<{ registerUser: true } & CodeSent> {
     const email = this.credentials.normaliseEmail(visitor.email);
     const { e164 } = this.phones.parse(visitor.countryCode, visitor.phoneNumber);
+    if (visitor.password !== undefined) checkPasswordPolicy(visitor.password);
     this.verification.assertChannel(visitor.channel);
     const sent = await this.verification.send(e164, visitor.channel, client, {
       email,

@@ -32,7 +32,9 @@ export class TwoFactorService {
 
   /**
    * Sends a registration code to the visitor's phone unless the email or phone is already
-   * registered (409 `ALREADY_REGISTERED`, counted against the send limits like a send).
+   * registered (409 `ALREADY_REGISTERED`, counted against the send limits like a send). A
+   * `password` given here is checked against the policy first (400 `VALIDATION_FAILED`, nothing
+   * sent), so that a weak one is refused before a code is spent; `register` still needs it.
    */
   sendRegConfirmCode(
     visitor: VisitorInfo,
@@ -64,10 +66,11 @@ export class TwoFactorService {
 
   /**
    * Sends a password-reset code to the phone of the member with this email, if there is one;
-   * answers the same, and as fast, whether or not the email exists.
+   * answers the same, and as fast, whether or not the email exists. A `newPassword` given here
+   * is checked against the policy first, so that a weak one is refused before a code is sent.
    */
   sendPasswordResetCode(
-    info: { email: string; channel: OtpChannel | string },
+    info: { email: string; channel: OtpChannel | string; newPassword?: string },
     client: ClientInfo = {},
   ): Promise<{ results: true } & CodeSent> {
     return this.passwords.sendResetCode(info, client);

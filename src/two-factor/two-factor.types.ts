@@ -9,6 +9,8 @@ export interface VisitorInfo {
   phoneNumber: string;
   countryCode: string;
   channel: OtpChannel | string;
+  /** When given, checked against the password policy before the code is sent. */
+  password?: string;
 }
 
 /** Details of a registration. */

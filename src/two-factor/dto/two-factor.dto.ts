@@ -50,6 +50,24 @@ function PasswordField(): PropertyDecorator {
   );
 }
 
+/**
+ * The password a send route may carry ahead of the code's route, so that the policy refuses it
+ * before a code is spent on it. Nothing is stored.
+ */
+function PasswordPreviewField(name: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      minLength: PASSWORD_MIN_LENGTH,
+      maxLength: PASSWORD_MAX_LENGTH,
+      format: 'password',
+      description: `Checked against the password policy before the code is sent; ${name} still needs it`,
+    }),
+    IsOptional(),
+    MaxLength(PASSWORD_OUTER_BOUND, { message: tooLong }),
+    IsString(),
+  );
+}
+
 /** The member's current password, checked against its hash only. */
 function CurrentPasswordField(): PropertyDecorator {
   return applyDecorators(
@@ -72,6 +90,9 @@ export class SendRegistrationCodeDto {
 
   @ChannelField()
   channel: string;
+
+  @PasswordPreviewField('`register`')
+  password?: string;
 }
 
 /** Body of `POST /auth/2fa/register`. */
@@ -152,6 +173,9 @@ export class SendPasswordResetCodeDto {
 
   @ChannelField()
   channel: string;
+
+  @PasswordPreviewField('`password/reset`')
+  newPassword?: string;
 }
 
 /** Body of `POST /auth/2fa/password/reset`. */
