@@ -204,7 +204,8 @@ export class VerificationService {
     }
     const status = await this.check(e164, code);
     if (status === 'approved') {
-      await this.limits.clear([account]);
+      // The phone's owner has it: its sends are theirs again, as Twilio lifts 60203 on approval.
+      await this.limits.clear([account, ['sendsPerPhone', e164]]);
       return;
     }
     if (status === 'expired' && !extra.account) await charge.undo(account[0]);

@@ -45,6 +45,35 @@ describe('Send limits (defaults)', () => {
     await send(t, '(201) 555-0102').expect(200);
   });
 
+  it('lifts the per-phone cap when a code is approved, as Twilio does, and only then', async () => {
+    const phoneNumber = '(201) 555-0103';
+    // Six sign-ins within 10 minutes: each approved code gives the phone its five sends back.
+    for (let i = 0; i < 6; i++) {
+      await send(t, phoneNumber).expect(200);
+      await t.http
+        .post('/auth/otp/login')
+        .send({
+          countryCode: 'US',
+          phoneNumber,
+          confirmationCode: t.emulator.lastCode('+12015550103'),
+        })
+        .expect(200);
+      t.emulator.advanceTime(31_000);
+    }
+    // An hour on (the number range's window), wrong codes lift nothing: five sends, then the cap.
+    t.emulator.advanceTime(60 * 60_000);
+    for (let i = 0; i < 5; i++) {
+      await send(t, phoneNumber).expect(200);
+      await t.http
+        .post('/auth/otp/login')
+        .send({ countryCode: 'US', phoneNumber, confirmationCode: '000000' })
+        .expect(401);
+      t.emulator.advanceTime(31_000);
+    }
+    const capped = await send(t, phoneNumber).expect(429);
+    expect(capped.body.code).toBe('TOO_MANY_REQUESTS');
+  });
+
   it('caps sends per number range, against sweeps', async () => {
     for (let i = 0; i < 10; i++) {
       await send(t, `(201) 555-01${String(10 + i)}`).expect(200);
