@@ -184,3 +184,54 @@ export async function call(
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
 }
+
+/** One route of a time-sliced run: its path and how each of its requests is set up. */
+export interface SlicedRoute {
+  path: string;
+  setupRequest: (request: autocannon.Request) => autocannon.Request;
+}
+
+/** Responses per second of each route of a time-sliced run, and the answers other than 200. */
+export interface SlicedResult {
+  rps: number[];
+  unexpected: number;
+}
+
+/**
+ * One autocannon run over several routes in turn, switching every `sliceMs` (all connections at
+ * once): slices far shorter than the machine's swings in speed, so that each swing falls on
+ * every route alike. A response counts for the route its request was sent to; each route's rate
+ * is its responses over the time of its slices. `offset` moves which route goes first.
+ */
+export async function slicedCannon(
+  baseUrl: string,
+  routes: SlicedRoute[],
+  options: { seconds: number; connections: number; sliceMs: number; offset: number },
+): Promise<SlicedResult> {
+  const counts = routes.map(() => 0);
+  let unexpected = 0;
+  const started = performance.now();
+  const routeNow = () =>
+    (Math.floor((performance.now() - started) / options.sliceMs) + options.offset) % routes.length;
+  const result = await cannon({
+    url: baseUrl,
+    connections: options.connections,
+    duration: options.seconds,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request: autocannon.Request, context: object) => {
+          const index = routeNow();
+          (context as { route?: number }).route = index;
+          return { ...routes[index].setupRequest(request), path: routes[index].path };
+        },
+        onResponse: (status: number, _body: string, context: object) => {
+          if (status === 200) counts[(context as { route: number }).route] += 1;
+          else unexpected += 1;
+        },
+      },
+    ],
+  });
+  const share = result.duration / routes.length;
+  return { rps: counts.map((count) => count / share), unexpected: unexpected + result.errors };
+}

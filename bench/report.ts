@@ -104,6 +104,19 @@ export function targets(results: BenchResults): string[][] {
   }
   for (const s of results.sessions ?? []) {
     const where = `${s.adapter}, ${int(s.sessions)} sessions`;
+    if (s.sliced) {
+      const sl = s.sliced;
+      rows.push([
+        `7 time-sliced: guard ≥ 95% of a no-op guard, ≥ 90% of the bare route (${where})`,
+        `${pct(sl.guardedToNoop)}, ${pct(sl.guardedToBare)}`,
+        verdict(sl.guardedToNoop >= 0.95 && sl.guardedToBare >= 0.9),
+      ]);
+      rows.push([
+        `7 time-sliced: guard ≥ 5× better-auth's session check, cookie cache off and on (${s.adapter})`,
+        `${sl.guardedToBetterAuth.toFixed(1)}×, ${sl.guardedToBetterAuthCached.toFixed(1)}×`,
+        verdict(sl.guardedToBetterAuth >= 5 && sl.guardedToBetterAuthCached >= 5),
+      ]);
+    }
     rows.push([
       `7 guard ≥ 95% of a no-op guard (${where})`,
       pct(s.guardedToNoop),
@@ -416,6 +429,25 @@ export function markdown(results: BenchResults): string {
         )
         .join(' · '),
     );
+    const sliced = results.sessions.filter((s) => s.sliced);
+    if (sliced.length > 0) {
+      const sl0 = sliced[0].sliced;
+      out.push(
+        `\nTime-sliced (every route in each run, switching every ${sl0.sliceMs} ms; ` +
+          `${sl0.rounds} runs of ${sl0.seconds} s; req/s medians, then guard ÷ no-op and ` +
+          'guard ÷ bare of every run):',
+      );
+      out.push(
+        sliced
+          .map(
+            (s) =>
+              `${s.adapter}: ${SESSION_ROUTE_NAMES.map(([r, name]) => `${name} ${int(s.sliced.rps[r])}`).join(', ')}; ` +
+              `${s.sliced.guardedToNoopRatios.map(pct).join(' ')}; ${s.sliced.guardedToBareRatios.map(pct).join(' ')}; ` +
+              `unexpected ${s.sliced.unexpected}`,
+          )
+          .join(' · '),
+      );
+    }
     out.push('\nHeap used after each round (MiB): ');
     out.push(
       results.sessions

@@ -1,7 +1,8 @@
+import type autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
 import type { BenchAppProcess } from './app-process.js';
 import type { BenchEnv } from './env.js';
-import { bearerRotation, call, cannon, cookieRotation, summarise } from './load.js';
+import { bearerRotation, call, cannon, cookieRotation, slicedCannon, summarise } from './load.js';
 import type { DatabaseKind, HttpAdapterKind } from './protocol.js';
 import { routeRun, type RouteStats, type RunStats } from './scenario-guard.js';
 import { median, percentile } from './stats.js';
@@ -61,6 +62,23 @@ export interface SessionsResult {
   unexpected: number;
   /** After every round. */
   memory: MemoryPoint[];
+  /** The same routes in time-sliced runs (every route in each run; see `slicedCannon`). */
+  sliced: SlicedStats;
+}
+
+/** Requests per second of each route in time-sliced runs (medians), and the ratios per run. */
+export interface SlicedStats {
+  rounds: number;
+  seconds: number;
+  sliceMs: number;
+  rps: Record<SessionsRoute, number>;
+  guardedToNoop: number;
+  guardedToBare: number;
+  guardedToBetterAuth: number;
+  guardedToBetterAuthCached: number;
+  guardedToNoopRatios: number[];
+  guardedToBareRatios: number[];
+  unexpected: number;
 }
 
 /** Sessions revoked on one instance while another is under load. */
@@ -162,6 +180,7 @@ export async function sessionsAtScale(
           `; heap ${memory[round].heapUsed.toFixed(1)} MiB`,
       );
     }
+    const sliced = await slicedRounds(env, app, load);
     const direct = await app.command('guardCost', {
       tokens,
       cookies: peer.plain,
@@ -210,10 +229,64 @@ export async function sessionsAtScale(
       cpuGuardedToBetterAuthCached: cpuRatio('guarded', 'betterauth-cached'),
       unexpected,
       memory,
+      sliced,
     };
   } finally {
     await env.stopApp(app);
   }
+}
+
+/**
+ * Every route in each run, switching every `slicedSliceMs`: the machine's swings in speed, which
+ * last far longer than a slice, fall on every route alike. Ratios are taken within a run.
+ */
+async function slicedRounds(
+  env: BenchEnv,
+  app: BenchAppProcess,
+  load: (route: SessionsRoute) => (request: autocannon.Request) => autocannon.Request,
+): Promise<SlicedStats> {
+  const { settings } = env;
+  const routes = SESSIONS_ROUTES.map((route) => ({
+    path: `/bench/${route}`,
+    setupRequest: load(route),
+  }));
+  const runs: Array<Record<SessionsRoute, number>> = [];
+  let unexpected = 0;
+  for (let round = 0; round < settings.slicedRounds; round += 1) {
+    await env.quiet();
+    const result = await slicedCannon(app.url, routes, {
+      seconds: settings.slicedSeconds,
+      connections: settings.connections,
+      sliceMs: settings.slicedSliceMs,
+      offset: round,
+    });
+    unexpected += result.unexpected;
+    const rps = Object.fromEntries(SESSIONS_ROUTES.map((r, i) => [r, result.rps[i]])) as Record<
+      SessionsRoute,
+      number
+    >;
+    runs.push(rps);
+    env.log(
+      `  sliced round ${round + 1}: ` +
+        SESSIONS_ROUTES.map((r) => `${r} ${Math.round(rps[r])}/s`).join(', '),
+    );
+  }
+  const ratio = (a: SessionsRoute, b: SessionsRoute) => runs.map((r) => r[a] / r[b]);
+  return {
+    rounds: settings.slicedRounds,
+    seconds: settings.slicedSeconds,
+    sliceMs: settings.slicedSliceMs,
+    rps: Object.fromEntries(
+      SESSIONS_ROUTES.map((r) => [r, median(runs.map((run) => run[r]))]),
+    ) as Record<SessionsRoute, number>,
+    guardedToNoop: median(ratio('guarded', 'noop')),
+    guardedToBare: median(ratio('guarded', 'bare')),
+    guardedToBetterAuth: median(ratio('guarded', 'betterauth')),
+    guardedToBetterAuthCached: median(ratio('guarded', 'betterauth-cached')),
+    guardedToNoopRatios: ratio('guarded', 'noop'),
+    guardedToBareRatios: ratio('guarded', 'bare'),
+    unexpected,
+  };
 }
 
 /**

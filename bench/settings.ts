@@ -17,6 +17,10 @@ export interface Settings {
    */
   sessionsRounds: number;
   sessionsSeconds: number;
+  /** Scenario 7 again, every route in one run, switching every `slicedSliceMs`. */
+  slicedRounds: number;
+  slicedSeconds: number;
+  slicedSliceMs: number;
   /** Scenario 2: rounds, and sign-ins per run at 1 and at `signInConnections` visitors. */
   signInRounds: number;
   signInsSerial: number;
@@ -49,6 +53,9 @@ const FULL: Settings = {
   sessions: 1_000,
   sessionsRounds: 11,
   sessionsSeconds: 2,
+  slicedRounds: 7,
+  slicedSeconds: 10,
+  slicedSliceMs: 100,
   signInRounds: 3,
   signInsSerial: 300,
   signInsConcurrent: 1_600,
@@ -76,6 +83,9 @@ const QUICK: Settings = {
   sessions: 1_000,
   sessionsRounds: 1,
   sessionsSeconds: 1,
+  slicedRounds: 1,
+  slicedSeconds: 2,
+  slicedSliceMs: 100,
   signInRounds: 1,
   signInsSerial: 40,
   signInsConcurrent: 160,
