@@ -202,13 +202,8 @@ export async function sessionsAtScale(
         SessionsRoute,
         RouteStats
       >,
-      guardedToNoop: median(ratio('guarded', 'noop')),
-      guardedToBare: median(ratio('guarded', 'bare')),
+      ...guardRatios(ratio),
       noopToBare: median(ratio('noop', 'bare')),
-      guardedToBetterAuth: median(ratio('guarded', 'betterauth')),
-      guardedToBetterAuthCached: median(ratio('guarded', 'betterauth-cached')),
-      guardedToNoopRatios: ratio('guarded', 'noop'),
-      guardedToBareRatios: ratio('guarded', 'bare'),
       cpuUs: Object.fromEntries(
         SESSIONS_ROUTES.map((r) => [r, median(runs[r].map(cpu))]),
       ) as Record<SessionsRoute, number>,
@@ -234,6 +229,18 @@ export async function sessionsAtScale(
   } finally {
     await env.stopApp(app);
   }
+}
+
+/** The guard's ratios to the other routes (medians), and to the no-op guard and bare route per run. */
+function guardRatios(ratio: (a: SessionsRoute, b: SessionsRoute) => number[]) {
+  return {
+    guardedToNoop: median(ratio('guarded', 'noop')),
+    guardedToBare: median(ratio('guarded', 'bare')),
+    guardedToBetterAuth: median(ratio('guarded', 'betterauth')),
+    guardedToBetterAuthCached: median(ratio('guarded', 'betterauth-cached')),
+    guardedToNoopRatios: ratio('guarded', 'noop'),
+    guardedToBareRatios: ratio('guarded', 'bare'),
+  };
 }
 
 /**
@@ -279,12 +286,7 @@ async function slicedRounds(
     rps: Object.fromEntries(
       SESSIONS_ROUTES.map((r) => [r, median(runs.map((run) => run[r]))]),
     ) as Record<SessionsRoute, number>,
-    guardedToNoop: median(ratio('guarded', 'noop')),
-    guardedToBare: median(ratio('guarded', 'bare')),
-    guardedToBetterAuth: median(ratio('guarded', 'betterauth')),
-    guardedToBetterAuthCached: median(ratio('guarded', 'betterauth-cached')),
-    guardedToNoopRatios: ratio('guarded', 'noop'),
-    guardedToBareRatios: ratio('guarded', 'bare'),
+    ...guardRatios(ratio),
     unexpected,
   };
 }
