@@ -37,17 +37,21 @@ function SignInEmailField(): PropertyDecorator {
 const tooLong = ({ property }: ValidationArguments) =>
   `${property} must be at most ${PASSWORD_MAX_LENGTH} characters`;
 
+/** How a password the policy applies to is documented. */
+const POLICY_PASSWORD = {
+  minLength: PASSWORD_MIN_LENGTH,
+  maxLength: PASSWORD_MAX_LENGTH,
+  format: 'password',
+} as const;
+
+/** What the body checks of any password: a string within the outer bound. */
+function PasswordString(): PropertyDecorator {
+  return applyDecorators(MaxLength(PASSWORD_OUTER_BOUND, { message: tooLong }), IsString());
+}
+
 /** A password the policy applies to (`password`, `newPassword`). */
 function PasswordField(): PropertyDecorator {
-  return applyDecorators(
-    ApiProperty({
-      minLength: PASSWORD_MIN_LENGTH,
-      maxLength: PASSWORD_MAX_LENGTH,
-      format: 'password',
-    }),
-    MaxLength(PASSWORD_OUTER_BOUND, { message: tooLong }),
-    IsString(),
-  );
+  return applyDecorators(ApiProperty(POLICY_PASSWORD), PasswordString());
 }
 
 /**
@@ -57,24 +61,17 @@ function PasswordField(): PropertyDecorator {
 function PasswordPreviewField(name: string): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({
-      minLength: PASSWORD_MIN_LENGTH,
-      maxLength: PASSWORD_MAX_LENGTH,
-      format: 'password',
+      ...POLICY_PASSWORD,
       description: `Checked against the password policy before the code is sent; ${name} still needs it`,
     }),
     IsOptional(),
-    MaxLength(PASSWORD_OUTER_BOUND, { message: tooLong }),
-    IsString(),
+    PasswordString(),
   );
 }
 
 /** The member's current password, checked against its hash only. */
 function CurrentPasswordField(): PropertyDecorator {
-  return applyDecorators(
-    ApiProperty({ format: 'password' }),
-    MaxLength(PASSWORD_OUTER_BOUND, { message: tooLong }),
-    IsString(),
-  );
+  return applyDecorators(ApiProperty({ format: 'password' }), PasswordString());
 }
 
 /** Body of `POST /auth/2fa/register/send`. */
