@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OTP_MIGRATIONS, type OtpModuleOptions } from 'nestjs-otp';
+import { OTP_MIGRATIONS, type OtpModuleOptions, otpOptionsFromEnv } from 'nestjs-otp';
 import type { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { startDevTwilio } from './dev-twilio.js';
 import { SampleModule } from './sample.module.js';
@@ -19,6 +19,29 @@ const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** `uqr`'s ES module, served to the page as one static file: it draws QR codes as SVG. */
 const QR_MODULE = join(dirname(createRequire(import.meta.url).resolve('uqr')), 'index.mjs');
+
+/**
+ * libphonenumber-js for the page's phone fields (formatting as typed, example numbers, the
+ * national format), as one ES module: its browser bundle with mobile metadata, which is a UMD
+ * script, given an `exports` object to fill, and its example mobile numbers.
+ */
+export function phoneModule(): string {
+  const require = createRequire(import.meta.url);
+  const root = dirname(require.resolve('libphonenumber-js/package.json'));
+  const bundle = readFileSync(join(root, 'bundle', 'libphonenumber-mobile.js'), 'utf8').replace(
+    /\n\/\/# sourceMappingURL=.*$/m,
+    '',
+  );
+  const examples = readFileSync(join(root, 'examples.mobile.json'), 'utf8');
+  return [
+    'const exports = {};',
+    'const module = { exports };',
+    bundle,
+    'export const { AsYouType, getExampleNumber, parsePhoneNumberFromString } = exports;',
+    `export const examples = ${examples.trim()};`,
+    '',
+  ].join('\n');
+}
 
 export interface SampleAppOptions {
   /** Variables laid over `process.env` while the app runs (`undefined` removes one). */
@@ -162,7 +185,10 @@ export async function createSampleApp(options: SampleAppOptions = {}): Promise<S
   let app: NestExpressApplication | undefined;
   try {
     emulator = await startDevTwilio(env, logger);
-    const settings = SampleSettings.fromEnv(env, emulator !== undefined);
+    const settings = SampleSettings.fromEnv(env, emulator !== undefined, {
+      ...otpOptionsFromEnv(env),
+      ...options.otp,
+    });
     app = await NestFactory.create<NestExpressApplication>(
       SampleModule.forRoot({
         database: options.database ?? databaseFromEnv(env),
@@ -178,6 +204,14 @@ export async function createSampleApp(options: SampleAppOptions = {}): Promise<S
       if (request.method !== 'GET' && request.method !== 'HEAD') return next();
       response.type('text/javascript').sendFile(QR_MODULE);
     });
+    const phone = phoneModule();
+    app.use(
+      '/vendor/libphonenumber.mjs',
+      (request: Request, response: Response, next: NextFunction) => {
+        if (request.method !== 'GET' && request.method !== 'HEAD') return next();
+        response.type('text/javascript').send(phone);
+      },
+    );
     SwaggerModule.setup('docs', app, openApiDocument(app));
     await app.init();
   } catch (error) {

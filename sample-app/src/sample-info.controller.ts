@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import type { OtpChannel } from 'nestjs-otp';
 import { SampleSettings } from './sample-settings.js';
 
 /** What the page needs to know about this server. */
@@ -8,6 +9,20 @@ class SampleInfo {
   developmentMode: boolean;
   @ApiProperty({ description: 'The admin routes are mounted (SAMPLE_ADMIN_TOKEN is set)' })
   adminEnabled: boolean;
+  @ApiProperty({ description: "The host's name shown in the page's header (SAMPLE_SITE_NAME)" })
+  siteName: string;
+  @ApiProperty({ description: "Path of the host's logo on this server (SAMPLE_SITE_LOGO)" })
+  siteLogo: string;
+  @ApiProperty({
+    description: 'Channels codes may be sent over (the module option `channels`)',
+    enum: ['sms', 'call', 'whatsapp'],
+    isArray: true,
+  })
+  channels: OtpChannel[];
+  @ApiProperty({
+    description: 'Days a browser trusted at sign-in skips the code; 0 when trusted devices are off',
+  })
+  trustedDeviceDays: number;
 }
 
 @ApiTags('Sample')
@@ -16,12 +31,15 @@ export class SampleInfoController {
   constructor(private readonly settings: SampleSettings) {}
 
   @Get()
-  @ApiOperation({ summary: 'Whether the sample runs in development mode and has admin routes' })
+  @ApiOperation({
+    summary: "The host's name and logo, the channels, trusted days, development mode and admin",
+  })
   @ApiOkResponse({ type: SampleInfo })
   get(): SampleInfo {
     return {
       developmentMode: this.settings.developmentMode,
       adminEnabled: this.settings.adminEnabled,
+      ...this.settings.page,
     };
   }
 }
