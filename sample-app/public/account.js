@@ -6,29 +6,38 @@
  * new one (from the phone or the app) and then does the change.
  */
 import { api } from './api.js';
+import { $, $$, announce, browserName, el, formatDate, formValues, viewOf } from './dom.js';
 import {
-  $,
-  $$,
-  announce,
-  browserName,
-  el,
-  formatDate,
-  formValues,
-  phoneLabel,
-  viewOf,
-} from './dom.js';
-import { clearErrors, during, hooks, resetView, setUpCodeFlow, showError } from './forms.js';
+  clearErrors,
+  during,
+  hooks,
+  resetView,
+  sentTo,
+  setUpCodeFlow,
+  showError,
+} from './forms.js';
+import { formatPhone, phoneLabel } from './phone.js';
 import { signedOut } from './router.js';
-import { hasPassword, state } from './state.js';
+import { hasPassword, SIGNED_OUT_ELSEWHERE, state } from './state.js';
 
 const accountView = () => viewOf('account');
 const partOf = (name) => $(`[data-part="${name}"]`, accountView());
 
 /** "We sent a code … to the phone of your account." */
-const sentToAccountPhone = (channel) =>
-  channel === 'call'
-    ? 'We are calling the phone of your account with a code.'
-    : 'We sent a code by text message to the phone of your account.';
+const sentToAccountPhone = (channel) => sentTo(channel, 'the phone of your account');
+
+/** A member's status as the page says it, and how it looks. */
+export const STATUSES = {
+  approved: { text: 'Active', state: 'success' },
+  pending: { text: 'Waiting for approval', state: 'pending' },
+  blocked: { text: 'Blocked', state: 'error' },
+};
+
+/** A status as a badge: "Active", "Waiting for approval", "Blocked". */
+export function statusBadge(status) {
+  const shown = STATUSES[status] ?? { text: status, state: 'pending' };
+  return el('span', { class: 'status', 'data-state': shown.state }, shown.text);
+}
 
 /** Whether authenticator apps are on, and whether the member has one (`GET /api/authenticator`). */
 const authenticator = { available: false, enabled: false };
@@ -49,17 +58,27 @@ export async function renderAccount() {
   ]);
 }
 
+/** Who the member is: the email (a phone-only member's placeholder said as such), phone, status. */
 function renderFacts() {
-  for (const cell of $$('[data-member]', accountView())) {
-    const key = cell.dataset.member;
-    cell.textContent = key === 'createdAt' ? formatDate(state.member[key]) : state.member[key];
-  }
+  const { member } = state;
+  const cell = (key) => $(`[data-member="${key}"]`, accountView());
+  cell('email').replaceChildren(
+    member.email,
+    ...(hasPassword(member)
+      ? []
+      : [
+          el('span', { class: 'muted placeholder' }, 'A placeholder: you sign in with your phone.'),
+        ]),
+  );
+  cell('phoneNumber').textContent = formatPhone(member.phoneNumber) ?? member.phoneNumber;
+  cell('status').replaceChildren(statusBadge(member.status));
+  cell('createdAt').textContent = formatDate(member.createdAt);
 }
 
 /** A request of the view that answers 401 has found the session ended. */
 function endedSession(error) {
   if (error.status !== 401 || error.code !== 'UNAUTHENTICATED') return false;
-  signedOut('Your session has ended. Sign in again.');
+  signedOut(SIGNED_OUT_ELSEWHERE, 'error');
   return true;
 }
 
@@ -97,8 +116,8 @@ async function renderSessions() {
         revoke.addEventListener('click', () =>
           during(view, $('[data-part="sessions"]', view), 'Ending that session…', async () => {
             await api('DELETE', `/auth/sessions/${encodeURIComponent(session.id)}`);
-            $('[data-notice]', view).textContent = `Session ended: ${name}.`;
             await renderSessions();
+            announce(view, `Session ended: ${name}. That browser is signed out.`);
           }),
         );
         item.append(revoke);
@@ -123,10 +142,7 @@ function setUpPhoneChange() {
   setUpCodeFlow(part, {
     send: ({ countryCode, phoneNumber }, channel) =>
       api('POST', '/auth/account/phone/send', { countryCode, phoneNumber, channel }),
-    sent: (channel, values) =>
-      channel === 'call'
-        ? `We are calling ${phoneLabel(values, part)} with your code.`
-        : `We sent a code by text message to ${phoneLabel(values, part)}.`,
+    sent: (channel, values) => sentTo(channel, phoneLabel(values, part)),
     checking: 'Changing your phone…',
     async confirm({ countryCode, phoneNumber, confirmationCode, currentPassword }) {
       const member = await api('POST', '/auth/account/phone', {
@@ -139,7 +155,8 @@ function setUpPhoneChange() {
       $('[name="phoneNumber"]', part).value = '';
       await changed(
         member,
-        `Your phone is now ${member.phoneNumber}. Your other sessions are signed out.`,
+        `Your phone is now ${formatPhone(member.phoneNumber) ?? member.phoneNumber}. ` +
+          'Your other sessions are signed out.',
       );
     },
   });
@@ -398,7 +415,7 @@ function setUpReverification() {
     send: (values, channel) => api('POST', '/auth/session/verify/send', { channel }),
     sent: (channel) =>
       channel === 'totp'
-        ? 'Type the 6-digit code your authenticator app shows.'
+        ? 'Type the 6-digit code your authenticator app shows'
         : sentToAccountPhone(channel),
     checking: 'Checking the code…',
     async confirm({ confirmationCode }) {

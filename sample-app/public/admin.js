@@ -1,11 +1,14 @@
 /* global URLSearchParams */
 /**
  * The admin view: members a page at a time, by status and by the start of an email or phone,
- * with "Load more"; approve, block, unblock and delete (after a confirmation) each member.
+ * with "Load more"; approve, block, unblock, set the phone of (once the member's identity is
+ * checked another way) and delete (after a confirmation) each member.
  */
+import { statusBadge } from './account.js';
 import { api } from './api.js';
 import { $, announce, el, formatDate, formValues, viewOf } from './dom.js';
-import { during } from './forms.js';
+import { checkFields, during } from './forms.js';
+import { formatPhone, phoneLabel } from './phone.js';
 import { state } from './state.js';
 
 /** Members per page. */
@@ -29,8 +32,8 @@ const EMPTY = {
 /** What the list shows: the filter it was loaded with, and where the next page starts. */
 const shown = { status: 'pending', q: '', count: 0, nextCursor: null };
 
-const adminApi = (method, path) =>
-  api(method, path, undefined, { 'X-Admin-Token': state.adminToken });
+const adminApi = (method, path, body) =>
+  api(method, path, body, { 'X-Admin-Token': state.adminToken });
 
 const adminView = () => viewOf('admin');
 const filterForm = () => $('[data-admin-on]', adminView());
@@ -96,8 +99,9 @@ function memberRow(member) {
       el(
         'span',
         { class: 'muted' },
-        `${member.phoneNumber} · ${member.status} · ${formatDate(member.createdAt)}`,
+        `${formatPhone(member.phoneNumber) ?? member.phoneNumber} · since ${formatDate(member.createdAt)}`,
       ),
+      statusBadge(member.status),
     ),
   );
   const actions = el('div', { class: 'row-actions' });
@@ -127,23 +131,82 @@ function memberRow(member) {
         await load('again');
       }),
     );
-    const no = button('Cancel', `Keep ${member.email}`, 'secondary', () => {
+    const no = button('Cancel', `Cancel, keep ${member.email}`, 'secondary', () => {
       actions.replaceChildren(...standing());
       remove.focus();
     });
     actions.replaceChildren(question, yes, no);
     question.focus();
   });
+  const setPhone = button('Set phone', `Set phone of ${member.email}`, 'secondary', () => {
+    const form = phoneForm(member, () => {
+      actions.replaceChildren(...standing());
+      setPhone.focus();
+    });
+    actions.replaceChildren(form);
+    $('input[data-phone]', form).focus();
+  });
   const standing = () => [
     ...(member.status === 'pending' ? [act('approve', 'Approve', 'Approving…', 'approved')] : []),
     ...(member.status === 'blocked'
       ? [act('unblock', 'Unblock', 'Unblocking…', 'unblocked')]
       : [act('block', 'Block', 'Blocking…', 'blocked', 'danger')]),
+    setPhone,
     remove,
   ];
   actions.append(...standing());
   row.append(actions);
   return row;
+}
+
+/**
+ * "Set phone": a country and a number for the member (`POST /auth/admin/members/:id/phone`),
+ * which signs their sessions out; `cancel` puts the row's buttons back.
+ */
+function phoneForm(member, cancel) {
+  const view = adminView();
+  const id = `admin-phone-${member.id}`;
+  const countries = $('select[data-countries]').cloneNode(true);
+  Object.assign(countries, { id: `${id}-country`, name: 'countryCode' });
+  countries.removeAttribute('data-countries');
+  countries.removeAttribute('aria-describedby');
+  countries.value = $('select[data-countries]').value;
+  const number = el('input', {
+    id: `${id}-number`,
+    name: 'phoneNumber',
+    type: 'tel',
+    autocomplete: 'off',
+    'data-phone': '',
+  });
+  const form = el(
+    'form',
+    { class: 'set-phone', novalidate: '', 'aria-label': `New phone of ${member.email}` },
+    el('div', { class: 'field' }, el('label', { for: countries.id }, 'Country'), countries),
+    el('div', { class: 'field' }, el('label', { for: number.id }, 'New phone number'), number),
+    el('p', { class: 'form-error', role: 'alert' }),
+    el(
+      'div',
+      { class: 'actions' },
+      el('button', { type: 'submit' }, 'Save phone'),
+      el('button', { type: 'button', class: 'secondary', 'data-cancel': '' }, 'Cancel'),
+      el('p', { class: 'progress', role: 'status', hidden: '' }),
+    ),
+  );
+  $('[data-cancel]', form).addEventListener('click', cancel);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!checkFields(form)) return;
+    const values = formValues(form);
+    during(view, form, 'Setting the phone…', async () => {
+      await adminApi('POST', `/auth/admin/members/${encodeURIComponent(member.id)}/phone`, values);
+      announce(
+        view,
+        `${member.email}'s phone is now ${phoneLabel(values, form)}; their sessions are signed out.`,
+      );
+      await load('again');
+    });
+  });
+  return form;
 }
 
 export function setUpAdmin() {

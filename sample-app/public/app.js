@@ -1,4 +1,4 @@
-/* global window, navigator */
+/* global window, document, navigator */
 /**
  * The sample's page: plain JavaScript modules, no build step, no storage. The session is the
  * module's HttpOnly cookie, which the page cannot read; the `sessionToken` that sign-in answers
@@ -6,43 +6,27 @@
  * asks of cookie-signed changes.
  *
  * `sign-in.js` has the signed-out views, `account.js` the signed-in one, `admin.js` the admin
- * view, `router.js` switches between them by the URL's hash, and `forms.js` has what every form
- * does the same way (errors, busy state, the two-step code flow).
+ * view, `router.js` switches between them by the URL's hash, `forms.js` has what every form does
+ * the same way (the parts written once, errors, busy state, the two-step code flow) and
+ * `phone.js` the phone fields.
  */
 import { setUpAccount } from './account.js';
 import { setUpAdmin } from './admin.js';
 import { api } from './api.js';
-import { $, $$, el } from './dom.js';
-import { fieldErrorOf } from './forms.js';
-import { route } from './router.js';
+import { $, $$ } from './dom.js';
+import { buildParts, fieldErrorOf, showChannels } from './forms.js';
+import { fillCountries, loadPhoneLibrary } from './phone.js';
+import { checkSession, route } from './router.js';
 import { setUpSignIn } from './sign-in.js';
 import { state } from './state.js';
 
 async function loadCountries() {
-  const selects = $$('[data-countries]');
   try {
-    const countries = await api(
-      'GET',
-      `/auth/countries?locale=${encodeURIComponent(navigator.language)}`,
+    fillCountries(
+      await api('GET', `/auth/countries?locale=${encodeURIComponent(navigator.language)}`),
     );
-    const region = new Intl.Locale(navigator.language).maximize().region;
-    const preferred = countries.some((c) => c.code === region) ? region : countries[0]?.code;
-    for (const select of selects) {
-      select.replaceChildren(
-        ...countries.map((country) => {
-          const option = el(
-            'option',
-            { value: country.code },
-            `${country.name} (${country.dialCode})`,
-          );
-          option.dataset.dial = country.dialCode;
-          option.selected = country.code === preferred;
-          return option;
-        }),
-      );
-    }
   } catch (error) {
-    for (const select of selects) {
+    for (const select of $$('[data-countries]')) {
       fieldErrorOf(select).textContent = `The country list could not be loaded. ${error.message}`;
     }
   }
@@ -56,21 +40,40 @@ async function loadMember() {
   }
 }
 
+/** The host's name and logo, and what the page says of the module's options. */
+function showInfo(info) {
+  $('#dev-banner').hidden = !info.developmentMode;
+  $('[data-site-name]').textContent = info.siteName;
+  $('[data-site-logo]').src = info.siteLogo;
+  showChannels(info.channels);
+  const days = info.trustedDeviceDays === 1 ? '1 day' : `${info.trustedDeviceDays} days`;
+  for (const node of $$('[data-trust-label]')) node.textContent = `Trust this device for ${days}`;
+  for (const node of $$('[data-trust-days]')) node.textContent = days;
+  for (const node of $$('[data-trust]')) node.hidden = info.trustedDeviceDays === 0;
+}
+
 async function start() {
+  buildParts();
   setUpSignIn();
   setUpAccount();
   setUpAdmin();
   const [info, member] = await Promise.all([
     api('GET', '/api/sample').catch(() => state.info),
     loadMember(),
-    loadCountries(),
+    loadPhoneLibrary(),
   ]);
+  await loadCountries();
   state.info = info;
   state.member = member;
-  $('#dev-banner').hidden = !info.developmentMode;
+  showInfo(info);
   $('[data-loading]').remove();
   route(false);
   window.addEventListener('hashchange', () => route(true));
+  // Back to the page after a while: a session ended from another browser is said so.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') checkSession();
+  });
+  window.addEventListener('focus', () => checkSession());
 }
 
 start();

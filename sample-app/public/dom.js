@@ -25,16 +25,14 @@ export function formValues(form) {
   return values;
 }
 
-/** "+1 (201) 555-0123": the dial code of the chosen country and the number as typed. */
-export function phoneLabel(values, view) {
-  const option = $('select[name="countryCode"]', view)?.selectedOptions[0];
-  return `${option?.dataset.dial ?? ''} ${values.phoneNumber}`.trim();
-}
-
-/** Shows `message` in the notice of `root` and moves the focus to it. */
-export function announce(root, message) {
+/**
+ * Shows `message` in the notice of `root` and moves the focus to it; `state` is how it looks:
+ * `success`, `pending` (waiting on someone) or `error`.
+ */
+export function announce(root, message, state = 'success') {
   const notice = $('[data-notice]', root);
   notice.textContent = message;
+  notice.dataset.state = state;
   notice.focus();
 }
 

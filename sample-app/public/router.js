@@ -2,9 +2,10 @@
 /** The views, switched by the URL's hash: no page load between states. */
 import { renderAccount } from './account.js';
 import { renderAdmin } from './admin.js';
+import { api } from './api.js';
 import { $, $$, viewOf } from './dom.js';
-import { resetView } from './forms.js';
-import { SIGNED_OUT_VIEWS, state, TITLE } from './state.js';
+import { hooks, resetView } from './forms.js';
+import { SIGNED_OUT_ELSEWHERE, SIGNED_OUT_VIEWS, state } from './state.js';
 
 export function signedIn(member, notice = '') {
   state.member = member;
@@ -12,16 +13,40 @@ export function signedIn(member, notice = '') {
   go('account', notice);
 }
 
-export function signedOut(notice) {
+/** To the sign-in view, signed out; `noticeState` is how the notice looks. */
+export function signedOut(notice, noticeState = 'success') {
   state.member = null;
-  go('login', notice);
+  go('login', notice, noticeState);
 }
 
-export function go(name, notice = '') {
+export function go(name, notice = '', noticeState = 'success') {
   state.notice = notice;
+  state.noticeState = noticeState;
   if (location.hash === `#${name}`) route(true);
   else location.hash = name;
 }
+
+/**
+ * Whether the session the page believes it has still holds: when another browser revoked it (or
+ * it expired), the page says so on the sign-in view.
+ */
+export async function checkSession() {
+  if (!state.member) return;
+  try {
+    await api('GET', '/auth/me');
+  } catch (error) {
+    if (error.status === 401 && state.member) signedOut(SIGNED_OUT_ELSEWHERE, 'error');
+  }
+}
+
+/** "Sign in instead": the sign-in view, with the email already typed. */
+hooks.signIn = (email) => {
+  const login = viewOf('login');
+  resetView(login);
+  $('[name="email"]', login).value = email;
+  state.focus = email ? '[name="password"]' : '[name="email"]';
+  go('login');
+};
 
 /** Shows the view named by the URL's hash. */
 export async function route(moveFocus) {
@@ -42,8 +67,12 @@ export async function route(moveFocus) {
   view.hidden = false;
   for (const notice of $$('[data-notice]')) notice.textContent = '';
   const notice = $('[data-notice]', view);
-  if (notice) notice.textContent = state.notice;
+  if (notice) {
+    notice.textContent = state.notice;
+    notice.dataset.state = state.noticeState;
+  }
   state.notice = '';
+  state.noticeState = 'success';
 
   for (const item of $$('nav [data-when]')) {
     item.hidden = (item.dataset.when === 'signed-in') !== Boolean(state.member);
@@ -53,7 +82,7 @@ export async function route(moveFocus) {
     else link.removeAttribute('aria-current');
   }
   const heading = $('h1', view);
-  document.title = `${heading.textContent} · ${TITLE}`;
+  document.title = `${heading.textContent} · ${state.info.siteName}`;
   const focus = state.focus && $(state.focus, view);
   state.focus = '';
   if (focus) focus.focus();

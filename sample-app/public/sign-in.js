@@ -5,16 +5,18 @@
  * when asked (the module's HttpOnly `otp_device` cookie), which then signs in without a code.
  */
 import { api } from './api.js';
-import { $, $$, formValues, phoneLabel, viewOf } from './dom.js';
-import { during, resetView, setUpCodeFlow } from './forms.js';
+import { $, $$, formValues, viewOf } from './dom.js';
+import { checkFields, during, resetView, sentTo, setUpCodeFlow } from './forms.js';
+import { phoneLabel } from './phone.js';
 import { go, signedIn } from './router.js';
 import { state } from './state.js';
 
 /** Where the code went, for the flows where the person typed the phone number. */
-const sentToPhone = (channel, values, view) =>
-  channel === 'call'
-    ? `We are calling ${phoneLabel(values, view)} with your code.`
-    : `We sent a code by text message to ${phoneLabel(values, view)}.`;
+const sentToPhone = (channel, values, view) => sentTo(channel, phoneLabel(values, view));
+
+/** "30 days", from what the server says of trusted devices. */
+const trustedDays = () =>
+  state.info.trustedDeviceDays === 1 ? '1 day' : `${state.info.trustedDeviceDays} days`;
 
 const flows = {
   login: {
@@ -32,14 +34,14 @@ const flows = {
       const hasApp = answer.methods?.includes('totp') ?? false;
       $('[data-use-app]', view).hidden = !hasApp || channel === 'totp';
       $('[data-use-sms]', view).hidden = channel !== 'totp';
-      if (channel === 'totp') return 'Type the 6-digit code your authenticator app shows.';
-      return channel === 'call'
-        ? 'We are calling the phone of your account with a code.'
-        : 'We sent a code by text message to the phone of your account.';
+      if (channel === 'totp') return 'Type the 6-digit code your authenticator app shows';
+      return sentTo(channel, 'the phone of your account');
     },
     checking: 'Signing you in…',
     async confirm({ email, password, confirmationCode }, view) {
-      const rememberDevice = $('[name="rememberDevice"]', view).checked;
+      const box = $('[name="rememberDevice"]', view);
+      // The details step is collapsed by now: the box counts unless trusted devices are off.
+      const rememberDevice = box.checked && !box.closest('[data-trust]').hidden;
       const { member } = await api('POST', '/auth/2fa/login', {
         email,
         password,
@@ -48,21 +50,36 @@ const flows = {
       });
       signedIn(
         member,
-        rememberDevice ? 'This browser is trusted for 30 days: it signs in without a code.' : '',
+        rememberDevice
+          ? `This browser is trusted for ${trustedDays()}: it signs in without a code.`
+          : '',
       );
     },
-    /** "Use my authenticator app" (nothing is sent) and, from there, a text message after all. */
+    /**
+     * "Use my authenticator app", up front (nothing is sent, not even a first text message) or
+     * from the code step, and from there a text message after all.
+     */
     setUp(view, { send }) {
+      const details = $('[data-step="details"]', view);
       const code = $('[data-step="code"]', view);
+      const first = $('[data-use-app-first]', view);
       const app = $('[data-use-app]', view);
       const sms = $('[data-use-sms]', view);
+      first.addEventListener('click', () => send('totp', details, first));
       app.addEventListener('click', () => send('totp', code, app));
       sms.addEventListener('click', () => send('sms', code, sms));
     },
   },
   register: {
-    send: ({ email, phoneNumber, countryCode }, channel) =>
-      api('POST', '/auth/2fa/register/send', { email, phoneNumber, countryCode, channel }),
+    // The password goes with the send, so that a weak one is refused before a code is spent.
+    send: ({ email, password, phoneNumber, countryCode }, channel) =>
+      api('POST', '/auth/2fa/register/send', {
+        email,
+        password,
+        phoneNumber,
+        countryCode,
+        channel,
+      }),
     sent: sentToPhone,
     checking: 'Creating your account…',
     async confirm({ email, password, phoneNumber, countryCode, confirmationCode }, view) {
@@ -76,6 +93,7 @@ const flows = {
       if (member.status === 'pending') {
         resetView(view);
         for (const form of $$('form', view)) form.hidden = true;
+        $('.switch', view).hidden = true;
         $('[data-pending]', view).hidden = false;
         $('[data-pending] h2', view).focus();
       } else {
@@ -98,11 +116,11 @@ const flows = {
     },
   },
   reset: {
-    send: ({ email }, channel) => api('POST', '/auth/2fa/password/send', { email, channel }),
+    // The new password goes with the send: a weak one is refused before a code is spent.
+    send: ({ email, newPassword }, channel) =>
+      api('POST', '/auth/2fa/password/send', { email, newPassword, channel }),
     sent: (channel) =>
-      channel === 'call'
-        ? 'If an account uses this email, we are calling its phone with a code.'
-        : 'If an account uses this email, we sent a code by text message to its phone.',
+      `If an account uses this email: ${sentTo(channel, 'its phone').replace(/^C/, 'c')}`,
     checking: 'Setting your password…',
     async confirm({ email, confirmationCode, newPassword }, view) {
       await api('POST', '/auth/2fa/password/reset', { email, confirmationCode, newPassword });
@@ -134,6 +152,7 @@ function setUpRecovery(name, recover) {
   const open = $('[data-use-recovery]', view);
   open.addEventListener('click', () => {
     open.hidden = true;
+    details.hidden = false;
     $('[data-step="code"]', view).hidden = true;
     form.hidden = false;
     $('[name="recoveryCode"]', form).focus();
@@ -145,6 +164,7 @@ function setUpRecovery(name, recover) {
   });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    if (!checkFields(details)) return;
     during(view, form, 'Signing you in…', async () => {
       const { member, recoveryCodesRemaining: left } = await recover({
         ...formValues(details),

@@ -25,17 +25,18 @@ describe('Sample page: password reset, sessions and moving between states', () =
       await page.getByRole('link', { name: 'Forgot your password?' }).click();
       const reset = page.getByRole('region', { name: 'Reset your password' });
       await reset.getByLabel('Email').fill(member.email);
+      // The new password comes first and is checked before a code is sent.
+      await reset.getByLabel('New password').fill('a brand new passphrase');
       await snap(page, SUITE, 'reset');
       const sent = sample.emulator.deliveries(e164).length;
       await reset.getByRole('button', { name: 'Send code' }).click();
       expect(await visibleText(reset.getByText('If an account uses this email'))).toBe(
-        'If an account uses this email, we sent a code by text message to its phone.',
+        'If an account uses this email: code sent to its phone',
       );
       expect(await isFocused(reset.getByLabel('Confirmation code'))).toBe(true);
-      await reset.getByLabel('Confirmation code').fill(await codeFor(sample.emulator, e164, sent));
-      await reset.getByLabel('New password').fill('a brand new passphrase');
       await snap(page, SUITE, 'reset-code');
-      await reset.getByRole('button', { name: 'Set new password' }).click();
+      // The last digit sets the password.
+      await reset.getByLabel('Confirmation code').fill(await codeFor(sample.emulator, e164, sent));
 
       const login = page.getByRole('region', { name: 'Sign in', exact: true });
       expect(await visibleText(login.getByRole('status').first())).toBe(
@@ -85,7 +86,7 @@ describe('Sample page: password reset, sessions and moving between states', () =
 
       await page.getByRole('button', { name: /^Revoke Headless Chrome on Linux/ }).click();
       expect(await visibleText(page.getByText('Session ended'))).toBe(
-        'Session ended: Headless Chrome on Linux.',
+        'Session ended: Headless Chrome on Linux. That browser is signed out.',
       );
       // The list is drawn again after the message: wait for the third item to go.
       await sessions.nth(2).waitFor({ state: 'detached' });
