@@ -70,8 +70,8 @@ describe.each([
     viewport,
   );
   // Screenshots are taken at both widths by snap(); the 375 px pass checks the flows by touch size.
-  const shot = (name: string) =>
-    width === '1280 px' ? snap(t.page, SUITE, name) : Promise.resolve();
+  const shot = (name: string, options?: { readme?: boolean }) =>
+    width === '1280 px' ? snap(t.page, SUITE, name, options) : Promise.resolve();
 
   it(
     "changes a two-factor member's phone with a code to the new number and the current password",
@@ -205,7 +205,7 @@ describe.each([
       await recovery.getByRole('button', { name: 'Copy codes' }).click();
       expect(await visibleText(recovery.getByText('copied'))).toBe('The ten codes are copied.');
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(codes.join('\n'));
-      await shot('recovery-codes');
+      await shot('recovery-codes', { readme: true });
 
       await recovery.getByRole('button', { name: 'I saved them' }).click();
       expect(await recovery.getByRole('list', { name: 'Your recovery codes' }).count()).toBe(0);
@@ -368,7 +368,7 @@ describe.each([
         'Delete your account for good? This cannot be undone.',
       );
       expect(await eventually(() => isFocused(question), true)).toBe(true);
-      await shot('delete-confirm');
+      await shot('delete-confirm', { readme: true });
 
       // Keeping it changes nothing.
       await remove.getByRole('button', { name: 'Keep my account' }).click();
@@ -387,7 +387,7 @@ describe.each([
         'Your account is deleted, with its sessions and recovery codes.',
       );
       expect(await eventually(() => isFocused(notice), true)).toBe(true);
-      await shot('deleted');
+      await shot('deleted', { readme: true });
 
       await page.reload();
       await login.getByLabel('Email').fill(ned.email);
@@ -424,7 +424,7 @@ describe.each([
       expect(await visibleText(admin.getByText(/^Showing/))).toBe(
         'Showing 10 members; more to load.',
       );
-      await shot('admin-page');
+      await shot('admin-page', { readme: true });
 
       await admin.getByRole('button', { name: 'Load more' }).click();
       await rows.nth(11).waitFor();
@@ -454,7 +454,7 @@ describe.each([
       expect(await blocked.getByRole('listitem').allInnerTexts()).toEqual([
         expect.stringContaining(email),
       ]);
-      await shot('admin-blocked');
+      await shot('admin-blocked', { readme: true });
       await admin.getByRole('button', { name: `Unblock ${email}` }).click();
       expect(await visibleText(admin.getByText('No blocked members.'))).toBe('No blocked members.');
       expect(await visibleText(notice)).toBe(`${email} is unblocked.`);

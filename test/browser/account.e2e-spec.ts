@@ -34,7 +34,7 @@ describe('Sample page: password reset, sessions and moving between states', () =
         'If an account uses this email: code sent to its phone',
       );
       expect(await isFocused(reset.getByLabel('Confirmation code'))).toBe(true);
-      await snap(page, SUITE, 'reset-code');
+      await snap(page, SUITE, 'reset-code', { readme: true });
       // The last digit sets the password.
       await reset.getByLabel('Confirmation code').fill(await codeFor(sample.emulator, e164, sent));
 
@@ -82,7 +82,7 @@ describe('Sample page: password reset, sessions and moving between states', () =
           expect.stringMatching(/^Headless Chrome on Linux\s+This browser/),
         ]),
       );
-      await snap(page, SUITE, 'sessions');
+      await snap(page, SUITE, 'sessions', { readme: true });
 
       await page.getByRole('button', { name: /^Revoke Headless Chrome on Linux/ }).click();
       expect(await visibleText(page.getByText('Session ended'))).toBe(

@@ -31,7 +31,7 @@ describe('Sample page: manual approval through the admin view', () => {
         await visibleText(register.getByRole('heading', { name: /waiting for approval/ })),
       ).toBe('Thanks! Your membership is waiting for approval.');
       expect(await register.getByRole('button', { name: 'Register' }).isVisible()).toBe(false);
-      await snap(page, SUITE, 'register-pending');
+      await snap(page, SUITE, 'register-pending', { readme: true });
 
       await page.getByRole('link', { name: 'Sign in', exact: true }).first().click();
       const login = page.getByRole('region', { name: 'Sign in', exact: true });
@@ -42,7 +42,7 @@ describe('Sample page: manual approval through the admin view', () => {
         'Your membership is waiting for approval.',
       );
       expect(sample.emulator.deliveries(emmy.e164)).toHaveLength(1); // no code to a pending member
-      await snap(page, SUITE, 'login-pending');
+      await snap(page, SUITE, 'login-pending', { readme: true });
 
       const mallory = { email: 'mallory@example.com', e164: '+19295550112' };
       await registerMember(sample, { ...mallory, phoneNumber: '(929) 555-0112' });
@@ -66,7 +66,7 @@ describe('Sample page: manual approval through the admin view', () => {
         expect.stringContaining(emmy.email),
         expect.stringContaining(mallory.email),
       ]);
-      await snap(page, SUITE, 'admin-pending');
+      await snap(page, SUITE, 'admin-pending', { readme: true });
 
       await admin.getByRole('button', { name: `Approve ${emmy.email}` }).click();
       expect(await visibleText(admin.getByText(`${emmy.email} is approved.`))).toBe(

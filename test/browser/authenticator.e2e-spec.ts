@@ -40,8 +40,8 @@ describe.each([
 ])('Sample page at %s: an authenticator app and a trusted device', (width, viewport) => {
   // One phone gets several codes within seconds: no cooldown between two sends here.
   const t = useBrowserSuite({ otp: { rateLimit: { sendCooldownSeconds: false } } }, viewport);
-  const shot = (name: string) =>
-    width === '1280 px' ? snap(t.page, SUITE, name) : Promise.resolve();
+  const shot = (name: string, options?: { readme?: boolean }) =>
+    width === '1280 px' ? snap(t.page, SUITE, name, options) : Promise.resolve();
 
   it(
     'sets up an app from its QR code, signs in with it, trusts the browser, forgets it, ' +
@@ -77,7 +77,7 @@ describe.each([
       expect(drawn).toBe(/ d="([^"]+)"/.exec(renderSVG(url))![1]);
       const codeInput = app.locator('[data-step="totp-setup"]').getByLabel('Code from the app');
       expect(await eventually(() => isFocused(codeInput), true)).toBe(true);
-      await shot('app-qr');
+      await shot('app-qr', { readme: true });
 
       const appCode = appCodes(secret);
       const first = await appCode();
@@ -117,7 +117,7 @@ describe.each([
         true,
       );
       expect(sample.emulator.deliveries(ada.e164)).toHaveLength(sent);
-      await shot('login-app');
+      await shot('login-app', { readme: true });
       // The code's last digit signs in.
       await loginCode.fill(await appCode());
       expect(await visibleText(account.getByText('This browser is trusted for 30 days'))).toBe(
@@ -146,7 +146,7 @@ describe.each([
       expect(await visibleText(item.locator('.muted'))).toMatch(
         /^Trusted .+ · last used .+ · until .+$/,
       );
-      await shot('devices');
+      await shot('devices', { readme: true });
       await item.getByRole('button', { name: /^Forget Headless Chrome on Linux/ }).click();
       expect(
         await visibleText(account.getByText('Headless Chrome on Linux is no longer trusted')),

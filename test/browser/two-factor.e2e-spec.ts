@@ -25,7 +25,7 @@ describe('Sample page: two-factor sign-up and sign-in in a browser', () => {
       expect(await shownOption(country)).toBe('United States (+1)');
       expect(await country.locator('option', { hasText: 'France (+33)' }).count()).toBe(1);
       expect(await page.getByText('Development mode.').isVisible()).toBe(true);
-      await snap(page, SUITE, 'register');
+      await snap(page, SUITE, 'register', { readme: true });
 
       await register.getByLabel('Email').fill('ada@example.com');
       await register.getByLabel('Password').fill(PASSWORD);
@@ -37,12 +37,12 @@ describe('Sample page: two-factor sign-up and sign-in in a browser', () => {
       const codeInput = register.getByLabel('Confirmation code');
       expect(await isFocused(codeInput)).toBe(true);
       const code = await codeFor(sample.emulator, e164);
-      await snap(page, SUITE, 'register-code');
+      await snap(page, SUITE, 'register-code', { readme: true });
 
       await codeInput.fill(wrong(code));
       expect(await errorOf(codeInput)).toBe('The confirmation code is incorrect.');
       expect(await codeInput.getAttribute('aria-invalid')).toBe('true');
-      await snap(page, SUITE, 'register-wrong-code');
+      await snap(page, SUITE, 'register-wrong-code', { readme: true });
 
       await codeInput.fill(code);
       const account = page.getByRole('region', { name: 'You are signed in' });
@@ -81,7 +81,7 @@ describe('Sample page: two-factor sign-up and sign-in in a browser', () => {
       );
       const loginCode = login.getByLabel('Confirmation code');
       expect(await isFocused(loginCode)).toBe(true);
-      await snap(page, SUITE, 'login-code');
+      await snap(page, SUITE, 'login-code', { readme: true });
 
       await login.getByRole('button', { name: 'Call me instead' }).click();
       expect(await visibleText(login.getByText('Calling'))).toBe(
@@ -111,7 +111,7 @@ describe('Sample page: two-factor sign-up and sign-in in a browser', () => {
       expect(await visibleText(login.getByRole('alert'))).toBe(
         'The email or password is incorrect.',
       );
-      await snap(page, SUITE, 'login-wrong-password');
+      await snap(page, SUITE, 'login-wrong-password', { readme: true });
 
       await page.getByRole('link', { name: 'Create account' }).click();
       const register = page.getByRole('region', { name: 'Create your account' });
@@ -134,7 +134,7 @@ describe('Sample page: two-factor sign-up and sign-in in a browser', () => {
       await send.click();
       expect(await errorOf(password)).toBe('Password must be at least 8 characters');
       expect(await isFocused(password)).toBe(true);
-      await snap(page, SUITE, 'register-short-password');
+      await snap(page, SUITE, 'register-short-password', { readme: true });
 
       // The rest of the policy is the server's, still before a code is sent.
       await password.fill('password123');
@@ -193,7 +193,7 @@ describe('Sample page: two-factor sign-up and sign-in in a browser', () => {
       expect(await visibleText(login.getByText('Sending code…'))).toBe('Sending code…');
       // A second Enter while the first request runs sends nothing more.
       await login.getByLabel('Password').press('Enter');
-      await snap(page, SUITE, 'login-sending');
+      await snap(page, SUITE, 'login-sending', { readme: true });
 
       // Once sent, the details step collapses: the code is the one action left.
       await login.getByLabel('Confirmation code').waitFor();
