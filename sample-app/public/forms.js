@@ -130,10 +130,14 @@ export function fieldErrorOf(control) {
 
 /** What stops the countdown in a view's shown error, by view. */
 const waits = new Map();
+/** What stops a view's shown wait from being cleared by the next edit of its form, by view. */
+const editWatches = new Map();
 
 export function clearErrors(root) {
   waits.get(root)?.();
   waits.delete(root);
+  editWatches.get(root)?.();
+  editWatches.delete(root);
   for (const line of $$('.field-error, .form-error', root)) {
     line.textContent = '';
     line.removeAttribute('data-state');
@@ -332,18 +336,20 @@ function coolDown(view, button, seconds) {
   let stop;
   const release = () => {
     stop?.();
-    form?.removeEventListener('input', changed);
     if (button.dataset.coolingDown !== 'true') return;
     button.textContent = text;
     delete button.dataset.coolingDown;
     button.disabled = button.closest('[aria-busy="true"]') !== null;
   };
-  // Other details (another number, another email) are not what the wait was about.
+  // Other details (another number, another email) are not what the wait was about: the button
+  // comes back, and the message goes, even once the wait is over ("You can try again now.").
   const changed = () => {
     clearErrors(view);
     release();
   };
+  editWatches.get(view)?.();
   form?.addEventListener('input', changed);
+  editWatches.set(view, () => form?.removeEventListener('input', changed));
   stop = countDown(
     seconds,
     (left) => (button.textContent = `${text} (in ${shortWait(left)})`),
