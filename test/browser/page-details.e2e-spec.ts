@@ -25,8 +25,9 @@ describe.each([
     },
     viewport,
   );
+  // Every state is checked at both widths by snap(), and kept for the README.
   const shot = (name: string) =>
-    width === '1280 px' ? snap(t.page, SUITE, name) : Promise.resolve();
+    width === '1280 px' ? snap(t.page, SUITE, name, { readme: true }) : Promise.resolve();
   // Each width has numbers of its own: the per-phone budget is the server's, shared by both.
   const n = width === '1280 px' ? '1' : '2';
 
