@@ -1,7 +1,9 @@
 import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { resolveOtpOptions } from '../config/resolve-options.js';
 import type { MemberView } from '../members/member.entity.js';
 import type { MemberSession } from './member-session.entity.js';
+import { ProcessRevocationChannel } from './revocation/process-revocation-channel.js';
 import { hashSessionToken } from './session-token.js';
 import type { SessionRecord, SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
@@ -266,6 +268,53 @@ describe('SessionsService', () => {
       one.forgetMember(MEMBER.id);
       await two.authenticate(token);
       expect(store.lookups).toBe(2);
+    });
+
+    it('lets a revocation being sent go out before it closes the channel', async () => {
+      const { one } = await pair();
+      const order: string[] = [];
+      const send = ProcessRevocationChannel.prototype.publish;
+      jest
+        .spyOn(ProcessRevocationChannel.prototype, 'publish')
+        .mockImplementation(async function (this: ProcessRevocationChannel, message) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          await send.call(this, message);
+          order.push('sent');
+        });
+      const close = ProcessRevocationChannel.prototype.close;
+      jest
+        .spyOn(ProcessRevocationChannel.prototype, 'close')
+        .mockImplementation(async function (this: ProcessRevocationChannel) {
+          order.push('closed');
+          await close.call(this);
+        });
+      try {
+        one.forgetMember(MEMBER.id);
+        await one.onModuleDestroy();
+        services.splice(services.indexOf(one), 1);
+        expect(order).toEqual(['sent', 'closed']);
+      } finally {
+        jest.restoreAllMocks();
+      }
+    });
+
+    it('logs a revocation it could not send, and still closes', async () => {
+      const { one } = await pair();
+      jest
+        .spyOn(ProcessRevocationChannel.prototype, 'publish')
+        .mockRejectedValue(new Error('connection ended'));
+      const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => {});
+      try {
+        one.forgetMember(MEMBER.id);
+        await one.onModuleDestroy();
+        services.splice(services.indexOf(one), 1);
+        expect(logged).toHaveBeenCalledTimes(1);
+        expect(String(logged.mock.calls[0][0])).toMatch(
+          /^Could not send a session revocation over this process only \(Error\)/,
+        );
+      } finally {
+        jest.restoreAllMocks();
+      }
     });
 
     it('writes the uses of many sessions off the request path in one batch, at the latest at shutdown', async () => {

@@ -81,6 +81,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   /** How long entries live now: long while the channel is live. */
   private cacheTtlMs: number;
   private channel?: RevocationChannel;
+  /** Revocations being sent, which closing the app waits for. */
+  private readonly announcing = new Set<Promise<void>>();
   /** Whether the channel's state was logged, and as what. */
   private loggedLive?: boolean;
   /** Uses not written yet: session id -> epoch milliseconds. */
@@ -119,9 +121,10 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Writes the uses not written yet and closes the channel. */
+  /** Writes the uses not written yet, lets revocations being sent go out, and closes the channel. */
   async onModuleDestroy(): Promise<void> {
     await this.flushTouches();
+    await Promise.allSettled(this.announcing);
     await this.channel?.close();
     this.channel = undefined;
   }
@@ -318,15 +321,21 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 
   /** Tells the other instances; a failure is logged (the rows are gone already). */
   private async announce(message: RevocationMessage): Promise<void> {
-    if (!this.channel) return;
+    // The channel as it was when sent: the app may close it (and forget it) meanwhile.
+    const channel = this.channel;
+    if (!channel) return;
+    const sending = channel.publish(message);
+    this.announcing.add(sending);
     try {
-      await this.channel.publish(message);
+      await sending;
     } catch (error) {
       this.logger.error(
-        `Could not send a session revocation over ${this.channel.description} ` +
+        `Could not send a session revocation over ${channel.description} ` +
           `(${(error as Error).name}): other instances see it within ${this.options.session.cacheTtlMs} ms ` +
           'only if their channel is down too',
       );
+    } finally {
+      this.announcing.delete(sending);
     }
   }
 
