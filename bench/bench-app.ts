@@ -44,6 +44,47 @@ export class NoopGuard implements CanActivate {
 }
 
 /**
+ * Steps between the no-op guard and `SessionGuard`, for the breakdown of scenario 7: a no-op
+ * guard that reads the bearer header as any credential check must (on Fastify nothing else in a
+ * GET reads the headers, so this is where Node builds `request.headers`), and one that also
+ * answers synchronously and sets the two properties `SessionGuard` sets.
+ */
+@Injectable()
+export class HeaderNoopGuard implements CanActivate {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined>; user?: unknown }>();
+    if (!request.headers.authorization) throw new UnauthorizedException();
+    request.user = { id: NOBODY };
+    return true;
+  }
+}
+
+@Injectable()
+export class ShapeNoopGuard implements CanActivate {
+  private readonly member = {
+    id: NOBODY,
+    email: 'nobody@bench.example',
+    phoneNumber: '+15005550006',
+    status: 'active',
+    createdAt: new Date(0),
+  };
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<{
+      headers: Record<string, string | undefined>;
+      user?: unknown;
+      otpSessionId?: string;
+    }>();
+    if (!request.headers.authorization) throw new UnauthorizedException();
+    request.user = this.member;
+    request.otpSessionId = NOBODY;
+    return true;
+  }
+}
+
+/**
  * better-auth's session check as a Nest guard: `auth.api.getSession({ headers })`, with its
  * cookie cache off or (`cached`) on. A peer measured beside the module, not part of it.
  */
@@ -74,9 +115,10 @@ class BetterAuthCachedSessionGuard extends BetterAuthGuard {
 }
 
 /**
- * A small JSON route four times: open, behind a guard that does nothing, behind the module's
- * `SessionGuard`, and behind the passport-jwt guard a Nest developer would otherwise write (the
- * Nest docs' recipe).
+ * A small JSON route: open, behind a guard that does nothing, behind the module's
+ * `SessionGuard`, behind better-auth's session check, and behind the passport-jwt guard a Nest
+ * developer would otherwise write (the Nest docs' recipe); and the breakdown's steps between the
+ * no-op guard and `SessionGuard`.
  */
 @Controller('bench')
 export class BenchController {
@@ -94,6 +136,25 @@ export class BenchController {
   @UseGuards(NoopGuard)
   @Get('noop')
   noop(@Req() request: { user: { id: string } }): { id: string } {
+    return { id: request.user.id };
+  }
+
+  // The breakdown's steps (scenario 7): see HeaderNoopGuard.
+  @UseGuards(HeaderNoopGuard)
+  @Get('noop-header')
+  noopHeader(@Req() request: { user: { id: string } }): { id: string } {
+    return { id: request.user.id };
+  }
+
+  @UseGuards(ShapeNoopGuard)
+  @Get('noop-shape')
+  noopShape(@Req() request: { user: { id: string } }): { id: string } {
+    return { id: request.user.id };
+  }
+
+  @UseGuards(SessionGuard)
+  @Get('guarded-req')
+  guardedReq(@Req() request: { user: MemberView }): { id: string } {
     return { id: request.user.id };
   }
 

@@ -2,7 +2,11 @@ import type { SignInRun } from './flows.js';
 import type { GrowthResult } from './scenario-growth.js';
 import type { GuardResult } from './scenario-guard.js';
 import type { MemoryResult } from './scenario-memory.js';
-import type { CrossInstanceRevocation, SessionsResult } from './scenario-sessions.js';
+import {
+  BREAKDOWN_ROUTES,
+  type CrossInstanceRevocation,
+  type SessionsResult,
+} from './scenario-sessions.js';
 import type { SignInResult } from './scenario-signin.js';
 import type { TwoFactorResult } from './scenario-two-factor.js';
 
@@ -444,6 +448,29 @@ export function markdown(results: BenchResults): string {
               `${s.adapter}: ${SESSION_ROUTE_NAMES.map(([r, name]) => `${name} ${int(s.sliced.rps[r])}`).join(', ')}; ` +
               `${s.sliced.guardedToNoopRatios.map(pct).join(' ')}; ${s.sliced.guardedToBareRatios.map(pct).join(' ')}; ` +
               `unexpected ${s.sliced.unexpected}`,
+          )
+          .join(' · '),
+      );
+    }
+    const broken = results.sessions.filter((s) => s.breakdown);
+    if (broken.length > 0) {
+      out.push(
+        '\nFrom the no-op guard to SessionGuard, one step at a time (time-sliced runs of their own; ' +
+          'req/s medians, ÷ no-op guard medians and of every run): no-op guard; ' +
+          'no-op reading the bearer header; also synchronous, setting `user` and `otpSessionId`; ' +
+          'SessionGuard with `@Req()`; SessionGuard with `@CurrentMember()`:',
+      );
+      out.push(
+        broken
+          .map(
+            (s) =>
+              `${s.adapter}: ` +
+              BREAKDOWN_ROUTES.map(
+                (r) =>
+                  `${r} ${int(s.breakdown.rps[r])} (${pct(s.breakdown.toNoop[r])}: ` +
+                  `${s.breakdown.toNoopRatios[r].map(pct).join(' ')})`,
+              ).join(', ') +
+              `; unexpected ${s.breakdown.unexpected}`,
           )
           .join(' · '),
       );

@@ -19,6 +19,29 @@ export const SESSIONS_ROUTES: SessionsRoute[] = [
   'betterauth-cached',
 ];
 
+/**
+ * The steps from the no-op guard to `SessionGuard`, time-sliced in runs of their own: the no-op
+ * guard reading the bearer header, then also answering synchronously with the two properties
+ * `SessionGuard` sets, then `SessionGuard` with `@Req()` instead of `@CurrentMember()`.
+ */
+export type BreakdownRoute = 'noop' | 'noop-header' | 'noop-shape' | 'guarded-req' | 'guarded';
+export const BREAKDOWN_ROUTES: BreakdownRoute[] = [
+  'noop',
+  'noop-header',
+  'noop-shape',
+  'guarded-req',
+  'guarded',
+];
+
+/** Requests per second of each step (medians of runs), and each step ÷ the no-op guard per run. */
+export interface BreakdownStats {
+  rounds: number;
+  rps: Record<BreakdownRoute, number>;
+  toNoop: Record<BreakdownRoute, number>;
+  toNoopRatios: Record<BreakdownRoute, number[]>;
+  unexpected: number;
+}
+
 /** Memory of the app after a round (after a full GC), in MiB. */
 export interface MemoryPoint {
   rss: number;
@@ -64,6 +87,8 @@ export interface SessionsResult {
   memory: MemoryPoint[];
   /** The same routes in time-sliced runs (every route in each run; see `slicedCannon`). */
   sliced: SlicedStats;
+  /** Where the guard's time over the no-op guard goes, time-sliced. */
+  breakdown: BreakdownStats;
 }
 
 /** Requests per second of each route in time-sliced runs (medians), and the ratios per run. */
@@ -143,7 +168,7 @@ export async function sessionsAtScale(
     const tokens = seeded.map((s) => s.token);
     env.log(`  ${adapter}: seeding ${SESSIONS} better-auth sessions`);
     const peer = await app.command('seedBetterAuth', { count: SESSIONS });
-    const load = (route: SessionsRoute) =>
+    const load = (route: string) =>
       route === 'betterauth'
         ? cookieRotation(peer.plain)
         : route === 'betterauth-cached'
@@ -181,6 +206,7 @@ export async function sessionsAtScale(
       );
     }
     const sliced = await slicedRounds(env, app, load);
+    const breakdown = await breakdownRounds(env, app, load);
     const direct = await app.command('guardCost', {
       tokens,
       cookies: peer.plain,
@@ -225,6 +251,7 @@ export async function sessionsAtScale(
       unexpected,
       memory,
       sliced,
+      breakdown,
     };
   } finally {
     await env.stopApp(app);
@@ -243,50 +270,81 @@ function guardRatios(ratio: (a: SessionsRoute, b: SessionsRoute) => number[]) {
   };
 }
 
+type Load = (route: string) => (request: autocannon.Request) => autocannon.Request;
+
 /**
  * Every route in each run, switching every `slicedSliceMs`: the machine's swings in speed, which
  * last far longer than a slice, fall on every route alike. Ratios are taken within a run.
  */
-async function slicedRounds(
+async function slicedRuns<R extends string>(
   env: BenchEnv,
   app: BenchAppProcess,
-  load: (route: SessionsRoute) => (request: autocannon.Request) => autocannon.Request,
-): Promise<SlicedStats> {
+  load: Load,
+  routes: R[],
+  label: string,
+): Promise<{ runs: Array<Record<R, number>>; unexpected: number }> {
   const { settings } = env;
-  const routes = SESSIONS_ROUTES.map((route) => ({
-    path: `/bench/${route}`,
-    setupRequest: load(route),
-  }));
-  const runs: Array<Record<SessionsRoute, number>> = [];
+  const runs: Array<Record<R, number>> = [];
   let unexpected = 0;
   for (let round = 0; round < settings.slicedRounds; round += 1) {
     await env.quiet();
-    const result = await slicedCannon(app.url, routes, {
-      seconds: settings.slicedSeconds,
-      connections: settings.connections,
-      sliceMs: settings.slicedSliceMs,
-      offset: round,
-    });
+    const result = await slicedCannon(
+      app.url,
+      routes.map((route) => ({ path: `/bench/${route}`, setupRequest: load(route) })),
+      {
+        seconds: settings.slicedSeconds,
+        connections: settings.connections,
+        sliceMs: settings.slicedSliceMs,
+        offset: round,
+      },
+    );
     unexpected += result.unexpected;
-    const rps = Object.fromEntries(SESSIONS_ROUTES.map((r, i) => [r, result.rps[i]])) as Record<
-      SessionsRoute,
-      number
-    >;
+    const rps = Object.fromEntries(routes.map((r, i) => [r, result.rps[i]])) as Record<R, number>;
     runs.push(rps);
     env.log(
-      `  sliced round ${round + 1}: ` +
-        SESSIONS_ROUTES.map((r) => `${r} ${Math.round(rps[r])}/s`).join(', '),
+      `  ${label} round ${round + 1}: ` +
+        routes.map((r) => `${r} ${Math.round(rps[r])}/s`).join(', '),
     );
   }
+  return { runs, unexpected };
+}
+
+const mediansOf = <R extends string>(routes: R[], runs: Array<Record<R, number>>) =>
+  Object.fromEntries(routes.map((r) => [r, median(runs.map((run) => run[r]))])) as Record<
+    R,
+    number
+  >;
+
+async function slicedRounds(env: BenchEnv, app: BenchAppProcess, load: Load): Promise<SlicedStats> {
+  const { settings } = env;
+  const { runs, unexpected } = await slicedRuns(env, app, load, SESSIONS_ROUTES, 'sliced');
   const ratio = (a: SessionsRoute, b: SessionsRoute) => runs.map((r) => r[a] / r[b]);
   return {
     rounds: settings.slicedRounds,
     seconds: settings.slicedSeconds,
     sliceMs: settings.slicedSliceMs,
-    rps: Object.fromEntries(
-      SESSIONS_ROUTES.map((r) => [r, median(runs.map((run) => run[r]))]),
-    ) as Record<SessionsRoute, number>,
+    rps: mediansOf(SESSIONS_ROUTES, runs),
     ...guardRatios(ratio),
+    unexpected,
+  };
+}
+
+async function breakdownRounds(
+  env: BenchEnv,
+  app: BenchAppProcess,
+  load: Load,
+): Promise<BreakdownStats> {
+  const { runs, unexpected } = await slicedRuns(env, app, load, BREAKDOWN_ROUTES, 'breakdown');
+  const toNoopRatios = Object.fromEntries(
+    BREAKDOWN_ROUTES.map((r) => [r, runs.map((run) => run[r] / run.noop)]),
+  ) as Record<BreakdownRoute, number[]>;
+  return {
+    rounds: runs.length,
+    rps: mediansOf(BREAKDOWN_ROUTES, runs),
+    toNoop: Object.fromEntries(
+      BREAKDOWN_ROUTES.map((r) => [r, median(toNoopRatios[r])]),
+    ) as Record<BreakdownRoute, number>,
+    toNoopRatios,
     unexpected,
   };
 }
