@@ -341,9 +341,10 @@ async function breakdownRounds(
   return {
     rounds: runs.length,
     rps: mediansOf(BREAKDOWN_ROUTES, runs),
-    toNoop: Object.fromEntries(
-      BREAKDOWN_ROUTES.map((r) => [r, median(toNoopRatios[r])]),
-    ) as Record<BreakdownRoute, number>,
+    toNoop: Object.fromEntries(BREAKDOWN_ROUTES.map((r) => [r, median(toNoopRatios[r])])) as Record<
+      BreakdownRoute,
+      number
+    >,
     toNoopRatios,
     unexpected,
   };

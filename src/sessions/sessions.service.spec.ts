@@ -274,20 +274,21 @@ describe('SessionsService', () => {
       const { one } = await pair();
       const order: string[] = [];
       const send = ProcessRevocationChannel.prototype.publish;
-      jest
-        .spyOn(ProcessRevocationChannel.prototype, 'publish')
-        .mockImplementation(async function (this: ProcessRevocationChannel, message) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          await send.call(this, message);
-          order.push('sent');
-        });
+      jest.spyOn(ProcessRevocationChannel.prototype, 'publish').mockImplementation(async function (
+        this: ProcessRevocationChannel,
+        message,
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await send.call(this, message);
+        order.push('sent');
+      });
       const close = ProcessRevocationChannel.prototype.close;
-      jest
-        .spyOn(ProcessRevocationChannel.prototype, 'close')
-        .mockImplementation(async function (this: ProcessRevocationChannel) {
-          order.push('closed');
-          await close.call(this);
-        });
+      jest.spyOn(ProcessRevocationChannel.prototype, 'close').mockImplementation(async function (
+        this: ProcessRevocationChannel,
+      ) {
+        order.push('closed');
+        await close.call(this);
+      });
       try {
         one.forgetMember(MEMBER.id);
         await one.onModuleDestroy();
