@@ -10,28 +10,28 @@ import { median, percentile } from './stats.js';
 /** Distinct sessions the load spreads over. */
 export const SESSIONS = 10_000;
 
-export type SessionsRoute = 'bare' | 'noop' | 'guarded' | 'betterauth' | 'betterauth-cached';
-export const SESSIONS_ROUTES: SessionsRoute[] = [
+export const SESSIONS_ROUTES = [
   'bare',
   'noop',
   'guarded',
   'betterauth',
   'betterauth-cached',
-];
+] as const;
+export type SessionsRoute = (typeof SESSIONS_ROUTES)[number];
 
 /**
  * The steps from the no-op guard to `SessionGuard`, time-sliced in runs of their own: the no-op
  * guard reading the bearer header, then also answering synchronously with the two properties
  * `SessionGuard` sets, then `SessionGuard` with `@Req()` instead of `@CurrentMember()`.
  */
-export type BreakdownRoute = 'noop' | 'noop-header' | 'noop-shape' | 'guarded-req' | 'guarded';
-export const BREAKDOWN_ROUTES: BreakdownRoute[] = [
+export const BREAKDOWN_ROUTES = [
   'noop',
   'noop-header',
   'noop-shape',
   'guarded-req',
   'guarded',
-];
+] as const;
+export type BreakdownRoute = (typeof BREAKDOWN_ROUTES)[number];
 
 /** Requests per second of each step (medians of runs), and each step ÷ the no-op guard per run. */
 export interface BreakdownStats {
@@ -280,7 +280,7 @@ async function slicedRuns<R extends string>(
   env: BenchEnv,
   app: BenchAppProcess,
   load: Load,
-  routes: R[],
+  routes: readonly R[],
   label: string,
 ): Promise<{ runs: Array<Record<R, number>>; unexpected: number }> {
   const { settings } = env;
@@ -309,7 +309,7 @@ async function slicedRuns<R extends string>(
   return { runs, unexpected };
 }
 
-const mediansOf = <R extends string>(routes: R[], runs: Array<Record<R, number>>) =>
+const mediansOf = <R extends string>(routes: readonly R[], runs: Array<Record<R, number>>) =>
   Object.fromEntries(routes.map((r) => [r, median(runs.map((run) => run[r]))])) as Record<
     R,
     number
