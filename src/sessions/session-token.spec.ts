@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { hashSessionToken, isSessionTokenShape, newSessionToken } from './session-token.js';
+import {
+  cacheKeyOfHash,
+  hashOfCacheKey,
+  hashSessionToken,
+  hasSessionTokenLength,
+  isSessionTokenShape,
+  newSessionToken,
+  sessionCacheKey,
+} from './session-token.js';
 
 describe('session tokens', () => {
   describe('newSessionToken', () => {
@@ -59,6 +67,32 @@ describe('session tokens', () => {
       const token = newSessionToken();
       expect(hashSessionToken(token)).toBe(hashSessionToken(token));
       expect(hashSessionToken(token)).not.toBe(hashSessionToken(newSessionToken()));
+    });
+  });
+
+  describe('sessionCacheKey', () => {
+    it('is the same SHA-256 as the stored hash, as 32 one-byte characters', () => {
+      const token = newSessionToken();
+      const key = sessionCacheKey(token);
+      expect(key).toHaveLength(32);
+      expect(Buffer.from(key, 'latin1')).toEqual(createHash('sha256').update(token).digest());
+      expect(hashOfCacheKey(key)).toBe(hashSessionToken(token));
+      expect(cacheKeyOfHash(hashSessionToken(token))).toBe(key);
+    });
+
+    it('differs between tokens', () => {
+      expect(sessionCacheKey(newSessionToken())).not.toBe(sessionCacheKey(newSessionToken()));
+    });
+  });
+
+  describe('hasSessionTokenLength', () => {
+    it('accepts strings of 43 characters only', () => {
+      expect(hasSessionTokenLength(newSessionToken())).toBe(true);
+      expect(hasSessionTokenLength(' '.repeat(43))).toBe(true);
+      expect(hasSessionTokenLength('a'.repeat(42))).toBe(false);
+      expect(hasSessionTokenLength('a'.repeat(44))).toBe(false);
+      expect(hasSessionTokenLength(['a'.repeat(43)])).toBe(false);
+      expect(hasSessionTokenLength(undefined)).toBe(false);
     });
   });
 });

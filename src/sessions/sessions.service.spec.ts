@@ -131,6 +131,49 @@ describe('SessionsService', () => {
     expect(store.lookups).toBe(1);
   });
 
+  it('looks up no token that is not of the shape of one, even of the right length', async () => {
+    const { store, sessions } = setup();
+    const { token } = await sessions.create(MEMBER.id);
+    await sessions.authenticate(token);
+    for (const odd of [`${token.slice(0, -1)}=`, `${token.slice(0, -1)}\n`, ' '.repeat(43)]) {
+      expect(sessions.check(odd)).toBeNull();
+    }
+    expect(store.lookups).toBe(1);
+  });
+
+  it('answers a cached session at once until its next use is due, then records that use', async () => {
+    jest.useFakeTimers({ now: Date.now() });
+    const { store, sessions } = setup({ idleTimeoutSeconds: 100, cacheTtlMs: 60_000 });
+    const { token } = await sessions.create(MEMBER.id);
+    await sessions.authenticate(token);
+    jest.advanceTimersByTime(9_999);
+    expect(sessions.check(token)).toMatchObject({ member: { id: MEMBER.id } });
+    await sessions.flushTouches();
+    expect(store.touches).toBe(0);
+    // A tenth of the idle timeout after it was last recorded: recorded again, still no lookup.
+    jest.advanceTimersByTime(1);
+    expect(sessions.check(token)).toMatchObject({ member: { id: MEMBER.id } });
+    await sessions.flushTouches();
+    expect(store.touches).toBe(1);
+    expect(store.lookups).toBe(1);
+    // And not again before another tenth.
+    jest.advanceTimersByTime(9_999);
+    expect(sessions.check(token)).not.toBeNull();
+    await sessions.flushTouches();
+    expect(store.touches).toBe(1);
+  });
+
+  it('refuses a cached session at its absolute lifetime, to the millisecond', async () => {
+    jest.useFakeTimers({ now: Date.now() });
+    const { sessions } = setup({ ttlSeconds: 3_600, cacheTtlMs: 3_600_000 });
+    const { token } = await sessions.create(MEMBER.id);
+    await sessions.authenticate(token);
+    jest.advanceTimersByTime(3_599_999);
+    expect(sessions.check(token)).not.toBeNull();
+    jest.advanceTimersByTime(1);
+    await expect(sessions.authenticate(token)).resolves.toBeNull();
+  });
+
   it('looks the session up again once the cache entry is older than cacheTtlMs', async () => {
     jest.useFakeTimers({ now: Date.now() });
     const { store, sessions } = setup({ cacheTtlMs: 1_000 });

@@ -13,7 +13,15 @@ import type { MemberSession } from './member-session.entity.js';
 import { createRevocationChannel } from './revocation/revocation-channel.factory.js';
 import type { RevocationChannel, RevocationMessage } from './revocation/revocation-channel.js';
 import { type SessionRecord, SessionsRepository } from './sessions.repository.js';
-import { hashSessionToken, isSessionTokenShape, newSessionToken } from './session-token.js';
+import {
+  cacheKeyOfHash,
+  hashOfCacheKey,
+  hashSessionToken,
+  hasSessionTokenLength,
+  isSessionTokenShape,
+  newSessionToken,
+  sessionCacheKey,
+} from './session-token.js';
 
 /** A valid session and its member, as the guard sees them. */
 export interface AuthenticatedSession {
@@ -35,6 +43,12 @@ export interface SessionView {
 
 interface CachedSession extends SessionRecord {
   cachedAt: number;
+  /**
+   * Until when (epoch milliseconds) the cache answers for it with nothing to check or record:
+   * the earliest of its cache expiry, its own expiry and its next recorded use, which comes well
+   * before its idle timeout. 0 when its member is not approved.
+   */
+  answerUntil: number;
   /** What `authenticate()` answers for it, built once. */
   authenticated: AuthenticatedSession;
 }
@@ -72,9 +86,9 @@ const MAX_FLUSH_DELAY_MS = 1_000;
 @Injectable()
 export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('OtpModule');
-  /** Cached sessions by token hash, and their token hashes by session id. */
+  /** Cached sessions by cache key (`sessionCacheKey()`), and their keys by session id. */
   private readonly cache = new Map<string, CachedSession>();
-  private readonly hashes = new Map<string, string>();
+  private readonly keys = new Map<string, string>();
   private generation = 0;
   private readonly touchIntervalMs: number;
   private readonly flushDelayMs: number;
@@ -171,36 +185,43 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * cache holds the session.
    */
   check(token: unknown): AuthenticatedSession | null | Promise<AuthenticatedSession | null> {
-    if (!isSessionTokenShape(token)) return null;
-    const hash = hashSessionToken(token);
+    // The length alone before the cache (which holds only tokens it looked up), the shape before
+    // a lookup.
+    if (!hasSessionTokenLength(token)) return null;
+    const key = sessionCacheKey(token);
     const now = Date.now();
-    const entry = this.cache.get(hash);
-    if (entry && now - entry.cachedAt < this.cacheTtlMs) return this.admit(hash, entry, now, true);
-    return this.lookUp(hash, now);
+    const entry = this.cache.get(key);
+    if (entry !== undefined) {
+      // The common case, with one field read: the entry's other checks wait for `answerUntil`.
+      if (now < entry.answerUntil) return entry.authenticated;
+      if (now - entry.cachedAt < this.cacheTtlMs) return this.admit(key, entry, now, true);
+    }
+    return isSessionTokenShape(token) ? this.lookUp(key, now) : null;
   }
 
-  private lookUp(hash: string, now: number): Promise<AuthenticatedSession | null> {
-    return this.load(hash, now).then((loaded) =>
-      loaded ? this.admit(hash, loaded, now, false) : null,
+  private lookUp(key: string, now: number): Promise<AuthenticatedSession | null> {
+    return this.load(key, now).then((loaded) =>
+      loaded ? this.admit(key, loaded, now, false) : null,
     );
   }
 
   /** Whether a looked-up session is live now; records its use at most every `touchIntervalMs`. */
   private admit(
-    hash: string,
+    key: string,
     entry: CachedSession,
     now: number,
     cached: boolean,
   ): AuthenticatedSession | null | Promise<AuthenticatedSession | null> {
     if (now - entry.lastSeenAt >= this.options.session.idleTimeoutMs && now < entry.expiresAt) {
       // Idle as far as this instance knows: another may have seen it in use since.
-      if (cached) return this.lookUp(hash, now);
-      return this.expire(hash, entry);
+      if (cached) return this.lookUp(key, now);
+      return this.expire(key, entry);
     }
-    if (now >= entry.expiresAt) return this.expire(hash, entry);
+    if (now >= entry.expiresAt) return this.expire(key, entry);
     if (entry.member.status !== 'approved') return null;
     if (now - entry.lastSeenAt >= this.touchIntervalMs) {
       entry.lastSeenAt = now;
+      entry.answerUntil = this.answerUntil(entry);
       this.touches.set(entry.sessionId, now);
       this.uses.set(entry.sessionId, now);
       this.flushTimer ??= setTimeout(() => void this.flushTouches(), this.flushDelayMs).unref();
@@ -208,9 +229,18 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     return entry.authenticated;
   }
 
+  private answerUntil(entry: CachedSession): number {
+    if (entry.member.status !== 'approved') return 0;
+    return Math.min(
+      entry.cachedAt + this.cacheTtlMs,
+      entry.expiresAt,
+      entry.lastSeenAt + this.touchIntervalMs,
+    );
+  }
+
   /** Ends a session past its lifetime or idle timeout, here and on every instance. */
-  private async expire(hash: string, entry: CachedSession): Promise<null> {
-    this.evict([hash]);
+  private async expire(key: string, entry: CachedSession): Promise<null> {
+    this.evict([key]);
     this.touches.delete(entry.sessionId);
     this.uses.delete(entry.sessionId);
     await this.store.delete([entry.sessionId]);
@@ -280,9 +310,10 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   async revoke(memberId: string, sessionId: string): Promise<boolean> {
     const [row] = await this.store.findKeys(memberId, sessionId);
     if (!row) return false;
-    this.evict([row.tokenHash]);
+    const key = cacheKeyOfHash(row.tokenHash);
+    this.evict([key]);
     await this.store.delete([row.id]);
-    this.evict([row.tokenHash]);
+    this.evict([key]);
     await this.announce({ sessions: [row.id] });
     return true;
   }
@@ -295,10 +326,10 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     const rows = await this.store.findKeys(memberId);
     const revoked = rows.filter((row) => row.id !== keepSessionId);
     if (revoked.length === 0) return 0;
-    const hashes = revoked.map((row) => row.tokenHash);
-    this.evict(hashes);
+    const keys = revoked.map((row) => cacheKeyOfHash(row.tokenHash));
+    this.evict(keys);
     await this.store.delete(revoked.map((row) => row.id));
-    this.evict(hashes);
+    this.evict(keys);
     await this.announce({ sessions: revoked.map((row) => row.id) });
     return revoked.length;
   }
@@ -314,8 +345,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 
   private forget(memberId: string): void {
     this.generation += 1;
-    for (const [hash, entry] of this.cache) {
-      if (entry.member.id === memberId) this.drop(hash);
+    for (const [key, entry] of this.cache) {
+      if (entry.member.id === memberId) this.drop(key);
     }
   }
 
@@ -347,8 +378,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     }
     this.generation += 1;
     for (const id of message.sessions) {
-      const hash = this.hashes.get(id);
-      if (hash !== undefined) this.drop(hash);
+      const key = this.keys.get(id);
+      if (key !== undefined) this.drop(key);
     }
   }
 
@@ -375,29 +406,29 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Drops sessions from the cache and keeps lookups already reading from caching them again. */
-  private evict(hashes: string[]): void {
+  private evict(keys: string[]): void {
     this.generation += 1;
-    for (const hash of hashes) this.drop(hash);
+    for (const key of keys) this.drop(key);
   }
 
   private clear(): void {
     this.generation += 1;
     this.cache.clear();
-    this.hashes.clear();
+    this.keys.clear();
   }
 
-  private drop(hash: string): void {
-    const entry = this.cache.get(hash);
+  private drop(key: string): void {
+    const entry = this.cache.get(key);
     if (!entry) return;
-    this.cache.delete(hash);
-    this.hashes.delete(entry.sessionId);
+    this.cache.delete(key);
+    this.keys.delete(entry.sessionId);
   }
 
-  private async load(hash: string, now: number): Promise<CachedSession | undefined> {
+  private async load(key: string, now: number): Promise<CachedSession | undefined> {
     const generation = this.generation;
-    const record = await this.store.findByTokenHash(hash);
+    const record = await this.store.findByTokenHash(hashOfCacheKey(key));
     if (!record) {
-      this.drop(hash);
+      this.drop(key);
       return undefined;
     }
     // A use this instance recorded may be newer than the row read.
@@ -406,19 +437,21 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     const entry: CachedSession = {
       ...record,
       cachedAt: now,
+      answerUntil: 0,
       authenticated: {
         sessionId: record.sessionId,
         member: record.member,
         expiresAt: new Date(record.expiresAt),
       },
     };
+    entry.answerUntil = this.answerUntil(entry);
     if (this.cacheTtlMs > 0 && generation === this.generation) {
-      this.drop(hash);
+      this.drop(key);
       if (this.cache.size >= this.options.session.cacheSize) {
         this.drop(this.cache.keys().next().value as string);
       }
-      this.cache.set(hash, entry);
-      this.hashes.set(record.sessionId, hash);
+      this.cache.set(key, entry);
+      this.keys.set(record.sessionId, key);
     }
     return entry;
   }
