@@ -22,12 +22,14 @@ export type SessionsRoute = (typeof SESSIONS_ROUTES)[number];
 /**
  * The steps from the no-op guard to `SessionGuard`, time-sliced in runs of their own: the no-op
  * guard reading the bearer header, then also answering synchronously with the two properties
- * `SessionGuard` sets, then `SessionGuard` with `@Req()` instead of `@CurrentMember()`.
+ * `SessionGuard` sets, then the floor of any session check (the member found by the raw token in
+ * a prebuilt `Map`), then `SessionGuard` with `@Req()` instead of `@CurrentMember()`.
  */
 export const BREAKDOWN_ROUTES = [
   'noop',
   'noop-header',
   'noop-shape',
+  'floor',
   'guarded-req',
   'guarded',
 ] as const;

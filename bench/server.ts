@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
-import { BenchAppModule, BenchController, NoopGuard } from './bench-app.js';
+import { BenchAppModule, BenchController, NoopGuard, rememberFloorSession } from './bench-app.js';
 import { SessionGuard } from 'nestjs-otp';
 import type { ExecutionContext } from '@nestjs/common';
 import type {
@@ -133,6 +133,15 @@ function handlers(app: INestApplication, betterAuth?: BetterAuthPeer): Handlers 
         // Last used at scattered times over the past minute (see sessionRow).
         sessions.push(sessionRow(memberId, hash, now, Math.floor((60_000 * i) / count)));
         seeded.push({ memberId, token, jwt: jwt.sign({ sub: memberId }) });
+        // The same member as the module's guard would find, for the floor of the breakdown.
+        const member = {
+          id: memberId,
+          email: `active${n}@bench.example`,
+          phoneNumber: `+998${String(n).padStart(10, '0')}`,
+          status: 'active',
+          createdAt: new Date(now),
+        };
+        rememberFloorSession(token, member);
       }
       seededCount += count;
       await insertRows(dataSource, 'otp_members', members);
