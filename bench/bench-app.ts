@@ -61,6 +61,13 @@ export class HeaderNoopGuard implements CanActivate {
   }
 }
 
+/** The request as the synchronous guards below read and sign it in. */
+interface SignedInRequest {
+  headers: Record<string, string | undefined>;
+  user?: unknown;
+  otpSessionId?: string;
+}
+
 @Injectable()
 export class ShapeNoopGuard implements CanActivate {
   private readonly member = {
@@ -72,11 +79,7 @@ export class ShapeNoopGuard implements CanActivate {
   };
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{
-      headers: Record<string, string | undefined>;
-      user?: unknown;
-      otpSessionId?: string;
-    }>();
+    const request = context.switchToHttp().getRequest<SignedInRequest>();
     if (!request.headers.authorization) throw new UnauthorizedException();
     request.user = this.member;
     request.otpSessionId = NOBODY;
@@ -101,11 +104,7 @@ export function rememberFloorSession(token: string, member: { id: string }): voi
 @Injectable()
 export class FloorGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{
-      headers: Record<string, string | undefined>;
-      user?: unknown;
-      otpSessionId?: string;
-    }>();
+    const request = context.switchToHttp().getRequest<SignedInRequest>();
     const member = floorSessions.get(request.headers.authorization?.slice(7) ?? '');
     if (!member) throw new UnauthorizedException();
     request.user = member;
