@@ -9,6 +9,7 @@ import {
 } from './scenario-sessions.js';
 import type { SignInResult } from './scenario-signin.js';
 import type { TwoFactorResult } from './scenario-two-factor.js';
+import { median } from './stats.js';
 
 /** Everything one run measured. */
 export interface BenchResults {
@@ -122,11 +123,13 @@ export function targets(results: BenchResults): string[][] {
       ]);
     }
     if (s.breakdown?.toNoop.floor !== undefined) {
-      const b = s.breakdown;
+      const { toNoop, toNoopRatios } = s.breakdown;
+      // Of every run, as every other ratio: guard ÷ floor within one run, then the median.
+      const toFloor = median(toNoopRatios.guarded.map((g, i) => g / toNoopRatios.floor[i]));
       rows.push([
         `7 time-sliced breakdown: the floor of any session check ÷ the no-op guard; SessionGuard ≥ 95% of the floor (${where})`,
-        `${pct(b.toNoop.floor)}; ${pct(b.toNoop.guarded / b.toNoop.floor)}`,
-        verdict(b.toNoop.guarded / b.toNoop.floor >= 0.95),
+        `${pct(toNoop.floor)}; ${pct(toFloor)}`,
+        verdict(toFloor >= 0.95),
       ]);
     }
     rows.push([

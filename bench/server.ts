@@ -121,23 +121,17 @@ function handlers(app: INestApplication, betterAuth?: BetterAuthPeer): Handlers 
         const memberId = randomUUID();
         const n = seededCount + i;
         const { token, hash } = newToken();
-        members.push(
-          memberRow(
-            memberId,
-            `active${n}@bench.example`,
-            `+998${String(n).padStart(10, '0')}`,
-            null,
-            now,
-          ),
-        );
+        const email = `active${n}@bench.example`;
+        const phoneNumber = `+998${String(n).padStart(10, '0')}`;
+        members.push(memberRow(memberId, email, phoneNumber, null, now));
         // Last used at scattered times over the past minute (see sessionRow).
         sessions.push(sessionRow(memberId, hash, now, Math.floor((60_000 * i) / count)));
         seeded.push({ memberId, token, jwt: jwt.sign({ sub: memberId }) });
         // The same member as the module's guard would find, for the floor of the breakdown.
         const member = {
           id: memberId,
-          email: `active${n}@bench.example`,
-          phoneNumber: `+998${String(n).padStart(10, '0')}`,
+          email,
+          phoneNumber,
           status: 'active',
           createdAt: new Date(now),
         };
