@@ -16,6 +16,8 @@ export const OtpErrorCode = {
   PROVIDER_UNAVAILABLE: 'PROVIDER_UNAVAILABLE',
   PROVIDER_MISCONFIGURED: 'PROVIDER_MISCONFIGURED',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** A store the module needs (the database, the shared rate-limit storage) is briefly unreachable. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   CSRF_CHECK_FAILED: 'CSRF_CHECK_FAILED',
   /** A sensitive action needs a code checked more recently in this session. */
   REVERIFICATION_REQUIRED: 'REVERIFICATION_REQUIRED',

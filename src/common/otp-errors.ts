@@ -110,6 +110,10 @@ export const OTP_ERRORS: Readonly<Record<OtpErrorCode, OtpErrorDefinition>> = {
     status: HttpStatus.INTERNAL_SERVER_ERROR,
     message: 'Something went wrong. Try again later.',
   },
+  SERVICE_UNAVAILABLE: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    message: 'The service is briefly unavailable. Try again shortly.',
+  },
   PROVIDER_UNAVAILABLE: {
     status: HttpStatus.SERVICE_UNAVAILABLE,
     message: 'The verification service is unavailable. Try again shortly.',
