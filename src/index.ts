@@ -46,7 +46,11 @@ export {
   RedisRateLimitStorage,
   RedisThrottlerStorage,
 } from './rate-limit/redis-rate-limit.storage.js';
-export type { RedisScriptClient } from './rate-limit/redis-rate-limit.storage.js';
+export type {
+  RedisRateLimitStorageOptions,
+  RedisScriptClient,
+  RedisUnavailablePolicy,
+} from './rate-limit/redis-rate-limit.storage.js';
 export { MemoryRateLimitStorage } from './rate-limit/memory-rate-limit.storage.js';
 export type {
   RateLimitStorage,

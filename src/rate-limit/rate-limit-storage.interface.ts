@@ -32,10 +32,18 @@ export interface RateLimitStorage {
   /**
    * Counts one attempt in every window, or in none: when any window already holds its limit,
    * nothing is counted and the verdict says how long to wait. A refused attempt costs nothing.
+   * A storage that cannot count (its server unreachable) throws, e.g. an `OtpException` with
+   * `SERVICE_UNAVAILABLE` and `retryAfterSeconds`, which the client receives as 503.
    */
   hit(windows: readonly RateWindow[]): Promise<RateVerdict>;
-  /** Takes back one counted attempt (it turned out to cost nothing, e.g. Twilio was down). */
+  /**
+   * Takes back one counted attempt (it turned out to cost nothing, e.g. Twilio was down). Should
+   * not wait long; a failure is logged by the module and does not change the request's answer.
+   */
   undo(keys: readonly string[], hitId: string): Promise<void>;
-  /** Forgets every attempt counted under these keys (e.g. a success ends a run of failures). */
+  /**
+   * Forgets every attempt counted under these keys (e.g. a success ends a run of failures).
+   * Should not wait long; a failure is logged by the module and the success stands.
+   */
   clear(keys: readonly string[]): Promise<void>;
 }

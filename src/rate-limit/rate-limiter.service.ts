@@ -51,7 +51,8 @@ export class RateLimiter {
 
   /**
    * Counts one attempt for every subject whose rule is on; over a limit, counts nothing and
-   * throws 429 `TOO_MANY_REQUESTS` with `Retry-After`.
+   * throws 429 `TOO_MANY_REQUESTS` with `Retry-After`. A shared storage that cannot be reached
+   * throws 503 `SERVICE_UNAVAILABLE` (see `RedisRateLimitStorage`), before anything is sent.
    */
   async consume(subjects: readonly RateSubject[]): Promise<RateCharge> {
     const windows: (RateWindow & { rule: RateRuleName })[] = [];
@@ -70,18 +71,39 @@ export class RateLimiter {
     }
     return {
       undo: (...rules) =>
-        storage.undo(
-          windows.filter((w) => rules.length === 0 || rules.includes(w.rule)).map((w) => w.key),
-          verdict.hitId,
+        this.settle('take back an attempt', () =>
+          storage.undo(
+            windows.filter((w) => rules.length === 0 || rules.includes(w.rule)).map((w) => w.key),
+            verdict.hitId,
+          ),
         ),
     };
   }
 
-  /** Forgets the attempts counted for these subjects (a success ends a run of failures). */
+  /**
+   * Forgets the attempts counted for these subjects (a success ends a run of failures). Never
+   * throws: a storage that fails is logged, and the success stands.
+   */
   async clear(subjects: readonly RateSubject[]): Promise<void> {
     const keys = subjects
       .filter(([rule]) => this.options.rateLimit.rules[rule])
       .map(([rule, subject]) => `${rule}:${subject}`);
-    if (keys.length > 0) await this.options.rateLimit.storage.clear(keys);
+    if (keys.length === 0) return;
+    const { storage } = this.options.rateLimit;
+    await this.settle('forget attempts', () => storage.clear(keys));
+  }
+
+  /**
+   * Runs an `undo` or a `clear`, which only ever gives back: its failure must not turn the
+   * request's answer into an error, so it is logged (without the keys, which hold phone numbers
+   * and emails) and the request goes on.
+   */
+  private async settle(what: string, call: () => Promise<void>): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      const name = error instanceof Error ? error.name : typeof error;
+      this.logger.warn(`Rate-limit storage could not ${what} (${name}): moving on`);
+    }
   }
 }
