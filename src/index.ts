@@ -96,9 +96,13 @@ export type { ConnectionAuthOptions } from './sessions/session.guard.js';
 export { OtpSessionStrategy } from './sessions/session.strategy.js';
 export { CurrentMember } from './sessions/current-member.decorator.js';
 export { CurrentSessionId } from './sessions/current-session-id.decorator.js';
+export { CurrentSession } from './sessions/current-session.decorator.js';
+export { AUTH_METHODS } from './sessions/session-assurance.js';
+export type { AssuranceLevel, AuthMethod } from './sessions/session-assurance.js';
 export { Public } from './sessions/public.decorator.js';
 export type { OtpRequest } from './sessions/session-request.interface.js';
 export type {
+  VerificationCheckResult,
   VerificationCheckStatus,
   VerificationProvider,
   VerificationRequest,
@@ -113,5 +117,6 @@ export {
   OtpAccountLifecycle1796300000000,
   OtpAuthenticatorApps1796400000000,
   OtpInitialSchema1795435481983,
+  OtpSessionAssurance1796600000000,
   OtpTrustedDevices1796500000000,
 } from './migrations/otp-migrations.js';

@@ -52,6 +52,9 @@ function session(memberId: string, tokenHash = 'a'.repeat(64)): MemberSession {
     createdAt: now,
     expiresAt: new Date(now.getTime() + 60_000),
     lastSeenAt: now,
+    verifiedAt: now,
+    amr: 'sms',
+    aal: 1,
     userAgent: null,
   };
 }
@@ -103,6 +106,7 @@ describe('Migrations', () => {
       'OtpAccountLifecycle1796300000000',
       'OtpAuthenticatorApps1796400000000',
       'OtpTrustedDevices1796500000000',
+      'OtpSessionAssurance1796600000000',
     ]);
     expect(await dataSource.showMigrations()).toBe(false);
     // What `typeorm migration:generate` would write: nothing.
@@ -172,6 +176,10 @@ describe('Migrations', () => {
     await dataSource.runMigrations();
     await dataSource.manager.insert(Member, member());
 
+    await dataSource.undoLastMigration({ transaction: 'all' });
+    expect(await queryRunner.hasColumn('otp_member_sessions', 'amr')).toBe(false);
+    expect(await queryRunner.hasColumn('otp_member_sessions', 'aal')).toBe(false);
+    expect(await queryRunner.hasTable('otp_trusted_devices')).toBe(true);
     await dataSource.undoLastMigration({ transaction: 'all' });
     expect(await queryRunner.hasTable('otp_trusted_devices')).toBe(false);
     expect(await queryRunner.hasTable('otp_totp_authenticators')).toBe(true);
@@ -340,7 +348,10 @@ describe('An app on a database made by the migrations alone', () => {
         { email: 'bob@example.com', phoneNumber: '+12015550123' },
       ]) {
         const error = await members
-          .createWithSession({ ...taken, ...fields }, 'two-factor')
+          .createWithSession({ ...taken, ...fields }, 'two-factor', [
+            { method: 'pwd' },
+            { method: 'sms' },
+          ])
           .catch((e) => e);
         expect(error).toBeInstanceOf(OtpException);
         expect(error).toMatchObject({ code: OtpErrorCode.ALREADY_REGISTERED });

@@ -161,7 +161,7 @@ describe('Authenticator apps (TOTP)', () => {
   });
 
   it('is removed with a code from it, and re-verifies a session without a phone code', async () => {
-    const token = await signIn();
+    let token = await signIn();
     await awayFromStepEdge();
     const secret = await setUp(token, -1);
     await t.dataSource.query(
@@ -176,12 +176,20 @@ describe('Authenticator apps (TOTP)', () => {
       .send({ channel: 'totp' })
       .expect(200);
     expect(sent.body).toEqual({ results: true, channel: 'totp' });
-    await t.http
+    const verified = await t.http
       .post('/auth/session/verify')
       .set(bearer(token))
       .send({ confirmationCode: await appCode(secret) })
       .expect(200);
+    await t.http.post('/auth/account/recovery-codes').set(bearer(token)).expect(401);
+    token = verified.body.sessionToken;
     await t.http.post('/auth/account/recovery-codes').set(bearer(token)).expect(200);
+    const sessions = (await t.http.get('/auth/sessions').set(bearer(token)).expect(200)).body;
+    expect(sessions.find((s: { current: boolean }) => s.current)).toMatchObject({
+      amr: ['pwd', 'sms', 'otp'],
+      aal: 2,
+      verifiedAt: expect.any(String),
+    });
 
     const wrong = await t.http
       .delete('/auth/account/totp')

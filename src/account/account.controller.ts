@@ -35,7 +35,7 @@ import {
   RequireRecentVerification,
   SENSITIVE_ACTION_SECONDS,
 } from './require-recent-verification.decorator.js';
-import { SessionVerification } from './session-verification.service.js';
+import { SessionVerification, type SessionVerified } from './session-verification.service.js';
 
 /**
  * The signed-in member's own account. Every change asks for a code checked in the last 5 minutes
@@ -54,7 +54,7 @@ export class AccountController {
 
   /** Sends a code to a new phone number. */
   @Post('phone/send')
-  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS)
+  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS, { recoverySignIn: true })
   @ApiOperation({ summary: 'Send a code to a new phone number' })
   @ApiOkResponse({ type: CodeSentResponse })
   @ApiOtpErrors(400, 403, 409, 422, 429, 500, 503)
@@ -69,7 +69,7 @@ export class AccountController {
 
   /** Makes the new number the member's phone; other sessions are revoked. */
   @Post('phone')
-  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS)
+  @RequireRecentVerification(SENSITIVE_ACTION_SECONDS, { recoverySignIn: true })
   @ApiOperation({
     summary: 'Set a new phone with the code sent to it (and the password, if the member has one)',
   })
@@ -192,18 +192,22 @@ export class SessionVerificationController {
     return this.verification.sendCode(memberId, body.channel, client);
   }
 
-  /** Checks the code; the session counts as verified now. */
+  /**
+   * Checks the code; the session counts as verified now, with a new token (and cookie): the old
+   * token is ended on every instance.
+   */
   @Post()
-  @ApiOperation({ summary: 'Re-verify this session with the code' })
+  @ApiOperation({ summary: 'Re-verify this session with the code; answers its new token' })
   @ApiOkResponse({ type: SessionVerifiedResponse })
   @ApiOtpErrors(400, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
+  @SessionCookie('set')
   verify(
     @CurrentMember('id') memberId: string,
     @CurrentSessionId() sessionId: string,
     @Body() body: ConfirmationCodeDto,
     @CurrentClient() client: ClientInfo,
-  ): Promise<{ results: true; verifiedAt: string }> {
+  ): Promise<SessionVerified> {
     return this.verification.verify(memberId, sessionId, body.confirmationCode, client);
   }
 }

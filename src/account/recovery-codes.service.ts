@@ -55,9 +55,11 @@ export class RecoveryCodesService {
   }
 
   /**
-   * Uses one of the member's codes. Counted like a confirmation code: every check for the
-   * client IP, a wrong code for the member's phone (`checksPerPhone`, cleared by a right one;
-   * a budget of its own, beside the one of the codes sent to the phone).
+   * Uses one of the member's codes. Every check counts for the client IP (`checksPerIp`), and
+   * nothing for the member or the number: a code has 120 bits, so guessing is bounded by the
+   * clients' own limits, and junk codes from anyone cannot lock out the member who lost their
+   * phone. Without a client IP (a host calling the service directly) the number's own budget
+   * (`checksPerPhone`, apart from the codes sent to it) bounds it instead, cleared by a right code.
    * Without a member (an unknown number) it answers like a wrong code after the same work.
    * Resolves to the number of codes left; throws 401 `INVALID_CODE` for a wrong, malformed or
    * used code, 429 over a limit. `before` runs once the code is known to be right and before it
@@ -70,21 +72,12 @@ export class RecoveryCodesService {
     phoneNumber: string,
     before?: () => void,
   ): Promise<number> {
-    // The phone's own budget for recovery codes, under the same rule: guessing recovery codes
-    // for someone's number must not use up the checks of the codes sent to them.
-    const account: RateSubject = [
-      'checksPerPhone',
-      `recovery|${member?.phoneNumber ?? phoneNumber}`,
-    ];
-    const charge = await this.limits.consume([
-      ...(client.ip ? [['checksPerIp', clientKey(client.ip)] as const] : []),
-      account,
-    ]);
+    const subject: RateSubject = client.ip
+      ? ['checksPerIp', clientKey(client.ip)]
+      : ['checksPerPhone', `recovery|${member?.phoneNumber ?? phoneNumber}`];
+    await this.limits.consume([subject]);
     const canonical = canonicalRecoveryCode(input);
-    if (canonical === null) {
-      await charge.undo(account[0]);
-      throw new OtpException(OtpErrorCode.INVALID_CODE);
-    }
+    if (canonical === null) throw new OtpException(OtpErrorCode.INVALID_CODE);
     const candidate = Buffer.from(hashRecoveryCode(canonical), 'hex');
     const unused = member ? await this.codes.unused(member.id) : [];
     // Every code compared in constant time, none skipped: the time tells nothing of which.
@@ -98,7 +91,7 @@ export class RecoveryCodesService {
     if (!(await this.codes.markUsed(found.id, new Date()))) {
       throw new OtpException(OtpErrorCode.INVALID_CODE);
     }
-    await this.limits.clear([account]);
+    if (!client.ip) await this.limits.clear([subject]);
     return unused.length - 1;
   }
 }

@@ -10,6 +10,7 @@ import { MemberAccounts } from '../members/member-accounts.service.js';
 import { type MemberView, toMemberView } from '../members/member.entity.js';
 import type { MemberWithSecret } from '../members/members.repository.js';
 import { PhoneService } from '../phone/phone.service.js';
+import type { SessionProof } from '../sessions/session-assurance.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { RecoveryCodesService } from './recovery-codes.service.js';
 
@@ -25,8 +26,9 @@ export interface RecoverySignInResult {
  * Signing in with a recovery code instead of a code sent to the phone: for a member whose phone
  * is out of reach. Using a code
  * revokes nothing; it is logged and emits `otp.member.recovery-code-used`. The session it starts
- * counts as verified (a recovery code proves as much as a code sent to the phone), so the member
- * can set a new phone at once.
+ * records the method `recovery` and proves no phone: it may set a new phone within the sensitive
+ * window (`@RequireRecentVerification(..., { recoverySignIn: true })` on the phone routes), and
+ * does nothing else sensitive until it re-verifies.
  */
 @Injectable()
 export class RecoverySignIn {
@@ -95,7 +97,11 @@ export class RecoverySignIn {
       this.audit.refused({ flow, method, memberId: member?.id, e164 }, error);
       throw error;
     }
-    const { token } = await this.sessions.create(member!.id, client.userAgent);
+    const proof: SessionProof[] =
+      method === 'two-factor'
+        ? [{ method: 'pwd' }, { method: 'recovery' }]
+        : [{ method: 'recovery' }];
+    const { token } = await this.sessions.create(member!.id, proof, client.userAgent);
     this.audit.signedIn(member!.id, e164, method);
     this.logger.warn(
       `Member ${member!.id} (${maskPhone(e164)}) used a recovery code; ${remaining} left`,

@@ -3,6 +3,7 @@ import {
   type CanActivate,
   type ExecutionContext,
   Injectable,
+  Logger,
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
@@ -11,60 +12,103 @@ import { OtpErrorCode } from '../common/otp-error-code.js';
 import { OtpException } from '../common/otp.exception.js';
 import { contextRequest } from '../sessions/session-context.js';
 import { SessionGuard } from '../sessions/session.guard.js';
-import { SessionVerification } from './session-verification.service.js';
+import type { SessionAssurance } from '../sessions/session-assurance.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 
-const RECENT_VERIFICATION_SECONDS = 'nestjs-otp:recent-verification-seconds';
+const RECENT_VERIFICATION = 'nestjs-otp:recent-verification';
 
-/** How recent a code check the module's own sensitive routes ask for: 5 minutes. */
+/** How recent a proof the module's own sensitive routes ask for: 5 minutes. */
 export const SENSITIVE_ACTION_SECONDS = 300;
 
+/** What `@RequireRecentVerification()` asks of a session besides its window. */
+export interface RecentVerificationOptions {
+  /**
+   * Also let through a session signed in with a recovery code within the window, which proves no
+   * phone: for setting a new phone when the old one is lost. Default `false`.
+   */
+  recoverySignIn?: boolean;
+}
+
+interface RecentVerificationRule extends RecentVerificationOptions {
+  seconds: number;
+}
+
 /**
- * Refuses a session whose last code check is older than the route's
- * `@RequireRecentVerification(seconds)` with 403 `REVERIFICATION_REQUIRED`; the member renews it
- * with `POST /auth/session/verify/send` and `POST /auth/session/verify`. Signs the request in
- * first (as `SessionGuard` does) when no guard before it has.
+ * Refuses a session whose member has not proved possession of their phone, authenticator app or
+ * passkey within the route's `@RequireRecentVerification(seconds)` with 403
+ * `REVERIFICATION_REQUIRED`: a session signed in by a trusted device or a recovery code never
+ * did, until it re-verifies (`POST /auth/session/verify/send`, then `POST /auth/session/verify`).
+ * Signs the request in first (as `SessionGuard` does) when no guard before it has.
  */
 @Injectable()
 export class RecentVerificationGuard implements CanActivate {
+  private readonly logger = new Logger('OtpModule');
+
   constructor(
     private readonly reflector: Reflector,
     private readonly sessionGuard: SessionGuard,
-    private readonly verification: SessionVerification,
+    private readonly sessions: SessionsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const seconds = this.reflector.getAllAndOverride<number | undefined>(
-      RECENT_VERIFICATION_SECONDS,
+    const rule = this.reflector.getAllAndOverride<RecentVerificationRule | undefined>(
+      RECENT_VERIFICATION,
       [context.getHandler(), context.getClass()],
     );
-    if (seconds === undefined) return true;
+    if (rule === undefined) return true;
     let request = contextRequest(context);
-    if (!request?.otpSessionId) {
+    if (!request?.otpSession) {
       if (!(await this.sessionGuard.canActivate(context))) return false;
       request = contextRequest(context);
     }
-    const sessionId = request?.otpSessionId;
-    if (!sessionId) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
-    const verifiedAt = await this.verification.verifiedAt(sessionId);
-    if (verifiedAt === null) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
-    if (Date.now() - verifiedAt > seconds * 1000) {
-      throw new OtpException(OtpErrorCode.REVERIFICATION_REQUIRED);
-    }
-    return true;
+    const signedIn = request?.otpSession;
+    // As stored now: the guard's view of the session is as of its (cached) lookup.
+    const session =
+      signedIn && (await this.sessions.assurance(signedIn.member.id, signedIn.sessionId));
+    if (!signedIn || !session) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
+    if (this.isRecent(session, rule, Date.now())) return true;
+    const last = session.verifiedAt
+      ? `${Math.round((Date.now() - session.verifiedAt.getTime()) / 1000)} s ago`
+      : `never (signed in by ${session.amr.join(' + ') || 'an earlier version'})`;
+    this.logger.warn(
+      `Re-verification required: member ${signedIn.member.id}, session ${signedIn.sessionId}, ` +
+        `last proof of possession ${last}, route asks within ${rule.seconds} s`,
+    );
+    throw new OtpException(OtpErrorCode.REVERIFICATION_REQUIRED);
+  }
+
+  private isRecent(
+    session: SessionAssurance & { createdAt: Date },
+    rule: RecentVerificationRule,
+    now: number,
+  ): boolean {
+    const window = rule.seconds * 1000;
+    if (session.verifiedAt && now - session.verifiedAt.getTime() <= window) return true;
+    return (
+      rule.recoverySignIn === true &&
+      session.amr.includes('recovery') &&
+      now - session.createdAt.getTime() <= window
+    );
   }
 }
 
 /**
- * Lets a signed-in request through only when its session checked a code (SMS or call) in the
- * last `seconds`: at sign-in, or by re-verifying. Stacks with `SessionGuard`
- * (`@UseGuards(SessionGuard)` on the controller, this on the route) or works alone.
+ * Lets a signed-in request through only when its member proved possession of their phone (a
+ * code by SMS, call or WhatsApp), authenticator app or passkey in this session within the last
+ * `seconds`: at sign-in, or by re-verifying. A password, a trusted device or a recovery code
+ * alone never counts (a recovery-code sign-in does where `recoverySignIn` is set). Stacks with
+ * `SessionGuard` (`@UseGuards(SessionGuard)` on the controller, this on the route) or works alone.
  */
-export function RequireRecentVerification(seconds: number): MethodDecorator & ClassDecorator {
+export function RequireRecentVerification(
+  seconds: number,
+  options: RecentVerificationOptions = {},
+): MethodDecorator & ClassDecorator {
   if (!Number.isInteger(seconds) || seconds <= 0) {
     throw new Error('RequireRecentVerification: seconds must be a positive integer');
   }
+  const rule: RecentVerificationRule = { seconds, recoverySignIn: options.recoverySignIn === true };
   return applyDecorators(
-    SetMetadata(RECENT_VERIFICATION_SECONDS, seconds),
+    SetMetadata(RECENT_VERIFICATION, rule),
     UseGuards(RecentVerificationGuard),
   );
 }

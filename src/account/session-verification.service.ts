@@ -1,40 +1,40 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Repository } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { SecondFactor } from '../authenticators/second-factor.js';
 import type { ClientInfo } from '../common/client-info.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import { OtpException } from '../common/otp.exception.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 import { MembersService } from '../members/members.service.js';
-import { OTP_SESSION_REPOSITORY } from '../otp-internal.constants.js';
-import { MemberSession } from '../sessions/member-session.entity.js';
+import type { AuthMethod } from '../sessions/session-assurance.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 
+/** A session re-verified: its new token (the old one is ended) and when. */
+export interface SessionVerified {
+  results: true;
+  /** The session's new token, shown this once. */
+  sessionToken: string;
+  /** ISO 8601. */
+  verifiedAt: string;
+}
+
 /**
- * When a session last proved it is its member: at its sign-in (by a code, an app code or a
- * recovery code), and each time it re-verifies with a new code. Sensitive actions ask for a
- * recent proof (`@RequireRecentVerification()`).
+ * Re-verifying a signed-in session: the member proves possession of their phone (a new code) or
+ * authenticator app again. The session records the proof (`amr`, `aal`, `verifiedAt`) and gets a
+ * new token: the old one stops working on every instance, so a copy stolen earlier does not
+ * ride the fresh proof (OWASP ASVS 7.2.4). Sensitive actions ask for a recent proof
+ * (`@RequireRecentVerification()`).
  */
 @Injectable()
 export class SessionVerification {
   constructor(
-    @Inject(OTP_SESSION_REPOSITORY) private readonly sessions: Repository<MemberSession>,
+    private readonly sessions: SessionsService,
     private readonly verification: VerificationService,
     private readonly members: MembersService,
     private readonly audit: SignInAudit,
     private readonly secondFactor: SecondFactor,
   ) {}
-
-  /** When the session last checked a code, in epoch ms; `null` for no such session. */
-  async verifiedAt(sessionId: string): Promise<number | null> {
-    const session = await this.sessions.findOne({
-      where: { id: sessionId },
-      select: { id: true, createdAt: true, verifiedAt: true },
-    });
-    if (!session) return null;
-    return (session.verifiedAt ?? session.createdAt).getTime();
-  }
 
   /**
    * Sends a code to the signed-in member's phone, to re-verify the session; with `channel:
@@ -56,25 +56,31 @@ export class SessionVerification {
   }
 
   /**
-   * Checks the code sent to the member's phone (or of their authenticator app) and records the
-   * session as verified now.
+   * Checks the code sent to the member's phone (or of their authenticator app), records the
+   * proof in the session and renews its token: resolves to the new token, shown this once.
    */
   async verify(
     memberId: string,
     sessionId: string,
     confirmationCode: string,
     client: ClientInfo,
-  ): Promise<{ results: true; verifiedAt: string }> {
+  ): Promise<SessionVerified> {
     const member = await this.members.findById(memberId);
     if (!member) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
+    let method: AuthMethod;
     try {
-      await this.secondFactor.confirm(member, confirmationCode, client);
+      method = await this.secondFactor.confirm(member, confirmationCode, client);
     } catch (error) {
       this.audit.refused({ flow: 'Re-verification', memberId, e164: member.phoneNumber }, error);
       throw error;
     }
-    const now = new Date();
-    await this.sessions.update({ id: sessionId, memberId }, { verifiedAt: now });
-    return { results: true, verifiedAt: now.toISOString() };
+    const renewed = await this.sessions.renew(memberId, sessionId, { method });
+    // Revoked (or renewed by a concurrent request) while the code was checked.
+    if (!renewed) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
+    return {
+      results: true,
+      sessionToken: renewed.token,
+      verifiedAt: renewed.verifiedAt!.toISOString(),
+    };
   }
 }

@@ -7,7 +7,8 @@ import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interfac
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
 import { VerificationService } from '../verification/verification.service.js';
-import { TotpService } from './totp.service.js';
+import { channelMethod, type AuthMethod } from '../sessions/session-assurance.js';
+import { lockedApp, TotpService } from './totp.service.js';
 
 /** How a member can prove it is them beside the password: channels, an app, recovery codes. */
 export type SecondFactorMethod = OtpChannel | 'totp' | 'recovery';
@@ -36,42 +37,55 @@ export class SecondFactor {
   /** The methods the member has, in order: the enabled channels, `totp`, `recovery`. */
   async methods(memberId: string): Promise<SecondFactorMethod[]> {
     const [totp, recovery] = await Promise.all([
-      this.totp.isEnabled(memberId),
+      this.totp.state(memberId),
       this.recoveryCodes.status(memberId),
     ]);
     return [
       ...this.options.channels,
-      ...(totp ? (['totp'] as const) : []),
+      ...(totp === 'ready' ? (['totp'] as const) : []),
       ...(recovery.remaining > 0 ? (['recovery'] as const) : []),
     ];
   }
 
   /**
    * For a member who asked for `channel: 'totp'`: nothing is sent. Throws `CHANNEL_NOT_ALLOWED`
-   * when the member has no authenticator app.
+   * when the member has no authenticator app, or when it is locked after too many wrong codes.
    */
   async assertTotp(memberId: string): Promise<void> {
-    if (!(await this.totp.isEnabled(memberId))) {
-      throw new OtpException(OtpErrorCode.CHANNEL_NOT_ALLOWED, {
-        message: 'This account has no authenticator app. Choose SMS or a call.',
-      });
-    }
+    const state = await this.totp.state(memberId);
+    if (state === 'ready') return;
+    throw new OtpException(OtpErrorCode.CHANNEL_NOT_ALLOWED, {
+      message:
+        state === 'none'
+          ? 'This account has no authenticator app. Choose SMS or a call.'
+          : lockedApp().message,
+    });
   }
 
-  /** Resolves when `code` is right for the member (app or phone); throws as a code check does. */
-  async confirm(member: Subject, code: string, client: ClientInfo): Promise<'totp' | 'phone'> {
+  /**
+   * Resolves to how the member proved it (`otp` for the app, else the code's channel: `sms`,
+   * `tel`, `whatsapp`) when `code` is right for them; throws as a code check does. A code that
+   * is neither counts as one consecutive failure of the app; a right code sent to the phone
+   * counts nothing against the app, and renews it after too many failures (a fresh proof by
+   * another factor).
+   */
+  async confirm(member: Subject, code: string, client: ClientInfo): Promise<AuthMethod> {
     // One lookup: `null` without an app, else whether the code is the app's.
-    const app = await this.totp.check(member.id, code, client);
-    if (app === true) return 'totp';
-    const hasApp = app === false;
+    const app = await this.totp.attempt(member.id, code, client);
+    if (app?.accepted) return 'otp';
+    let channel: OtpChannel;
     try {
-      await this.verification.confirm(member.phoneNumber, code, client);
+      channel = await this.verification.confirm(member.phoneNumber, code, client);
     } catch (error) {
-      if (hasApp && error instanceof OtpException && error.code === OtpErrorCode.CODE_EXPIRED) {
-        throw new OtpException(OtpErrorCode.INVALID_CODE, { cause: error });
+      await app?.fail();
+      if (app && error instanceof OtpException && error.code === OtpErrorCode.CODE_EXPIRED) {
+        throw app.locked
+          ? lockedApp()
+          : new OtpException(OtpErrorCode.INVALID_CODE, { cause: error });
       }
       throw error;
     }
-    return 'phone';
+    await app?.forgive();
+    return channelMethod(channel);
   }
 }

@@ -39,4 +39,12 @@ export class TotpAuthenticator {
   /** The RFC 6238 time step of the last code accepted; codes of that step or earlier are refused. */
   @Column({ name: 'last_time_step', type: 'bigint', nullable: true })
   lastTimeStep: string | number | null;
+
+  /**
+   * Wrong codes in a row since the last right one (or the last proof by another factor); at
+   * `TOTP_MAX_CONSECUTIVE_FAILURES` the app is locked until the member proves it is them by
+   * another factor.
+   */
+  @Column({ name: 'failed_checks', type: 'integer', default: 0 })
+  failedChecks: number;
 }

@@ -25,6 +25,7 @@ export class TotpRepository {
         createdAt: now,
         confirmedAt: null,
         lastTimeStep: null,
+        failedChecks: 0,
       });
       return true;
     } catch (error) {
@@ -42,11 +43,32 @@ export class TotpRepository {
     const result = await this.authenticators
       .createQueryBuilder()
       .update()
-      .set({ lastTimeStep: timeStep, ...(confirm && { confirmedAt: now }) })
+      .set({ lastTimeStep: timeStep, failedChecks: 0, ...(confirm && { confirmedAt: now }) })
       .where('member_id = :memberId', { memberId })
       .andWhere('(last_time_step IS NULL OR last_time_step < :timeStep)', { timeStep })
       .execute();
     return result.affected === 1;
+  }
+
+  /** Counts one more wrong code in a row. */
+  async recordFailure(memberId: string): Promise<void> {
+    await this.authenticators
+      .createQueryBuilder()
+      .update()
+      .set({ failedChecks: () => 'failed_checks + 1' })
+      .where('member_id = :memberId', { memberId })
+      .execute();
+  }
+
+  /** Forgets the wrong codes in a row; `true` when there were any. */
+  async resetFailures(memberId: string): Promise<boolean> {
+    const result = await this.authenticators
+      .createQueryBuilder()
+      .update()
+      .set({ failedChecks: 0 })
+      .where('member_id = :memberId AND failed_checks > 0', { memberId })
+      .execute();
+    return Boolean(result.affected);
   }
 
   /** Stores the secret encrypted again (under the current key). */
@@ -59,12 +81,12 @@ export class TotpRepository {
     return Boolean(result.affected);
   }
 
-  /** Whether the member has a confirmed authenticator. */
-  async isConfirmed(memberId: string): Promise<boolean> {
+  /** Whether the member has a confirmed authenticator, and its wrong codes in a row. */
+  async confirmedState(memberId: string): Promise<{ failedChecks: number } | null> {
     const row = await this.authenticators.findOne({
       where: { memberId },
-      select: { memberId: true, confirmedAt: true },
+      select: { memberId: true, confirmedAt: true, failedChecks: true },
     });
-    return Boolean(row?.confirmedAt);
+    return row?.confirmedAt ? { failedChecks: row.failedChecks } : null;
   }
 }

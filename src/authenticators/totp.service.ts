@@ -16,6 +16,35 @@ import { TotpRepository } from './totp.repository.js';
 const PERIOD_SECONDS = 30;
 const CODE = /^\d{6}$/;
 
+/**
+ * Wrong authenticator-app codes in a row after which the app is locked until the member proves
+ * it is them by another factor (a code sent to the phone): about 100 guesses at a 6-digit code
+ * over the app's whole life, a chance of 1 in 10,000 (NIST SP 800-63B 5.2.2).
+ */
+export const TOTP_MAX_CONSECUTIVE_FAILURES = 100;
+
+/** An app code checked, whose failure the caller counts or forgives once it knows more. */
+export interface TotpAttempt {
+  /** The code is the app's, and was accepted. */
+  accepted: boolean;
+  /** The app is locked after too many wrong codes in a row: the code was not checked. */
+  locked: boolean;
+  /** Counts the wrong code as a failure in a row of the app. */
+  fail(): Promise<void>;
+  /** The code proved the member by another factor: counts nothing, and unlocks the app. */
+  forgive(): Promise<void>;
+}
+
+const nothing = async (): Promise<void> => undefined;
+
+/** The refusal of a code for a locked app. */
+export function lockedApp(): OtpException {
+  return new OtpException(OtpErrorCode.INVALID_CODE, {
+    message:
+      'Your authenticator app is locked after too many wrong codes. Use a code sent to your phone, which unlocks it.',
+  });
+}
+
 /** A new authenticator app, shown once: the secret to type, or the URL of its QR code. */
 export interface TotpSetup {
   /** Base32 secret, for typing into the app. */
@@ -50,9 +79,21 @@ export class TotpService {
     return this.cipher !== null;
   }
 
-  /** Whether the member has a confirmed authenticator app. */
+  /** Whether the member has a confirmed authenticator app (locked or not). */
   async isEnabled(memberId: string): Promise<boolean> {
-    return this.available && (await this.authenticators.isConfirmed(memberId));
+    return (await this.state(memberId)) !== 'none';
+  }
+
+  /**
+   * `none` without a confirmed app (or with apps off); `locked` after
+   * `TOTP_MAX_CONSECUTIVE_FAILURES` wrong codes in a row, until a proof by another factor;
+   * `ready` otherwise.
+   */
+  async state(memberId: string): Promise<'none' | 'locked' | 'ready'> {
+    if (!this.available) return 'none';
+    const app = await this.authenticators.confirmedState(memberId);
+    if (!app) return 'none';
+    return app.failedChecks >= TOTP_MAX_CONSECUTIVE_FAILURES ? 'locked' : 'ready';
   }
 
   /**
@@ -112,7 +153,9 @@ export class TotpService {
   /**
    * Whether `code` is a code of the member's confirmed app (or, with `confirm`, of the pending
    * one, which it then confirms), accepting it; `null`, with nothing counted, when there is no
-   * such app (or apps are off). Throws `TOO_MANY_REQUESTS` over a limit.
+   * such app (or apps are off). A wrong code counts as a failure in a row; a locked app refuses
+   * with `INVALID_CODE` and a message saying how to unlock it. Throws `TOO_MANY_REQUESTS` over a
+   * limit.
    */
   async check(
     memberId: string,
@@ -120,24 +163,60 @@ export class TotpService {
     client: ClientInfo,
     how: { confirm?: boolean } = {},
   ): Promise<boolean | null> {
+    const attempt = await this.attempt(memberId, code, client, how);
+    if (!attempt) return null;
+    if (attempt.locked) throw lockedApp();
+    if (!attempt.accepted) await attempt.fail();
+    return attempt.accepted;
+  }
+
+  /**
+   * Checks `code` against the member's app without yet counting a wrong one as a failure: the
+   * caller may find it is a code sent to the phone instead. `null` (nothing counted) when there
+   * is no such app; a locked app is not checked at all.
+   */
+  async attempt(
+    memberId: string,
+    code: unknown,
+    client: ClientInfo,
+    how: { confirm?: boolean } = {},
+  ): Promise<TotpAttempt | null> {
     const cipher = this.cipher;
     const row = cipher ? await this.authenticators.find(memberId) : null;
     if (!cipher || !row || Boolean(row.confirmedAt) === Boolean(how.confirm)) return null;
+    if (!how.confirm && row.failedChecks >= TOTP_MAX_CONSECUTIVE_FAILURES) {
+      return {
+        accepted: false,
+        locked: true,
+        fail: nothing,
+        forgive: () => this.unlock(memberId),
+      };
+    }
     const account: RateSubject = ['checksPerPhone', `totp|${memberId}`];
     const charge = await this.limits.consume([
       ...(client.ip ? [['checksPerIp', clientKey(client.ip)] as const] : []),
       account,
     ]);
+    const refused = (counts: boolean): TotpAttempt => ({
+      accepted: false,
+      locked: false,
+      fail: counts ? () => this.recordFailure(memberId, row.failedChecks) : nothing,
+      forgive: async () => {
+        await charge.undo(account[0]);
+        await this.unlock(memberId);
+      },
+    });
     if (typeof code !== 'string' || !CODE.test(code)) {
+      // Cannot be a guess at the secret: the member's budget does not pay for it.
       await charge.undo(account[0]);
-      return false;
+      return refused(false);
     }
     const secret = cipher.decrypt(row.secret, memberId);
     if (secret === null) {
       this.logger.error(
         `The authenticator app of member ${memberId} cannot be decrypted with the totp keys`,
       );
-      return false;
+      return refused(false);
     }
     const result = await verify({
       secret,
@@ -146,16 +225,35 @@ export class TotpService {
       epochTolerance: PERIOD_SECONDS,
       afterTimeStep: row.lastTimeStep === null ? undefined : Number(row.lastTimeStep),
     });
-    if (!result.valid || !('timeStep' in result)) return false;
+    if (!result.valid || !('timeStep' in result)) return refused(true);
     const now = new Date();
     if (!(await this.authenticators.accept(memberId, result.timeStep, now, !!how.confirm))) {
-      return false;
+      return refused(true);
     }
     if (cipher.needsRotation(row.secret)) {
       await this.authenticators.reencrypt(memberId, cipher.encrypt(secret, memberId));
     }
     await this.limits.clear([account]);
-    return true;
+    return { accepted: true, locked: false, fail: nothing, forgive: nothing };
+  }
+
+  /** Counts a wrong code in a row; the one that reaches the cap locks the app, logged once. */
+  private async recordFailure(memberId: string, before: number): Promise<void> {
+    await this.authenticators.recordFailure(memberId);
+    if (before + 1 === TOTP_MAX_CONSECUTIVE_FAILURES) {
+      this.logger.warn(
+        `The authenticator app of member ${memberId} is locked after ` +
+          `${TOTP_MAX_CONSECUTIVE_FAILURES} wrong codes in a row, until a code sent to the phone`,
+      );
+    }
+  }
+
+  /** Forgets the wrong codes in a row: the member proved it is them by another factor. */
+  async unlock(memberId: string): Promise<void> {
+    if (!this.available) return;
+    if (await this.authenticators.resetFailures(memberId)) {
+      this.logger.log(`The authenticator app of member ${memberId} is counted afresh`);
+    }
   }
 
   private requireCipher(): TotpSecretCipher {

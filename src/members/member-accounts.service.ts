@@ -9,6 +9,7 @@ import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interfac
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { TrustedDevicesRepository } from '../authenticators/trusted-devices.repository.js';
 import { isUniqueViolation } from '../persistence/sql.js';
+import type { SessionProof } from '../sessions/session-assurance.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { Member, MemberStatus } from './member.entity.js';
 import { MembersRepository, type MemberWithSecret } from './members.repository.js';
@@ -52,6 +53,7 @@ export class MemberAccounts {
   async createWithSession(
     fields: NewMember,
     method: 'phone' | 'two-factor',
+    proof: readonly SessionProof[],
     userAgent?: string,
   ): Promise<{ member: Member; sessionToken: string | null }> {
     const now = new Date();
@@ -61,7 +63,8 @@ export class MemberAccounts {
       createdAt: now,
       updatedAt: now,
     };
-    const first = member.status === 'approved' ? this.sessions.prepare(member.id, userAgent) : null;
+    const first =
+      member.status === 'approved' ? this.sessions.prepare(member.id, proof, userAgent) : null;
     try {
       await this.members.insert(member, first?.session);
     } catch (error) {

@@ -9,6 +9,7 @@ import { MemberAccounts } from '../members/member-accounts.service.js';
 import { type Member, type MemberView, toMemberView } from '../members/member.entity.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { PhoneService } from '../phone/phone.service.js';
+import { channelMethod, type SessionProof } from '../sessions/session-assurance.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
@@ -67,13 +68,15 @@ export class OtpService {
     client: ClientInfo = {},
   ): Promise<PhoneLoginResult> {
     const { e164 } = this.phones.parse(countryCode, phoneNumber);
+    let channel: OtpChannel;
     try {
-      await this.verification.confirm(e164, confirmationCode, client);
+      channel = await this.verification.confirm(e164, confirmationCode, client);
     } catch (error) {
       this.audit.refused({ flow: 'Phone sign-in', method: 'phone', e164 }, error);
       throw error;
     }
-    const { member, sessionToken, isNewMember } = await this.signIn(e164, client.userAgent);
+    const proof: SessionProof[] = [{ method: channelMethod(channel) }];
+    const { member, sessionToken, isNewMember } = await this.signIn(e164, proof, client.userAgent);
     this.audit.signedIn(member.id, e164, 'phone');
     return { results: true, sessionToken, member: toMemberView(member), isNewMember };
   }
@@ -85,6 +88,7 @@ export class OtpService {
    */
   private async signIn(
     e164: string,
+    proof: SessionProof[],
     userAgent: string | undefined,
   ): Promise<{ member: Member; sessionToken: string; isNewMember: boolean }> {
     let member = await this.accounts.findByPhone(e164);
@@ -101,6 +105,7 @@ export class OtpService {
             status: 'approved',
           },
           'phone',
+          proof,
           userAgent,
         );
         return { member: created.member, sessionToken: created.sessionToken!, isNewMember: true };
@@ -126,7 +131,7 @@ export class OtpService {
       throw refusal;
     }
     member = member!;
-    const { token } = await this.sessions.create(member.id, userAgent);
+    const { token } = await this.sessions.create(member.id, proof, userAgent);
     return { member, sessionToken: token, isNewMember: false };
   }
 }

@@ -43,12 +43,21 @@ export class MemberSession {
   lastSeenAt: Date;
 
   /**
-   * When this session last re-verified with a code (SMS, call, app); `null`: not since it was
-   * created, by a sign-in that checked one. Sensitive actions ask for a recent one
+   * The last time the member proved possession of a phone, an authenticator app or a passkey in
+   * this session (at its sign-in or by re-verifying); `null` when they never did: a sign-in by a
+   * trusted device or a recovery code. Sensitive actions ask for a recent one
    * (`@RequireRecentVerification()`).
    */
   @Column({ name: 'verified_at', type: 'bigint', nullable: true, transformer: epochMs })
-  verifiedAt?: Date | null;
+  verifiedAt: Date | null;
+
+  /** The methods that proved the session (`amr`), joined by spaces: `pwd sms`. */
+  @Column({ name: 'amr', type: 'varchar', length: 100, default: '' })
+  amr: string;
+
+  /** Its authenticator assurance level: 1, or 2 for two factors (or a multi-factor passkey). */
+  @Column({ name: 'aal', type: 'smallint', default: 1 })
+  aal: number;
 
   /** The browser or client that signed in, shortened, to tell sessions apart. */
   @Column({ name: 'user_agent', type: 'varchar', length: 200, nullable: true })

@@ -1,4 +1,5 @@
 import type { MemberView } from '../members/member.entity.js';
+import type { AuthenticatedSession } from './sessions.service.js';
 
 /** What the guard attaches to a request it lets through. */
 export interface OtpRequest {
@@ -8,4 +9,6 @@ export interface OtpRequest {
   user?: MemberView;
   /** The id of the session the request was made with. */
   otpSessionId?: string;
+  /** The session the request was made with: how and when it was proved (`@CurrentSession()`). */
+  otpSession?: AuthenticatedSession;
 }

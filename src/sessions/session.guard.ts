@@ -104,6 +104,7 @@ export class SessionGuard implements CanActivate {
     if (session) {
       request.user = session.member;
       request.otpSessionId = session.sessionId;
+      request.otpSession = session;
     } else if (!options.allowAnonymous) {
       closeUnauthenticated(client);
     }
@@ -122,11 +123,12 @@ export class SessionGuard implements CanActivate {
   ): boolean | Promise<boolean> {
     if (!session) {
       // A WebSocket connection keeps its request: forget a member whose session has ended.
-      if (request.user) request.user = request.otpSessionId = undefined;
+      if (request.user) request.user = request.otpSessionId = request.otpSession = undefined;
       return this.handleUnauthenticated(context);
     }
     request.user = session.member;
     request.otpSessionId = session.sessionId;
+    request.otpSession = session;
     return this.onAuthenticated(session, context);
   }
 

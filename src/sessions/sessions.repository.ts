@@ -4,6 +4,7 @@ import type { MemberStatus, MemberView } from '../members/member.entity.js';
 import { OTP_DATA_SOURCE, OTP_SESSION_REPOSITORY } from '../otp-internal.constants.js';
 import { type DbNumber, preparedSql, quotedTable } from '../persistence/sql.js';
 import { MemberSession } from './member-session.entity.js';
+import { type AuthMethod, parseAmr } from './session-assurance.js';
 
 /** Sessions whose use one statement records. */
 const TOUCH_BATCH = 500;
@@ -15,6 +16,12 @@ export interface SessionRecord {
   expiresAt: number;
   /** Epoch milliseconds. */
   lastSeenAt: number;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  amr: AuthMethod[];
+  aal: 1 | 2;
+  /** Epoch milliseconds; `null` when possession of a phone, an app or a passkey was never proved. */
+  verifiedAt: number | null;
   member: MemberView;
 }
 
@@ -23,6 +30,10 @@ interface SessionRow {
   sid: string;
   exp: DbNumber;
   seen: DbNumber;
+  began: DbNumber;
+  amr: string;
+  aal: DbNumber;
+  verified: DbNumber | null;
   mid: string;
   email: string;
   phone: string;
@@ -55,7 +66,8 @@ export class SessionsRepository {
     );
     this.lookupSql = preparedSql(
       dataSource,
-      `SELECT s.id AS sid, s.expires_at AS exp, s.last_seen_at AS seen, m.id AS mid, m.email AS email,
+      `SELECT s.id AS sid, s.expires_at AS exp, s.last_seen_at AS seen, s.created_at AS began,
+              s.amr AS amr, s.aal AS aal, s.verified_at AS verified, m.id AS mid, m.email AS email,
               m.phone_number AS phone, m.status AS status, m.created_at AS created
          FROM ${table} s INNER JOIN ${members} m ON m.id = s.member_id
         WHERE s.token_hash = :hash`,
@@ -64,9 +76,10 @@ export class SessionsRepository {
     this.table = table;
     this.insertSql = preparedSql(
       dataSource,
-      `INSERT INTO ${table} (id, member_id, token_hash, created_at, expires_at, last_seen_at, user_agent)
-       VALUES (:id, :member, :hash, :created, :expires, :seen, :agent)`,
-      ['id', 'member', 'hash', 'created', 'expires', 'seen', 'agent'],
+      `INSERT INTO ${table}
+         (id, member_id, token_hash, created_at, expires_at, last_seen_at, user_agent, amr, aal, verified_at)
+       VALUES (:id, :member, :hash, :created, :expires, :seen, :agent, :amr, :aal, :verified)`,
+      ['id', 'member', 'hash', 'created', 'expires', 'seen', 'agent', 'amr', 'aal', 'verified'],
     );
   }
 
@@ -78,6 +91,10 @@ export class SessionsRepository {
       sessionId: row.sid,
       expiresAt: Number(row.exp),
       lastSeenAt: Number(row.seen),
+      createdAt: Number(row.began),
+      amr: parseAmr(row.amr),
+      aal: Number(row.aal) === 2 ? 2 : 1,
+      verifiedAt: row.verified === null ? null : Number(row.verified),
       member: {
         id: row.mid,
         email: row.email,
@@ -135,7 +152,33 @@ export class SessionsRepository {
       session.expiresAt.getTime(),
       session.lastSeenAt.getTime(),
       session.userAgent,
+      session.amr,
+      session.aal,
+      session.verifiedAt?.getTime() ?? null,
     ]);
+  }
+
+  /**
+   * Gives a member's session a new token hash and assurance, if its token hash is still
+   * `oldHash` (of two concurrent renewals, one wins). Returns whether it did.
+   */
+  async renew(
+    memberId: string,
+    sessionId: string,
+    oldHash: string,
+    next: Pick<MemberSession, 'tokenHash' | 'amr' | 'aal' | 'verifiedAt'>,
+  ): Promise<boolean> {
+    const result = await this.sessions
+      .createQueryBuilder()
+      .update()
+      .set(next)
+      .where('id = :sessionId AND member_id = :memberId AND token_hash = :oldHash', {
+        sessionId,
+        memberId,
+        oldHash,
+      })
+      .execute();
+    return result.affected === 1;
   }
 
   /** A member's sessions, newest first. */
@@ -151,6 +194,27 @@ export class SessionsRepository {
     return this.sessions.find({
       where: sessionId === undefined ? { memberId } : { id: sessionId, memberId },
       select: { id: true, tokenHash: true },
+    });
+  }
+
+  /** A member's session with its token hash and how it was proved. */
+  findAssurance(
+    memberId: string,
+    sessionId: string,
+  ): Promise<Pick<
+    MemberSession,
+    'id' | 'tokenHash' | 'createdAt' | 'amr' | 'aal' | 'verifiedAt'
+  > | null> {
+    return this.sessions.findOne({
+      where: { id: sessionId, memberId },
+      select: {
+        id: true,
+        tokenHash: true,
+        createdAt: true,
+        amr: true,
+        aal: true,
+        verifiedAt: true,
+      },
     });
   }
 

@@ -4,6 +4,7 @@ import { resolveOtpOptions } from '../config/resolve-options.js';
 import type { MemberView } from '../members/member.entity.js';
 import type { MemberSession } from './member-session.entity.js';
 import { ProcessRevocationChannel } from './revocation/process-revocation-channel.js';
+import { parseAmr, type SessionProof } from './session-assurance.js';
 import { hashSessionToken } from './session-token.js';
 import type { SessionRecord, SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
@@ -15,6 +16,9 @@ const MEMBER: MemberView = {
   status: 'approved',
   createdAt: '2026-01-01T00:00:00.000Z',
 };
+
+/** A sign-in by a code sent by SMS. */
+const SMS: SessionProof[] = [{ method: 'sms' }];
 
 /** An in-memory store whose lookups can be held open, to race them against revocations. */
 class FakeSessionsStore {
@@ -41,6 +45,10 @@ class FakeSessionsStore {
       sessionId: row.id,
       expiresAt: row.expiresAt.getTime(),
       lastSeenAt: row.lastSeenAt.getTime(),
+      createdAt: row.createdAt.getTime(),
+      amr: parseAmr(row.amr),
+      aal: row.aal === 2 ? (2 as const) : (1 as const),
+      verifiedAt: row.verifiedAt?.getTime() ?? null,
       member: { ...MEMBER },
     };
     const gate = this.gate;
@@ -102,7 +110,7 @@ describe('SessionsService', () => {
 
   it('answers a known token with its session and member, and nothing else', async () => {
     const { sessions } = setup();
-    const { token, sessionId } = await sessions.create(MEMBER.id, 'jest');
+    const { token, sessionId } = await sessions.create(MEMBER.id, SMS, 'jest');
     await expect(sessions.authenticate(token)).resolves.toMatchObject({
       sessionId,
       member: { id: MEMBER.id, email: MEMBER.email },
@@ -115,7 +123,7 @@ describe('SessionsService', () => {
 
   it('stores only the hash of the token', async () => {
     const { store, sessions } = setup();
-    const { token } = await sessions.create(MEMBER.id);
+    const { token } = await sessions.create(MEMBER.id, SMS);
     const [row] = store.rows.values();
     expect(row.tokenHash).toBe(hashSessionToken(token));
     expect(JSON.stringify(row)).not.toContain(token);
@@ -123,7 +131,7 @@ describe('SessionsService', () => {
 
   it('answers from the cache within cacheTtlMs, without a promise or a lookup', async () => {
     const { store, sessions } = setup({ cacheTtlMs: 5_000 });
-    const { token } = await sessions.create(MEMBER.id);
+    const { token } = await sessions.create(MEMBER.id, SMS);
     await sessions.authenticate(token);
     const answer = sessions.check(token);
     expect(answer).not.toBeInstanceOf(Promise);
@@ -133,7 +141,7 @@ describe('SessionsService', () => {
 
   it('looks up no token that is not of the shape of one, even of the right length', async () => {
     const { store, sessions } = setup();
-    const { token } = await sessions.create(MEMBER.id);
+    const { token } = await sessions.create(MEMBER.id, SMS);
     await sessions.authenticate(token);
     for (const odd of [`${token.slice(0, -1)}=`, `${token.slice(0, -1)}\n`, ' '.repeat(43)]) {
       expect(sessions.check(odd)).toBeNull();
@@ -144,7 +152,7 @@ describe('SessionsService', () => {
   it('answers a cached session at once until its next use is due, then records that use', async () => {
     jest.useFakeTimers({ now: Date.now() });
     const { store, sessions } = setup({ idleTimeoutSeconds: 100, cacheTtlMs: 60_000 });
-    const { token } = await sessions.create(MEMBER.id);
+    const { token } = await sessions.create(MEMBER.id, SMS);
     await sessions.authenticate(token);
     jest.advanceTimersByTime(9_999);
     expect(sessions.check(token)).toMatchObject({ member: { id: MEMBER.id } });
@@ -166,7 +174,7 @@ describe('SessionsService', () => {
   it('refuses a cached session at its absolute lifetime, to the millisecond', async () => {
     jest.useFakeTimers({ now: Date.now() });
     const { sessions } = setup({ ttlSeconds: 3_600, cacheTtlMs: 3_600_000 });
-    const { token } = await sessions.create(MEMBER.id);
+    const { token } = await sessions.create(MEMBER.id, SMS);
     await sessions.authenticate(token);
     jest.advanceTimersByTime(3_599_999);
     expect(sessions.check(token)).not.toBeNull();
@@ -177,7 +185,7 @@ describe('SessionsService', () => {
   it('looks the session up again once the cache entry is older than cacheTtlMs', async () => {
     jest.useFakeTimers({ now: Date.now() });
     const { store, sessions } = setup({ cacheTtlMs: 1_000 });
-    const { token } = await sessions.create(MEMBER.id);
+    const { token } = await sessions.create(MEMBER.id, SMS);
     await sessions.authenticate(token);
     jest.advanceTimersByTime(1_001);
     await sessions.authenticate(token);
@@ -186,7 +194,7 @@ describe('SessionsService', () => {
 
   it('refuses at once a session revoked on this instance, even while cached', async () => {
     const { sessions } = setup({ cacheTtlMs: 60_000 });
-    const { token, sessionId } = await sessions.create(MEMBER.id);
+    const { token, sessionId } = await sessions.create(MEMBER.id, SMS);
     await sessions.authenticate(token);
     expect(await sessions.revoke(MEMBER.id, sessionId)).toBe(true);
     await expect(sessions.authenticate(token)).resolves.toBeNull();
@@ -194,7 +202,7 @@ describe('SessionsService', () => {
 
   it('does not cache a row read by a lookup that was running when the session was revoked', async () => {
     const { store, sessions } = setup({ cacheTtlMs: 60_000 });
-    const { token, sessionId } = await sessions.create(MEMBER.id);
+    const { token, sessionId } = await sessions.create(MEMBER.id, SMS);
     const held = store.holdNextLookup();
     const racing = sessions.authenticate(token);
     await new Promise((resolve) => setImmediate(resolve));
@@ -210,7 +218,7 @@ describe('SessionsService', () => {
   it('ends a session idle for idleTimeoutMs, and deletes it', async () => {
     jest.useFakeTimers({ now: Date.now() });
     const { store, sessions } = setup({ idleTimeoutSeconds: 60, cacheTtlMs: 0 });
-    const { token } = await sessions.create(MEMBER.id);
+    const { token } = await sessions.create(MEMBER.id, SMS);
     jest.advanceTimersByTime(60_000);
     await expect(sessions.authenticate(token)).resolves.toBeNull();
     expect(store.rows.size).toBe(0);
@@ -219,7 +227,7 @@ describe('SessionsService', () => {
   it('records use at most every tenth of the idle timeout, so that active sessions stay', async () => {
     jest.useFakeTimers({ now: Date.now() });
     const { store, sessions } = setup({ idleTimeoutSeconds: 100, cacheTtlMs: 0 });
-    const { token } = await sessions.create(MEMBER.id);
+    const { token } = await sessions.create(MEMBER.id, SMS);
     // Used every 4 s for 24 s: recorded at 12 s and 24 s (10 s apart at least), not every time.
     for (let i = 0; i < 6; i++) {
       jest.advanceTimersByTime(4_000);
@@ -234,7 +242,7 @@ describe('SessionsService', () => {
   it('ends a session at its absolute lifetime, however active', async () => {
     jest.useFakeTimers({ now: Date.now() });
     const { sessions } = setup({ ttlSeconds: 3_600, idleTimeoutSeconds: 600, cacheTtlMs: 0 });
-    const { token } = await sessions.create(MEMBER.id);
+    const { token } = await sessions.create(MEMBER.id, SMS);
     for (let elapsed = 0; elapsed < 3_600_000; elapsed += 300_000) {
       jest.advanceTimersByTime(300_000);
       const answer = await sessions.authenticate(token);
@@ -244,8 +252,8 @@ describe('SessionsService', () => {
 
   it('revokes every session of a member but the one kept', async () => {
     const { sessions } = setup();
-    const kept = await sessions.create(MEMBER.id);
-    const other = await sessions.create(MEMBER.id);
+    const kept = await sessions.create(MEMBER.id, SMS);
+    const other = await sessions.create(MEMBER.id, SMS);
     await sessions.authenticate(other.token);
     expect(await sessions.revokeAll(MEMBER.id, kept.sessionId)).toBe(1);
     await expect(sessions.authenticate(other.token)).resolves.toBeNull();
@@ -276,7 +284,7 @@ describe('SessionsService', () => {
     it('keeps sessions cached for revocation.cacheTtlMs while the channel is live', async () => {
       jest.useFakeTimers({ now: Date.now() });
       const { store, two } = await pair();
-      const { token } = await two.create(MEMBER.id);
+      const { token } = await two.create(MEMBER.id, SMS);
       await two.authenticate(token);
       jest.advanceTimersByTime(60_000);
       expect(two.check(token)).toMatchObject({ member: { id: MEMBER.id } });
@@ -285,7 +293,7 @@ describe('SessionsService', () => {
 
     it('drops a session revoked on one instance from the other’s cache at once', async () => {
       const { one, two } = await pair();
-      const { token, sessionId } = await one.create(MEMBER.id);
+      const { token, sessionId } = await one.create(MEMBER.id, SMS);
       await one.authenticate(token);
       await two.authenticate(token);
       await one.revoke(MEMBER.id, sessionId);
@@ -294,7 +302,7 @@ describe('SessionsService', () => {
 
     it('does not cache a row the other instance was reading when the session was revoked', async () => {
       const { store, one, two } = await pair();
-      const { token, sessionId } = await one.create(MEMBER.id);
+      const { token, sessionId } = await one.create(MEMBER.id, SMS);
       const held = store.holdNextLookup();
       const racing = two.authenticate(token);
       await new Promise((resolve) => setImmediate(resolve));
@@ -306,7 +314,7 @@ describe('SessionsService', () => {
 
     it('forgets a changed member on the other instance', async () => {
       const { store, one, two } = await pair();
-      const { token } = await one.create(MEMBER.id);
+      const { token } = await one.create(MEMBER.id, SMS);
       await two.authenticate(token);
       one.forgetMember(MEMBER.id);
       await two.authenticate(token);
@@ -364,7 +372,7 @@ describe('SessionsService', () => {
     it('writes the uses of many sessions off the request path in one batch, at the latest at shutdown', async () => {
       const { store, two } = await pair();
       const tokens = [];
-      for (let i = 0; i < 5; i += 1) tokens.push((await two.create(MEMBER.id)).token);
+      for (let i = 0; i < 5; i += 1) tokens.push((await two.create(MEMBER.id, SMS)).token);
       for (const row of store.rows.values()) row.lastSeenAt = new Date(Date.now() - 120_000);
       for (const token of tokens) await two.authenticate(token);
       expect(store.touches).toBe(0);

@@ -10,6 +10,15 @@ import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interfac
 import type { MemberView } from '../members/member.entity.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import type { MemberSession } from './member-session.entity.js';
+import {
+  assure,
+  type AssuranceLevel,
+  type AuthMethod,
+  parseAmr,
+  type SessionAssurance,
+  type SessionProof,
+  storedAmr,
+} from './session-assurance.js';
 import { createRevocationChannel } from './revocation/revocation-channel.factory.js';
 import type { RevocationChannel, RevocationMessage } from './revocation/revocation-channel.js';
 import { type SessionRecord, SessionsRepository } from './sessions.repository.js';
@@ -23,11 +32,22 @@ import {
   sessionCacheKey,
 } from './session-token.js';
 
-/** A valid session and its member, as the guard sees them. */
+/** A valid session and its member, as the guard sees them (`@CurrentSession()`). */
 export interface AuthenticatedSession {
   sessionId: string;
   member: MemberView;
   expiresAt: Date;
+  /** When the session began (its sign-in). */
+  createdAt: Date;
+  /** The methods that proved the session (RFC 8176 `amr` values where one fits). */
+  amr: readonly AuthMethod[];
+  /** Its authenticator assurance level. */
+  aal: AssuranceLevel;
+  /**
+   * The last time the member proved possession of a phone, an app or a passkey in this session;
+   * `null` when they never did (a trusted-device or recovery-code sign-in).
+   */
+  verifiedAt: Date | null;
 }
 
 /** A session as listed to its member. */
@@ -37,6 +57,10 @@ export interface SessionView {
   lastSeenAt: string;
   expiresAt: string;
   userAgent: string | null;
+  amr: AuthMethod[];
+  aal: AssuranceLevel;
+  /** ISO 8601; `null` when possession was never proved in this session. */
+  verifiedAt: string | null;
   /** Whether this is the session the request was made with. */
   current: boolean;
 }
@@ -51,6 +75,10 @@ interface CachedSession extends SessionRecord {
   answerUntil: number;
   /** What `authenticate()` answers for it, built once. */
   authenticated: AuthenticatedSession;
+}
+
+function assuranceOf(row: Pick<MemberSession, 'amr' | 'aal' | 'verifiedAt'>): SessionAssurance {
+  return { amr: parseAmr(row.amr), aal: row.aal === 2 ? 2 : 1, verifiedAt: row.verifiedAt };
 }
 
 /** Record use of a session at most this often (and well within the idle timeout). */
@@ -143,12 +171,16 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     this.channel = undefined;
   }
 
-  /** Starts a session for a member and returns its token, shown this once. */
+  /**
+   * Starts a session for a member, proved by `proofs` (the methods of its sign-in), and returns
+   * its token, shown this once.
+   */
   async create(
     memberId: string,
+    proofs: readonly SessionProof[],
     userAgent?: string,
   ): Promise<{ token: string; sessionId: string }> {
-    const { token, session } = this.prepare(memberId, userAgent);
+    const { token, session } = this.prepare(memberId, proofs, userAgent);
     await this.store.insert(session);
     return { token, sessionId: session.id };
   }
@@ -157,19 +189,70 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * A new token and the row that stores its hash, for a caller that inserts the row in its own
    * transaction.
    */
-  prepare(memberId: string, userAgent?: string): { token: string; session: MemberSession } {
+  prepare(
+    memberId: string,
+    proofs: readonly SessionProof[],
+    userAgent?: string,
+  ): { token: string; session: MemberSession } {
+    if (proofs.length === 0) throw new Error('A session needs the proof it was signed in with');
     const token = newSessionToken();
-    const now = Date.now();
+    const now = new Date();
+    const assurance = assure(proofs, now);
     const session: MemberSession = {
       id: randomUUID(),
       memberId,
       tokenHash: hashSessionToken(token),
-      createdAt: new Date(now),
-      expiresAt: new Date(now + this.options.session.ttlMs),
-      lastSeenAt: new Date(now),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.options.session.ttlMs),
+      lastSeenAt: now,
+      verifiedAt: assurance.verifiedAt,
+      amr: storedAmr(assurance.amr),
+      aal: assurance.aal,
       userAgent: userAgent ? userAgent.slice(0, 200) : null,
     };
     return { token, session };
+  }
+
+  /**
+   * How a member's session was proved, as stored now (the guard's cached view is as of its
+   * lookup), and when it began; `null` when it is gone.
+   */
+  async assurance(
+    memberId: string,
+    sessionId: string,
+  ): Promise<(SessionAssurance & { createdAt: Date }) | null> {
+    const row = await this.store.findAssurance(memberId, sessionId);
+    return row ? { ...assuranceOf(row), createdAt: row.createdAt } : null;
+  }
+
+  /**
+   * Records a new proof in a member's session (a re-verification) and gives it a new token: the
+   * old one stops working here and on every instance (OWASP ASVS 7.2.4). Resolves to the new
+   * token and the session's assurance, or `null` when the session is gone (or was renewed
+   * concurrently).
+   */
+  async renew(
+    memberId: string,
+    sessionId: string,
+    proof: SessionProof,
+  ): Promise<({ token: string } & SessionAssurance) | null> {
+    const row = await this.store.findAssurance(memberId, sessionId);
+    if (!row) return null;
+    const earlier = assuranceOf(row);
+    const assurance = assure([proof], new Date(), earlier);
+    const token = newSessionToken();
+    const oldKey = cacheKeyOfHash(row.tokenHash);
+    this.evict([oldKey]);
+    const renewed = await this.store.renew(memberId, sessionId, row.tokenHash, {
+      tokenHash: hashSessionToken(token),
+      amr: storedAmr(assurance.amr),
+      aal: assurance.aal,
+      verifiedAt: assurance.verifiedAt,
+    });
+    this.evict([oldKey]);
+    if (!renewed) return null;
+    await this.announce({ sessions: [sessionId] });
+    return { token, ...assurance };
   }
 
   /**
@@ -302,6 +385,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
         lastSeenAt: s.lastSeenAt.toISOString(),
         expiresAt: s.expiresAt.toISOString(),
         userAgent: s.userAgent,
+        ...assuranceOf(s),
+        verifiedAt: s.verifiedAt?.toISOString() ?? null,
         current: s.id === currentSessionId,
       }));
   }
@@ -442,6 +527,10 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
         sessionId: record.sessionId,
         member: record.member,
         expiresAt: new Date(record.expiresAt),
+        createdAt: new Date(record.createdAt),
+        amr: record.amr,
+        aal: record.aal,
+        verifiedAt: record.verifiedAt === null ? null : new Date(record.verifiedAt),
       },
     };
     entry.answerUntil = this.answerUntil(entry);

@@ -8,6 +8,7 @@ import { OtpException } from '../common/otp.exception.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 import { toMemberView } from '../members/member.entity.js';
 import type { MemberWithSecret } from '../members/members.repository.js';
+import type { AuthMethod } from '../sessions/session-assurance.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { VerificationService } from '../verification/verification.service.js';
 import { CredentialChecker } from './credential-checker.js';
@@ -55,7 +56,9 @@ export class TwoFactorSignIn {
 
   /**
    * Checks email, password and the code sent to the member's phone, or one of their recovery
-   * codes (exactly one of the two), and signs in.
+   * codes (exactly one of the two), or a trusted device's token, and signs in. The session
+   * records how: `pwd` and the code's channel (`sms`, `tel`, `whatsapp`), `otp` for an app,
+   * `recovery` or `device`.
    */
   async login(info: LoginInfo, client: ClientInfo): Promise<TwoFactorLoginResult> {
     if (info.confirmationCode !== undefined && info.recoveryCode !== undefined) {
@@ -63,21 +66,28 @@ export class TwoFactorSignIn {
         message: 'Give either confirmationCode or recoveryCode',
       });
     }
+    // Refused before any check, so that nothing is spent on a sign-in that cannot be answered.
+    if (info.rememberDevice === true && !this.devices.available) {
+      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+        message: 'rememberDevice is not available: trusted devices are turned off',
+      });
+    }
     const member = await this.credentials.check(info.email, info.password, client);
     let result: TwoFactorLoginResult;
     if (info.recoveryCode !== undefined) {
       result = await this.recovery.twoFactor(member, info.recoveryCode, client);
     } else if (info.confirmationCode !== undefined) {
+      let method: AuthMethod;
       try {
-        await this.secondFactor.confirm(member, info.confirmationCode, client);
+        method = await this.secondFactor.confirm(member, info.confirmationCode, client);
       } catch (error) {
         const refusal = { flow: 'Two-factor sign-in', method: 'two-factor' as const };
         this.audit.refused({ ...refusal, memberId: member.id, e164: member.phoneNumber }, error);
         throw error;
       }
-      result = await this.startSession(member, client);
+      result = await this.startSession(member, method, client);
     } else if (await this.devices.recognise(member.id, info.deviceToken)) {
-      result = await this.startSession(member, client);
+      result = await this.startSession(member, 'device', client);
     } else {
       throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
         message:
@@ -94,9 +104,14 @@ export class TwoFactorSignIn {
 
   private async startSession(
     member: MemberWithSecret,
+    method: AuthMethod,
     client: ClientInfo,
   ): Promise<TwoFactorLoginResult> {
-    const { token } = await this.sessions.create(member.id, client.userAgent);
+    const { token } = await this.sessions.create(
+      member.id,
+      [{ method: 'pwd' }, { method }],
+      client.userAgent,
+    );
     this.audit.signedIn(member.id, member.phoneNumber, 'two-factor');
     return { sessionToken: token, member: toMemberView(member) };
   }

@@ -8,7 +8,9 @@ import { toMemberView } from '../members/member.entity.js';
 import { MemberAccounts } from '../members/member-accounts.service.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { PhoneService } from '../phone/phone.service.js';
+import type { OtpChannel } from '../verification/otp-channel.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
+import { channelMethod } from '../sessions/session-assurance.js';
 import { CredentialChecker } from './credential-checker.js';
 import { PasswordHasher } from './password-hasher.js';
 import { checkPasswordPolicy } from './password-policy.js';
@@ -49,16 +51,19 @@ export class TwoFactorSignUp {
   /**
    * Registers a member when the code for the phone is approved. With automatic approval the
    * member is signed in; with manual approval they wait (`sessionToken: null`, status `pending`).
-   * "Already registered" is counted against the check limits like a code check.
+   * The code is checked first: "already registered" is told only to whoever has the phone's code
+   * (which it then spends), and wrong codes for a member's phone count only against a code
+   * pending for it, as every check does, so nobody can use up a member's budget by signing up
+   * with their number.
    */
   async register(info: RegisterInfo, client: ClientInfo): Promise<RegisterResult> {
     const email = this.credentials.normaliseEmail(info.email);
     const { e164 } = this.phones.parse(info.countryCode, info.phoneNumber);
     const password = checkPasswordPolicy(info.password);
+    let channel: OtpChannel;
     try {
-      await this.verification.confirm(e164, info.confirmationCode, client, {
-        before: () => this.assertFree(email, e164),
-      });
+      channel = await this.verification.confirm(e164, info.confirmationCode, client);
+      await this.assertFree(email, e164);
     } catch (error) {
       this.audit.refused({ flow: 'Two-factor sign-up', e164 }, error);
       throw error;
@@ -68,6 +73,7 @@ export class TwoFactorSignUp {
     const { member, sessionToken } = await this.accounts.createWithSession(
       { email, phoneNumber: e164, passwordHash, status },
       'two-factor',
+      [{ method: 'pwd' }, { method: channelMethod(channel) }],
       client.userAgent,
     );
     if (sessionToken) this.audit.signedIn(member.id, e164, 'two-factor');

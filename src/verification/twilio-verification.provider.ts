@@ -2,13 +2,13 @@ import { Logger } from '@nestjs/common';
 import { isIP } from 'node:net';
 import twilio from 'twilio';
 import { maskPhone } from '../common/log.util.js';
-import type { OtpChannel } from './otp-channel.js';
+import { OTP_CHANNELS, type OtpChannel } from './otp-channel.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { OTP_DEFAULTS } from '../config/otp-defaults.js';
 import { clientKey } from '../rate-limit/rate-limiter.service.js';
 import { mapTwilioError, twilioErrorParts } from './twilio-error.mapper.js';
 import type {
-  VerificationCheckStatus,
+  VerificationCheckResult,
   VerificationProvider,
   VerificationRequest,
   VerificationStarted,
@@ -83,10 +83,12 @@ export class TwilioVerificationProvider implements VerificationProvider {
     }
   }
 
-  async check(to: string, code: string): Promise<VerificationCheckStatus> {
+  async check(to: string, code: string): Promise<VerificationCheckResult> {
     try {
       const result = await this.service.verificationChecks.create({ to, code });
-      return result.status === 'approved' && result.valid !== false ? 'approved' : 'wrong-code';
+      const approved = result.status === 'approved' && result.valid !== false;
+      const channel = OTP_CHANNELS.find((known) => known === result.channel);
+      return { status: approved ? 'approved' : 'wrong-code', ...(channel && { channel }) };
     } catch (error) {
       throw this.fail('check', to, error, true);
     }

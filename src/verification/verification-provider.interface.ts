@@ -3,6 +3,13 @@ import type { OtpChannel } from './otp-channel.js';
 /** Outcome of a code check. Only `approved` signs anyone in. */
 export type VerificationCheckStatus = 'approved' | 'wrong-code' | 'expired';
 
+/** A check's outcome, with the channel the code went out over when the provider tells it. */
+export interface VerificationCheckResult {
+  status: VerificationCheckStatus;
+  /** The channel of the checked verification (it tells how a session was proved: `amr`). */
+  channel?: OtpChannel;
+}
+
 /** Details of one send beyond the number and the channel. */
 export interface VerificationRequest {
   /** The Verify locale to send the code in; `undefined` leaves it to the provider. */
@@ -33,8 +40,10 @@ export interface VerificationProvider {
   /**
    * Checks `code` for `to`. `wrong-code`: the code does not match (the verification stays
    * open); `expired`: there is no open verification (never sent, expired, used or cancelled).
+   * May answer `{ status, channel }` to tell the channel the code went out over; without it, an
+   * approved code counts as one sent by SMS.
    */
-  check(to: string, code: string): Promise<VerificationCheckStatus>;
+  check(to: string, code: string): Promise<VerificationCheckStatus | VerificationCheckResult>;
   /** Cancels the open verification for `to`, if any. */
   cancel?(to: string): Promise<void>;
 }

@@ -16,7 +16,7 @@ import {
   type RateSubject,
 } from '../rate-limit/rate-limiter.service.js';
 import type {
-  VerificationCheckStatus,
+  VerificationCheckResult,
   VerificationProvider,
   VerificationRequest,
 } from './verification-provider.interface.js';
@@ -181,14 +181,14 @@ export class VerificationService {
    * codes sent to them; the right code clears the phone's count. `before` runs once the check
    * is counted (a refusal it throws stays counted). With `account`, the check is counted for
    * that subject instead of the phone, every failure alike (password reset, where a phone would
-   * tell whether the email exists).
+   * tell whether the email exists). Resolves to the channel the approved code went out over.
    */
   async confirm(
     e164: string,
     code: string,
     origin: RequestOrigin = {},
     extra: { before?: () => Promise<void>; account?: string } = {},
-  ): Promise<void> {
+  ): Promise<OtpChannel> {
     const account: RateSubject = extra.account
       ? ['resetChecksPerEmail', extra.account]
       : ['checksPerPhone', e164];
@@ -202,11 +202,11 @@ export class VerificationService {
       await charge.undo(account[0]);
       throw new OtpException(OtpErrorCode.INVALID_CODE);
     }
-    const status = await this.check(e164, code);
+    const { status, channel = 'sms' } = await this.check(e164, code);
     if (status === 'approved') {
       // The phone's owner has it: its sends are theirs again, as Twilio lifts 60203 on approval.
       await this.limits.clear([account, ['sendsPerPhone', e164]]);
-      return;
+      return channel;
     }
     if (status === 'expired' && !extra.account) await charge.undo(account[0]);
     throw status === 'expired'
@@ -243,15 +243,16 @@ export class VerificationService {
     if (ms >= 1) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
-  private async check(e164: string, code: string): Promise<VerificationCheckStatus> {
+  private async check(e164: string, code: string): Promise<VerificationCheckResult> {
     const fixed = this.options.testNumbers.get(e164);
-    if (fixed !== undefined) return sameCode(fixed, code) ? 'approved' : 'wrong-code';
+    if (fixed !== undefined) return { status: sameCode(fixed, code) ? 'approved' : 'wrong-code' };
     const started = performance.now();
     try {
-      return await this.provider.check(e164, code);
+      const result = await this.provider.check(e164, code);
+      return typeof result === 'string' ? { status: result } : result;
     } catch (error) {
       if (error instanceof OtpException && error.code === OtpErrorCode.CODE_EXPIRED) {
-        return 'expired';
+        return { status: 'expired' };
       }
       throw error;
     } finally {

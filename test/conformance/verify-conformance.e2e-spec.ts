@@ -239,18 +239,21 @@ describe('Twilio conformance (Prism on the official Verify v2 and Lookup v2 desc
 
   drive('account: re-verify the session, change email and phone, delete the account', async () => {
     const { http } = await app();
-    const auth = {
+    const signedIn = {
       Authorization: `Bearer ${await register(http, { ...phone, email: 'alice@example.com' })}`,
     };
     const code = (e164 = E164) => emulator.lastCode(e164);
 
     emulator.advanceTime(11 * 60_000);
-    await http.post('/auth/session/verify/send').set(auth).send({ channel: 'sms' }).expect(200);
-    await http
+    await http.post('/auth/session/verify/send').set(signedIn).send({ channel: 'sms' }).expect(200);
+    const verified = await http
       .post('/auth/session/verify')
-      .set(auth)
+      .set(signedIn)
       .send({ confirmationCode: code() })
       .expect(200);
+    // Re-verifying renews the token: the one before it is ended.
+    const auth = { Authorization: `Bearer ${verified.body.sessionToken}` };
+    await http.get('/auth/me').set(signedIn).expect(401);
 
     emulator.advanceTime(11 * 60_000);
     await http.post('/auth/account/email/send').set(auth).send({ channel: 'call' }).expect(200);

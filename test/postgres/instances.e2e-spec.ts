@@ -197,7 +197,10 @@ describe('Two instances on one PostgreSQL database (no session cache)', () => {
       { email: 'dave@example.com', phoneNumber: member.phoneNumber },
     ]) {
       const error = await members
-        .createWithSession({ ...taken, ...fields }, 'two-factor')
+        .createWithSession({ ...taken, ...fields }, 'two-factor', [
+          { method: 'pwd' },
+          { method: 'sms' },
+        ])
         .catch((e) => e);
       expect(error).toBeInstanceOf(OtpException);
       expect(error).toMatchObject({ code: OtpErrorCode.ALREADY_REGISTERED });

@@ -204,21 +204,71 @@ describe('Sign-up answers for registered emails and phones', () => {
     expect(statuses.slice(0, 4)).toEqual([409, 409, 409, 409]);
     expect(statuses).toContain(429);
   });
+});
 
-  it('count against the check limits on register and meet 429', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 40; i++) {
+describe('Sign-up completions with a member’s phone', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+    await registerMember(t, 'fay@example.com', '(201) 555-0188', '+12015550188');
+  });
+  afterAll(() => t.close());
+
+  it('on register are told only with the phone’s code, and junk codes cost the member nothing', async () => {
+    // Sign-up completions with the member's phone, fresh emails and junk codes, from one client.
+    for (let i = 0; i < 30; i++) {
       const res = await t.http.post('/auth/2fa/register').send({
-        email: 'fay@example.com',
+        email: `probe${i}@example.com`,
         phoneNumber: '(201) 555-0188',
         countryCode: 'US',
         password: PASSWORD,
-        confirmationCode: '123456',
+        confirmationCode: String(100000 + i),
       });
-      statuses.push(res.status);
+      // No code is pending for the number: nothing tells that it is a member's.
+      expect([res.status, res.body.code]).toEqual([401, 'CODE_EXPIRED']);
     }
-    expect(statuses[0]).toBe(409);
-    expect(statuses).toContain(429);
+    // The member's own two-factor sign-in, with the right password and code, is not held up.
+    t.emulator.advanceTime(31_000);
+    await t.http
+      .post('/auth/2fa/login/send')
+      .send({ email: 'fay@example.com', password: PASSWORD, channel: 'sms' })
+      .expect(200);
+    const wrong = await t.http.post('/auth/2fa/register').send({
+      email: 'probe-pending@example.com',
+      phoneNumber: '(201) 555-0188',
+      countryCode: 'US',
+      password: PASSWORD,
+      confirmationCode: '000000',
+    });
+    expect([wrong.status, wrong.body.code]).toEqual([401, 'INVALID_CODE']);
+    await t.http
+      .post('/auth/2fa/login')
+      .send({
+        email: 'fay@example.com',
+        password: PASSWORD,
+        confirmationCode: t.emulator.lastCode('+12015550188'),
+      })
+      .expect(200);
+    // "Already registered" needs the phone's own code, which it spends.
+    t.emulator.advanceTime(31_000);
+    await t.http
+      .post('/auth/2fa/login/send')
+      .send({ email: 'fay@example.com', password: PASSWORD, channel: 'sms' })
+      .expect(200);
+    const code = t.emulator.lastCode('+12015550188');
+    const taken = await t.http.post('/auth/2fa/register').send({
+      email: 'someone-else@example.com',
+      phoneNumber: '(201) 555-0188',
+      countryCode: 'US',
+      password: PASSWORD,
+      confirmationCode: code,
+    });
+    expect([taken.status, taken.body.code]).toEqual([409, 'ALREADY_REGISTERED']);
+    expect(taken.body.registerUser).toBe(false);
+    const spent = await t.http
+      .post('/auth/2fa/login')
+      .send({ email: 'fay@example.com', password: PASSWORD, confirmationCode: code });
+    expect([spent.status, spent.body.code]).toEqual([401, 'CODE_EXPIRED']);
   });
 });
 

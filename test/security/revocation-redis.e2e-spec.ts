@@ -102,6 +102,23 @@ describe('Revocations pushed over Redis pub/sub to a second instance (one SQLite
     for (let i = 0; i < 5; i += 1) expect(await guardedStatus(b, sessionToken)).toBe(401);
   });
 
+  it('a re-verification on A ends the token before it on B within the bound; the new one works on B', async () => {
+    const { sessionToken } = await cachedOnB();
+    emulator.advanceTime(61_000);
+    await a.http
+      .post('/auth/session/verify/send')
+      .set(bearer(sessionToken))
+      .send({ channel: 'sms' })
+      .expect(200);
+    const verified = await a.http
+      .post('/auth/session/verify')
+      .set(bearer(sessionToken))
+      .send({ confirmationCode: emulator.lastCode(`+12015550${phone}`) })
+      .expect(200);
+    await until('B refuses', async () => (await guardedStatus(b, sessionToken)) === 401, BOUND_MS);
+    expect(await guardedStatus(b, verified.body.sessionToken)).toBe(200);
+  });
+
   it('a member blocked on A (every session revoked) is refused by B within the bound', async () => {
     const { sessionToken, member } = await cachedOnB();
     await a.http.post(`/auth/admin/members/${member.id}/block`).set('x-admin', 'yes').expect(200);
