@@ -66,6 +66,7 @@ const REFUSAL = {
   data: {
     status: 'error',
     statusCode: 401,
+    error: 'Unauthorized',
     code: 'UNAUTHENTICATED',
     message: 'Sign in to continue.',
   },

@@ -11,8 +11,9 @@ import {
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import { OTP_FLAGGED_ROUTES, OTP_ROUTE_PREFIX } from '../otp-internal.constants.js';
 import type { FlaggedRoute, OtpErrorFlag } from './error-flag.js';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailableReason } from './database-unavailable.js';
 import { OtpErrorCode } from './otp-error-code.js';
-import { OtpException } from './otp.exception.js';
+import { OtpException, reasonPhrase } from './otp.exception.js';
 import { OTP_ERRORS } from './otp-errors.js';
 import { sanitizeForLog } from './log.util.js';
 
@@ -74,23 +75,15 @@ function messageOf(exception: HttpException): string {
   return exception.message || REFUSED;
 }
 
-function reasonPhrase(status: number): string {
-  const name = HttpStatus[status];
-  if (typeof name !== 'string') return 'Error';
-  return name
-    .toLowerCase()
-    .split('_')
-    .map((word) => word[0].toUpperCase() + word.slice(1))
-    .join(' ');
-}
-
 /**
  * Turns every error thrown on the module's routes into the contract's body. Expected failures
  * (`OtpException`) keep their code and message; the body parser's refusals (malformed JSON, too
  * large, not JSON) get a generic message; another `HttpException` with a 4xx status (a host's
  * guard, such as `admin.guard`, refusing) keeps its status and message, with the code of its
- * status (`FORBIDDEN` for 403, `REQUEST_REFUSED` for a status without one); anything else
- * becomes a generic 500 so that no stack trace, SQL or secret reaches a client.
+ * status (`FORBIDDEN` for 403, `REQUEST_REFUSED` for a status without one); a database that
+ * cannot be reached (see `databaseUnavailableReason`) answers 503 `SERVICE_UNAVAILABLE` with
+ * `Retry-After`, logged as a warning; anything else becomes a generic 500 so that no stack
+ * trace, SQL or secret reaches a client.
  */
 @Catch()
 @Injectable()
@@ -151,6 +144,19 @@ export class OtpExceptionFilter implements ExceptionFilter {
       // A refusal of the host's (a guard, a pipe, an interceptor): as the host worded it.
       const status = exception.getStatus();
       return { status, code: codeOf(status), message: messageOf(exception) };
+    }
+    const unreachable =
+      exception instanceof HttpException ? undefined : databaseUnavailableReason(exception);
+    if (unreachable !== undefined) {
+      this.logger.warn(
+        `Database unreachable (${sanitizeForLog(unreachable)}): answered 503 SERVICE_UNAVAILABLE`,
+      );
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        code: OtpErrorCode.SERVICE_UNAVAILABLE,
+        message: OTP_ERRORS.SERVICE_UNAVAILABLE.message,
+        retryAfter: DATABASE_RETRY_AFTER_SECONDS,
+      };
     }
     const error = exception instanceof Error ? exception : new Error(String(exception));
     this.logger.error(`Unexpected ${error.name}: ${sanitizeForLog(error.message)}`);

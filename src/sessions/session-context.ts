@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { OtpException } from '../common/otp.exception.js';
+import { OtpException, reasonPhrase } from '../common/otp.exception.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { OtpRequest } from './session-request.interface.js';
 
@@ -49,23 +49,34 @@ export function contextRequest(context: ExecutionContext): OtpRequest | undefine
 }
 
 /**
- * The 401 `UNAUTHENTICATED` of a GraphQL operation: an `OtpException` whose `extensions` GraphQL
- * servers copy into the error (`code: 'UNAUTHENTICATED'`, and `http.status` 401, which Apollo
- * Server uses as the response status unless told to keep 200).
+ * The refusal of a GraphQL operation: an `OtpException` whose `extensions` GraphQL servers copy
+ * into the error (`code`, and `http.status`, which Apollo Server uses as the response status
+ * unless told to keep 200).
  */
-export function graphqlUnauthenticated(): OtpException {
-  const exception = new OtpException(OtpErrorCode.UNAUTHENTICATED);
+export function graphqlRefusal(code: OtpErrorCode): OtpException {
+  const exception = new OtpException(code);
   return Object.assign(exception, {
     extensions: { code: exception.code, http: { status: exception.getStatus() } },
   });
 }
 
-/** The body a WebSocket client receives with the `exception` event. */
-export function wsRefusalBody(): Record<string, string | number> {
-  const exception = new OtpException(OtpErrorCode.UNAUTHENTICATED);
+/** The 401 `UNAUTHENTICATED` of a GraphQL operation (see `graphqlRefusal()`). */
+export function graphqlUnauthenticated(): OtpException {
+  return graphqlRefusal(OtpErrorCode.UNAUTHENTICATED);
+}
+
+/**
+ * The body a WebSocket client receives with the `exception` event: the error body of HTTP
+ * (`{ statusCode, error, code, message }`) with Nest's `status: 'error'`.
+ */
+export function wsRefusalBody(
+  code: OtpErrorCode = OtpErrorCode.UNAUTHENTICATED,
+): Record<string, string | number> {
+  const exception = new OtpException(code);
   return {
     status: 'error',
     statusCode: exception.getStatus(),
+    error: reasonPhrase(exception.getStatus()),
     code: exception.code,
     message: exception.message,
   };
@@ -74,17 +85,25 @@ export function wsRefusalBody(): Record<string, string | number> {
 type WsExceptionClass = new (error: object) => Error;
 let wsException: Promise<WsExceptionClass> | undefined;
 
-/** Rejects with a `WsException` carrying `wsRefusalBody()`, which the gateway sends to the client. */
-export async function wsUnauthenticated(): Promise<never> {
+/** Rejects with a `WsException` carrying `wsRefusalBody(code)`, which the gateway sends to the client. */
+export async function wsRefusal(code: OtpErrorCode): Promise<never> {
   wsException ??= import('@nestjs/websockets').then(
     (websockets) => websockets.WsException as WsExceptionClass,
   );
   const WsException = await wsException;
-  throw new WsException(wsRefusalBody());
+  throw new WsException(wsRefusalBody(code));
+}
+
+/** Rejects with the `WsException` of 401 `UNAUTHENTICATED` (see `wsRefusal()`). */
+export function wsUnauthenticated(): Promise<never> {
+  return wsRefusal(OtpErrorCode.UNAUTHENTICATED);
 }
 
 /** Close code of a WebSocket refused at its handshake (4401, as graphql-ws's Unauthorized). */
 export const WS_UNAUTHENTICATED_CLOSE_CODE = 4401;
+
+/** Close code of a WebSocket that could not be checked at its handshake: 1013, Try Again Later. */
+export const WS_TRY_AGAIN_LATER_CLOSE_CODE = 1013;
 
 interface ClosableClient {
   readyState?: number;
@@ -93,16 +112,27 @@ interface ClosableClient {
   emit?: (event: string, payload: unknown) => unknown;
 }
 
-/** Ends a connection that has no valid session: a `ws` socket closes with 4401, Socket.IO disconnects. */
-export function closeUnauthenticated(client: object): void {
+/**
+ * Ends a connection refused at its handshake with `code`: a `ws` socket closes with 4401 for
+ * `UNAUTHENTICATED`, 1013 for another code (`SERVICE_UNAVAILABLE`), the code as reason;
+ * Socket.IO receives `wsRefusalBody(code)` as an `exception` event and is disconnected.
+ */
+export function closeRefused(client: object, code: OtpErrorCode): void {
   const socket = client as ClosableClient;
   if (typeof socket.readyState === 'number' && typeof socket.close === 'function') {
     socket.close(
-      WS_UNAUTHENTICATED_CLOSE_CODE,
-      new OtpException(OtpErrorCode.UNAUTHENTICATED).code,
+      code === OtpErrorCode.UNAUTHENTICATED
+        ? WS_UNAUTHENTICATED_CLOSE_CODE
+        : WS_TRY_AGAIN_LATER_CLOSE_CODE,
+      code,
     );
   } else if (typeof socket.disconnect === 'function') {
-    socket.emit?.('exception', wsRefusalBody());
+    socket.emit?.('exception', wsRefusalBody(code));
     socket.disconnect(true);
   }
+}
+
+/** Ends a connection that has no valid session: a `ws` socket closes with 4401, Socket.IO disconnects. */
+export function closeUnauthenticated(client: object): void {
+  closeRefused(client, OtpErrorCode.UNAUTHENTICATED);
 }

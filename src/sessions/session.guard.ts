@@ -1,20 +1,39 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  databaseUnavailableReason,
+} from '../common/database-unavailable.js';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { IS_PUBLIC_KEY } from '../otp.constants.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import {
+  closeRefused,
   closeUnauthenticated,
   contextRequest,
+  graphqlRefusal,
   graphqlUnauthenticated,
   rememberHandshake,
+  wsRefusal,
   wsUnauthenticated,
 } from './session-context.js';
 import type { OtpRequest } from './session-request.interface.js';
 import { type AuthenticatedSession, SessionsService } from './sessions.service.js';
 import { extractSessionToken } from './token-extractor.js';
+
+/** Express's `Response`, Fastify's `FastifyReply` or Node's `ServerResponse`. */
+interface RetryAfterResponse {
+  header?(name: string, value: string): unknown;
+  setHeader?(name: string, value: string): unknown;
+}
 
 /** Options of `SessionGuard.authenticateConnection()`. */
 export interface ConnectionAuthOptions {
@@ -28,8 +47,10 @@ export interface ConnectionAuthOptions {
 /**
  * Lets a request through when it carries a valid session (`Authorization: Bearer <token>` or
  * the session cookie) and sets `request.user` to the member; refuses with 401 `UNAUTHENTICATED`
- * otherwise. Routes marked `@Public()` pass without a session. Use it per route
- * (`@UseGuards(SessionGuard)`) or globally (`{ provide: APP_GUARD, useClass: SessionGuard }`).
+ * otherwise, and with 503 `SERVICE_UNAVAILABLE` and `Retry-After` when the session cannot be
+ * looked up because the database is unreachable. Routes marked `@Public()` pass without a
+ * session. Use it per route (`@UseGuards(SessionGuard)`) or globally
+ * (`{ provide: APP_GUARD, useClass: SessionGuard }`).
  *
  * It guards GraphQL resolvers (the token of the HTTP request in the context, `req`; refused
  * with an error whose `extensions.code` is `UNAUTHENTICATED`) and WebSocket gateways (the token
@@ -49,13 +70,18 @@ export class SessionGuard implements CanActivate {
   /** Route handlers (and their controllers) already looked up for `@Public()`. */
   private readonly publicRoutes = new WeakMap<object, WeakMap<object, boolean>>();
 
+  private readonly logger = new Logger('OtpModule');
+
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
     const request = this.getRequest(context);
     // Answered without a promise when the session is in the cache: the common case.
     const session = this.sessions.check(this.extractToken(request));
     return session instanceof Promise
-      ? session.then((found) => this.decide(found, request, context))
+      ? session.then(
+          (found) => this.decide(found, request, context),
+          (error: unknown) => this.handleLookupFailure(error, context),
+        )
       : this.decide(session, request, context);
   }
 
@@ -92,7 +118,10 @@ export class SessionGuard implements CanActivate {
    * request, whose token (Authorization header or session cookie) the guard then checks on
    * every message, and checks it now. Without a valid session the connection is closed (a `ws`
    * socket with code 4401, reason `UNAUTHENTICATED`; Socket.IO disconnects) unless
-   * `allowAnonymous` is set. Resolves to the session, or `null`.
+   * `allowAnonymous` is set. When the database cannot be reached the connection is closed too (a
+   * `ws` socket with code 1013, Try Again Later, reason `SERVICE_UNAVAILABLE`), or kept, with
+   * `allowAnonymous`, for its messages to be checked once it is back. Resolves to the session, or
+   * `null`.
    */
   async authenticateConnection(
     client: object,
@@ -100,7 +129,14 @@ export class SessionGuard implements CanActivate {
     options: ConnectionAuthOptions = {},
   ): Promise<AuthenticatedSession | null> {
     rememberHandshake(client, request);
-    const session = await this.sessions.check(this.extractToken(request));
+    let session: AuthenticatedSession | null;
+    try {
+      session = await this.sessions.check(this.extractToken(request));
+    } catch (error) {
+      this.refuseUnavailable(error, 'a WebSocket connection');
+      if (!options.allowAnonymous) closeRefused(client, OtpErrorCode.SERVICE_UNAVAILABLE);
+      return null;
+    }
     if (session) {
       request.user = session.member;
       request.otpSessionId = session.sessionId;
@@ -109,6 +145,40 @@ export class SessionGuard implements CanActivate {
       closeUnauthenticated(client);
     }
     return session;
+  }
+
+  /**
+   * Called when the session could not be looked up. When the database is unreachable, refuses
+   * with 503 `SERVICE_UNAVAILABLE`: over HTTP an `OtpException` with `Retry-After` (the header
+   * set on the response here too, for a host's route that Nest's own filter answers); for
+   * GraphQL with `extensions: { code: 'SERVICE_UNAVAILABLE' }`; for WebSockets a `WsException`
+   * whose body carries that code. Any other error is thrown again as it is.
+   */
+  protected handleLookupFailure(
+    error: unknown,
+    context: ExecutionContext,
+  ): boolean | Promise<boolean> {
+    const type = context.getType<string>();
+    this.refuseUnavailable(error, type === 'http' ? 'a request' : `a ${type} request`);
+    if (type === 'ws') return wsRefusal(OtpErrorCode.SERVICE_UNAVAILABLE);
+    if (type === 'graphql') throw graphqlRefusal(OtpErrorCode.SERVICE_UNAVAILABLE);
+    const response = context.switchToHttp().getResponse<RetryAfterResponse | undefined>();
+    const seconds = String(DATABASE_RETRY_AFTER_SECONDS);
+    if (typeof response?.header === 'function') response.header('Retry-After', seconds);
+    else if (typeof response?.setHeader === 'function') response.setHeader('Retry-After', seconds);
+    throw new OtpException(OtpErrorCode.SERVICE_UNAVAILABLE, {
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      cause: error,
+    });
+  }
+
+  /** Logs the refusal of `what` for an unreachable database; throws any other `error` again. */
+  private refuseUnavailable(error: unknown, what: string): void {
+    const reason = databaseUnavailableReason(error);
+    if (reason === undefined) throw error;
+    this.logger.warn(
+      `Database unreachable (${reason}): refused ${what} with 503 SERVICE_UNAVAILABLE`,
+    );
   }
 
   /** The token of the request: bearer header first, then the session cookie when enabled. */

@@ -19,7 +19,12 @@ function expectRefused(password: unknown, message: string, field?: string): void
   expect(error.code).toBe('VALIDATION_FAILED');
   expect(error.getStatus()).toBe(HttpStatus.BAD_REQUEST);
   expect(error.message).toBe(message);
-  expect(error.getResponse()).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message });
+  expect(error.getResponse()).toEqual({
+    statusCode: 400,
+    error: 'Bad Request',
+    code: 'VALIDATION_FAILED',
+    message,
+  });
 }
 
 const TOO_SHORT = 'password must be at least 8 characters';

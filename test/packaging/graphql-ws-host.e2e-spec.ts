@@ -22,6 +22,7 @@ const WS_REFUSAL = {
   data: {
     status: 'error',
     statusCode: 401,
+    error: 'Unauthorized',
     code: 'UNAUTHENTICATED',
     message: 'Sign in to continue.',
   },

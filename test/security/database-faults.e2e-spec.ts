@@ -1,4 +1,34 @@
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { type INestApplication, UseGuards } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import {
+  type OnGatewayConnection,
+  SubscribeMessage,
+  WebSocketGateway,
+  type WsResponse,
+} from '@nestjs/websockets';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import type { WebSocket } from 'ws';
+import { CurrentMember, OtpModule, SessionGuard } from 'nestjs-otp';
+import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
+import { bearer, signInByPhone } from '../support/flows.js';
+import { LogCapture } from '../support/log-capture.js';
+import {
+  createTestApp,
+  emulatorOptions,
+  MembersOnlyController,
+  type TestApp,
+} from '../support/test-app.js';
+import { WsClient } from '../support/ws-client.js';
+import { WsAdapterModule } from '../support/ws-host.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -59,7 +89,7 @@ describe('A database write failing mid-flow', () => {
   });
 });
 
-describe('The database unavailable', () => {
+describe('The data source closed by the app', () => {
   it('answers a generic 500 without SQL, and sends no code for a sign-in it cannot check', async () => {
     const t = await createTestApp();
     try {
@@ -77,3 +107,178 @@ describe('The database unavailable', () => {
     }
   });
 });
+
+/** A gateway whose connections need a session at the handshake; its messages are checked too. */
+@WebSocketGateway({ path: '/members' })
+@UseGuards(SessionGuard)
+class MembersGateway implements OnGatewayConnection {
+  constructor(private readonly guard: SessionGuard) {}
+
+  handleConnection(client: WebSocket, request: IncomingMessage) {
+    return this.guard.authenticateConnection(client, request);
+  }
+
+  @SubscribeMessage('my-id')
+  myId(@CurrentMember('id') id: string): WsResponse<string> {
+    return { event: 'my-id', data: id };
+  }
+}
+
+type Platform = 'express' | 'fastify';
+
+/** The 503 body of an unreachable database (the module's routes add `results: false`). */
+const UNAVAILABLE = {
+  statusCode: 503,
+  error: 'Service Unavailable',
+  code: 'SERVICE_UNAVAILABLE',
+  message: 'The service is briefly unavailable. Try again shortly.',
+};
+
+/**
+ * A host on SQLite in a file whose busy timeout is 100 ms, with no session cache (every guarded
+ * request looks its session up), and no exception filter of the module's registered app-wide:
+ * the host's own routes are answered by Nest's default filter.
+ */
+async function lockableApp(platform: Platform, folder: string) {
+  const database = join(folder, `${platform}.sqlite`);
+  const emulator = await new TwilioVerifyEmulator().start();
+  const logs = new LogCapture();
+  let app: INestApplication;
+  try {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'better-sqlite3',
+          database,
+          timeout: 100,
+          autoLoadEntities: true,
+          synchronize: true,
+        }),
+        OtpModule.forRoot({ ...emulatorOptions(emulator), session: { cacheTtlMs: 0 } }),
+        ...(platform === 'express' ? [WsAdapterModule] : []),
+      ],
+      controllers: [MembersOnlyController],
+      providers: platform === 'express' ? [MembersGateway] : [],
+    }).compile();
+    app =
+      platform === 'fastify'
+        ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+            logger: logs,
+          })
+        : moduleRef.createNestApplication(new ExpressAdapter(), { logger: logs });
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+  // Another connection to the same file, to hold its lock as a long write elsewhere would.
+  const other = await new DataSource({
+    type: 'better-sqlite3',
+    database,
+    timeout: 100,
+  }).initialize();
+  const t: TestApp = {
+    app,
+    http: request(app.getHttpServer()),
+    emulator,
+    logs,
+    dataSource: app.get(DataSource),
+    async close() {
+      await other.destroy();
+      await app.close();
+      await emulator.stop();
+    },
+  };
+  return {
+    t,
+    lock: () => other.query('BEGIN EXCLUSIVE'),
+    unlock: () => other.query('ROLLBACK'),
+    wsUrl: () => `ws://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`,
+  };
+}
+
+describe.each<Platform>(['express', 'fastify'])(
+  'The database locked past its busy timeout (SQLite, %s)',
+  (platform) => {
+    let folder: string;
+    let site: Awaited<ReturnType<typeof lockableApp>>;
+    let t: TestApp;
+    beforeAll(async () => {
+      folder = mkdtempSync(join(tmpdir(), 'otp-locked-'));
+      site = await lockableApp(platform, folder);
+      t = site.t;
+    });
+    afterAll(async () => {
+      await site?.t.close();
+      rmSync(folder, { recursive: true, force: true });
+    });
+
+    it('answers 503 SERVICE_UNAVAILABLE with Retry-After on module and host routes, then 200 again', async () => {
+      const { sessionToken } = await signInByPhone(t);
+      const headers = bearer(sessionToken);
+      const twoFactorSend = {
+        email: 'nobody@example.com',
+        password: 'x'.repeat(12),
+        channel: 'sms',
+      };
+      const requestsBefore = t.emulator.requests().length;
+
+      await site.lock();
+      try {
+        for (const path of ['/auth/me', '/auth/sessions']) {
+          const res = await t.http.get(path).set(headers);
+          expect([path, res.status, res.headers['retry-after']]).toEqual([path, 503, '1']);
+          expect(res.body).toEqual({ ...UNAVAILABLE, results: false });
+        }
+        const send = await t.http.post('/auth/2fa/login/send').send(twoFactorSend);
+        expect([send.status, send.headers['retry-after']]).toEqual([503, '1']);
+        expect(send.body).toEqual({ ...UNAVAILABLE, results: false });
+        // A host's own route behind SessionGuard, answered by Nest's default filter.
+        const host = await t.http.get('/members-only').set(headers);
+        expect([host.status, host.headers['retry-after']]).toEqual([503, '1']);
+        expect(host.body).toEqual(UNAVAILABLE);
+      } finally {
+        await site.unlock();
+      }
+      // Nothing was sent for a sign-in that could not be checked.
+      expect(t.emulator.requests()).toHaveLength(requestsBefore);
+      const logs = t.logs.lines.join('\n');
+      expect(logs).toMatch(/^warn Database unreachable \(SQLITE_BUSY\)/m);
+      expect(logs).not.toMatch(/SELECT|INSERT|UPDATE|otp_member/);
+      expect(logs).not.toMatch(/^error /m);
+
+      await t.http.get('/auth/me').set(headers).expect(200);
+      await t.http.get('/auth/sessions').set(headers).expect(200);
+      await t.http.get('/members-only').set(headers).expect(200);
+      const checked = await t.http.post('/auth/2fa/login/send').send(twoFactorSend).expect(401);
+      expect(checked.body.code).toBe('INVALID_CREDENTIALS');
+    });
+
+    if (platform !== 'express') return;
+
+    it('refuses a WebSocket message with the 503 body and closes a new connection with 1013', async () => {
+      const { sessionToken, member } = await signInByPhone(t, '(201) 555-0144', '+12015550144');
+      const open = await WsClient.open(`${site.wsUrl()}/members`, bearer(sessionToken));
+      try {
+        expect(await open.request('my-id')).toEqual({ event: 'my-id', data: member.id });
+        await site.lock();
+        try {
+          expect(await open.request('my-id')).toEqual({
+            event: 'exception',
+            data: { status: 'error', ...UNAVAILABLE },
+          });
+          const refused = await WsClient.open(`${site.wsUrl()}/members`, bearer(sessionToken));
+          expect(await refused.closed).toEqual({ code: 1013, reason: 'SERVICE_UNAVAILABLE' });
+        } finally {
+          await site.unlock();
+        }
+        expect(await open.request('my-id')).toEqual({ event: 'my-id', data: member.id });
+        const again = await WsClient.open(`${site.wsUrl()}/members`, bearer(sessionToken));
+        expect(await again.request('my-id')).toEqual({ event: 'my-id', data: member.id });
+        again.close();
+      } finally {
+        open.close();
+      }
+    });
+  },
+);

@@ -28,6 +28,16 @@ export class TcpProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * Stops accepting connections, as a server that begins to shut down does, and leaves those
+   * open to end by themselves or at `cut()`.
+   */
+  refuseNew(): void {
+    const server = this.server;
+    this.server = undefined;
+    server?.close();
+  }
+
   /** Accepts connections again, on the same port. */
   restore(): Promise<void> {
     return this.listen();
