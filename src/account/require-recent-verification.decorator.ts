@@ -8,12 +8,13 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { databaseOutageRefusal, type RetryAfterResponse } from '../common/database-unavailable.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import { OtpException } from '../common/otp.exception.js';
 import { contextRequest } from '../sessions/session-context.js';
 import { SessionGuard } from '../sessions/session.guard.js';
 import type { SessionAssurance } from '../sessions/session-assurance.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { type AuthenticatedSession, SessionsService } from '../sessions/sessions.service.js';
 
 const RECENT_VERIFICATION = 'nestjs-otp:recent-verification';
 
@@ -63,8 +64,7 @@ export class RecentVerificationGuard implements CanActivate {
     }
     const signedIn = request?.otpSession;
     // As stored now: the guard's view of the session is as of its (cached) lookup.
-    const session =
-      signedIn && (await this.sessions.assurance(signedIn.member.id, signedIn.sessionId));
+    const session = signedIn && (await this.assurance(signedIn, context));
     if (!signedIn || !session) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
     if (this.isRecent(session, rule, Date.now())) return true;
     const last = session.verifiedAt
@@ -75,6 +75,19 @@ export class RecentVerificationGuard implements CanActivate {
         `last proof of possession ${last}, route asks within ${rule.seconds} s`,
     );
     throw new OtpException(OtpErrorCode.REVERIFICATION_REQUIRED);
+  }
+
+  /** The session's assurance as stored; an unreachable database answers 503 on host routes too. */
+  private async assurance(signedIn: AuthenticatedSession, context: ExecutionContext) {
+    try {
+      return await this.sessions.assurance(signedIn.member.id, signedIn.sessionId);
+    } catch (error) {
+      const response =
+        context.getType() === 'http'
+          ? context.switchToHttp().getResponse<RetryAfterResponse>()
+          : undefined;
+      throw databaseOutageRefusal(error, response) ?? error;
+    }
   }
 
   private isRecent(

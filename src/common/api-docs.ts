@@ -74,7 +74,7 @@ const DESCRIPTIONS: Record<number, string> = {
   422: 'DELIVERY_REFUSED (Twilio refused delivery, or the Lookup line check refused the number)',
   429: 'TOO_MANY_REQUESTS, with Retry-After',
   500: 'PROVIDER_MISCONFIGURED',
-  503: 'PROVIDER_UNAVAILABLE, with Retry-After',
+  503: 'PROVIDER_UNAVAILABLE (Twilio) or SERVICE_UNAVAILABLE (the database or the shared rate-limit storage), with Retry-After',
 };
 
 /** Documents the error responses of a route, all with the `ErrorResponse` body. */

@@ -1,3 +1,6 @@
+import { OtpErrorCode } from './otp-error-code.js';
+import { OtpException } from './otp.exception.js';
+
 /**
  * Seconds a client is asked to wait (`Retry-After`) when the database cannot be reached: a
  * restart or a failover takes about that long, and the pool reconnects by itself.
@@ -95,4 +98,33 @@ export function databaseUnavailableReason(error: unknown): string | undefined {
 /** Whether `error` means the database could not be reached (see `databaseUnavailableReason`). */
 export function isDatabaseUnavailable(error: unknown): boolean {
   return databaseUnavailableReason(error) !== undefined;
+}
+
+/** Express's `Response`, Fastify's `FastifyReply` or Node's `ServerResponse`. */
+export interface RetryAfterResponse {
+  header?(name: string, value: string): unknown;
+  setHeader?(name: string, value: string): unknown;
+}
+
+/**
+ * The 503 `SERVICE_UNAVAILABLE` of a database outage, with `Retry-After` set on `response`
+ * first (a host's route answers through Nest's own filter, which sets no header); `undefined`
+ * when `error` is not an outage, which the caller then throws as it was.
+ */
+export function databaseOutageRefusal(
+  error: unknown,
+  response?: RetryAfterResponse,
+): (OtpException & { reason: string }) | undefined {
+  const reason = databaseUnavailableReason(error);
+  if (reason === undefined) return undefined;
+  const seconds = String(DATABASE_RETRY_AFTER_SECONDS);
+  if (typeof response?.header === 'function') response.header('Retry-After', seconds);
+  else if (typeof response?.setHeader === 'function') response.setHeader('Retry-After', seconds);
+  return Object.assign(
+    new OtpException(OtpErrorCode.SERVICE_UNAVAILABLE, {
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      cause: error,
+    }),
+    { reason },
+  );
 }

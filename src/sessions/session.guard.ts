@@ -7,8 +7,9 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
-  DATABASE_RETRY_AFTER_SECONDS,
+  databaseOutageRefusal,
   databaseUnavailableReason,
+  type RetryAfterResponse,
 } from '../common/database-unavailable.js';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
@@ -28,12 +29,6 @@ import {
 import type { OtpRequest } from './session-request.interface.js';
 import { type AuthenticatedSession, SessionsService } from './sessions.service.js';
 import { extractSessionToken } from './token-extractor.js';
-
-/** Express's `Response`, Fastify's `FastifyReply` or Node's `ServerResponse`. */
-interface RetryAfterResponse {
-  header?(name: string, value: string): unknown;
-  setHeader?(name: string, value: string): unknown;
-}
 
 /** Options of `SessionGuard.authenticateConnection()`. */
 export interface ConnectionAuthOptions {
@@ -159,23 +154,24 @@ export class SessionGuard implements CanActivate {
     context: ExecutionContext,
   ): boolean | Promise<boolean> {
     const type = context.getType<string>();
-    this.refuseUnavailable(error, type === 'http' ? 'a request' : `a ${type} request`);
+    const response =
+      type === 'http' ? context.switchToHttp().getResponse<RetryAfterResponse>() : undefined;
+    const refusal = databaseOutageRefusal(error, response);
+    if (!refusal) throw error;
+    this.logRefusal(refusal.reason, type === 'http' ? 'a request' : `a ${type} request`);
     if (type === 'ws') return wsRefusal(OtpErrorCode.SERVICE_UNAVAILABLE);
     if (type === 'graphql') throw graphqlRefusal(OtpErrorCode.SERVICE_UNAVAILABLE);
-    const response = context.switchToHttp().getResponse<RetryAfterResponse | undefined>();
-    const seconds = String(DATABASE_RETRY_AFTER_SECONDS);
-    if (typeof response?.header === 'function') response.header('Retry-After', seconds);
-    else if (typeof response?.setHeader === 'function') response.setHeader('Retry-After', seconds);
-    throw new OtpException(OtpErrorCode.SERVICE_UNAVAILABLE, {
-      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
-      cause: error,
-    });
+    throw refusal;
   }
 
   /** Logs the refusal of `what` for an unreachable database; throws any other `error` again. */
   private refuseUnavailable(error: unknown, what: string): void {
     const reason = databaseUnavailableReason(error);
     if (reason === undefined) throw error;
+    this.logRefusal(reason, what);
+  }
+
+  private logRefusal(reason: string, what: string): void {
     this.logger.warn(
       `Database unreachable (${reason}): refused ${what} with 503 SERVICE_UNAVAILABLE`,
     );

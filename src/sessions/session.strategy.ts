@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-custom';
+import { databaseOutageRefusal, type RetryAfterResponse } from '../common/database-unavailable.js';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
@@ -8,7 +9,7 @@ import type { MemberView } from '../members/member.entity.js';
 import { OTP_SESSION_STRATEGY } from '../otp.constants.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import type { OtpRequest } from './session-request.interface.js';
-import { SessionsService } from './sessions.service.js';
+import { type AuthenticatedSession, SessionsService } from './sessions.service.js';
 import { extractSessionToken } from './token-extractor.js';
 
 /**
@@ -24,11 +25,18 @@ export class OtpSessionStrategy extends PassportStrategy(Strategy, OTP_SESSION_S
     super();
   }
 
-  async validate(request: OtpRequest): Promise<MemberView> {
+  async validate(request: OtpRequest & { res?: RetryAfterResponse }): Promise<MemberView> {
     const token = extractSessionToken(request, this.options.session.cookie);
-    const session = await this.sessions.authenticate(token);
+    let session: AuthenticatedSession | null;
+    try {
+      session = await this.sessions.authenticate(token);
+    } catch (error) {
+      // An unreachable database: 503 with Retry-After, as SessionGuard answers.
+      throw databaseOutageRefusal(error, request.res) ?? error;
+    }
     if (!session) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
     request.otpSessionId = session.sessionId;
+    request.otpSession = session;
     return session.member;
   }
 }

@@ -237,6 +237,11 @@ describe.each<Platform>(['express', 'fastify'])(
         const host = await t.http.get('/members-only').set(headers);
         expect([host.status, host.headers['retry-after']]).toEqual([503, '1']);
         expect(host.body).toEqual(UNAVAILABLE);
+        // Behind the passport strategy, and behind @RequireRecentVerification() alone.
+        const passport = await t.http.get('/members-only/passport').set(headers);
+        expect([passport.status, passport.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+        const sensitive = await t.http.post('/members-only/sensitive').set(headers);
+        expect([sensitive.status, sensitive.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
       } finally {
         await site.unlock();
       }
