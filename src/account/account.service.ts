@@ -96,6 +96,11 @@ export class AccountService {
    * Makes `newEmail` the member's email with their current password and the code sent to their
    * phone; revokes the member's other sessions. Refuses the placeholder domain (400
    * `EMAIL_NOT_ALLOWED`) and an email that is another member's (409 `ALREADY_REGISTERED`).
+   *
+   * Whether the email is taken is looked at only once the password and the code are right, so a
+   * wrong code answers alike for a free and a registered email and is counted like every check
+   * (meeting 429 the same way); the 409 costs the code, one per send to the member's own phone.
+   * Nothing is written on any refusal.
    */
   async changeEmail(
     memberId: string,
@@ -108,10 +113,12 @@ export class AccountService {
     const email = this.credentials.normaliseEmail(info.newEmail);
     if (email === profile.email) throw sameValue('email');
     const member = await this.credentials.check(profile.email, info.currentPassword, client);
-    if (await this.accounts.findByEmail(email)) {
-      throw new OtpException(OtpErrorCode.ALREADY_REGISTERED);
-    }
     await this.confirm('Email change', member, member.phoneNumber, info.confirmationCode, client);
+    if (await this.accounts.findByEmail(email)) {
+      const taken = new OtpException(OtpErrorCode.ALREADY_REGISTERED);
+      this.audit.refused({ flow: 'Email change', memberId: member.id }, taken);
+      throw taken;
+    }
     return toMemberView(await this.accounts.changeEmail(member, email, currentSessionId));
   }
 

@@ -95,10 +95,14 @@ export class TrustedDevicesService {
       }));
   }
 
-  /** Forgets one of the member's devices; throws `NOT_FOUND` for another's or none. */
+  /**
+   * Forgets one of the member's devices, logged with the member and device ids (never the
+   * token); throws `NOT_FOUND` for another's or none.
+   */
   async revoke(memberId: string, id: string): Promise<void> {
     if (!(await this.devices.delete(memberId, id))) {
       throw new OtpException(OtpErrorCode.NOT_FOUND, { message: 'No such device.' });
     }
+    this.logger.log(`Member ${memberId} forgot trusted device ${id}`);
   }
 }

@@ -1,3 +1,5 @@
+import { getCountries } from 'libphonenumber-js/max';
+import { CountriesService } from '../phone/countries.service.js';
 import { MemoryRateLimitStorage } from '../rate-limit/memory-rate-limit.storage.js';
 import type { RateLimitStorage } from '../rate-limit/rate-limit-storage.interface.js';
 import type { VerificationProvider } from '../verification/verification-provider.interface.js';
@@ -163,6 +165,39 @@ describe('resolveOtpOptions', () => {
     });
   });
 
+  describe('cookie domain and path', () => {
+    it.each(['example.com', '.example.com', 'auth.example.co.uk', 'xn--bcher-kva.example'])(
+      'accepts the domain %s',
+      (domain) => {
+        expect(resolve({ session: { cookie: { domain } } }).session.cookie?.domain).toBe(domain);
+      },
+    );
+
+    it.each(['/', '/app', '/app/v1', '/~me/a-b_c.d'])('accepts the path %s', (path) => {
+      expect(resolve({ session: { cookie: { path } } }).session.cookie?.path).toBe(path);
+    });
+  });
+
+  describe('allowedCountries and the country list', () => {
+    it('accepts exactly the countries that the country list offers, in any case', () => {
+      const offered = new CountriesService(resolve()).getCountries().map((c) => c.code);
+      const accepted = getCountries().filter((code) => {
+        try {
+          return resolve({ allowedCountries: [code.toLowerCase()] }).allowedCountries?.has(code);
+        } catch (error) {
+          if (error instanceof OtpOptionsError) return false;
+          throw error;
+        }
+      });
+      expect(accepted.sort()).toEqual([...offered].sort());
+      expect(
+        getCountries()
+          .filter((code) => !accepted.includes(code))
+          .sort(),
+      ).toEqual(['AC', 'TA', 'XK']);
+    });
+  });
+
   describe('rate rules', () => {
     it('changes one rule and keeps the others at their defaults', () => {
       const { rules } = resolve({
@@ -313,6 +348,20 @@ describe('resolveOtpOptions', () => {
       ['session.cookie', session({ cookie: null }), 'must be an object'],
       ['session.cookie.name', cookie({ name: 123 }), 'must be a valid cookie name'],
       ['session.cookie.secure', cookie({ secure: 'no' }), 'must be true or false'],
+      ['session.cookie.domain', cookie({ domain: 'example.com; Secure' }), 'must be a domain'],
+      ['session.cookie.domain', cookie({ domain: 'https://example.com' }), 'must be a domain'],
+      ['session.cookie.domain', cookie({ domain: 'example..com' }), 'must be a domain'],
+      ['session.cookie.domain', cookie({ domain: '10.0.0.1' }), 'must be a domain'],
+      ['session.cookie.domain', cookie({ domain: 42 }), 'must be a domain'],
+      ['session.cookie.path', cookie({ path: 'app' }), 'must start with "/"'],
+      ['session.cookie.path', cookie({ path: '/app; Domain=x' }), 'without ";" or "<"'],
+      ['session.cookie.path', cookie({ path: '/app\u0000' }), 'must start with "/"'],
+      ['session.cookie.path', cookie({ path: `/${'a'.repeat(1024)}` }), 'at most 1024'],
+      ['session.cookie.path', cookie({ path: null }), 'must start with "/"'],
+      ['allowedCountries', { allowedCountries: ['GB', 'zz'] }, 'unknown: "ZZ"'],
+      ['allowedCountries', { allowedCountries: ['GB', 3] }, 'must be a non-empty list'],
+      ['allowedCountries', { allowedCountries: ['GB', 'xk', 'TA'] }, 'names "XK", "TA": not ISO'],
+      ['allowedCountries', { allowedCountries: ['AC'] }, 'names "AC"'],
       ['rateLimit.sendsPerIp', rateLimit({ sendsPerIp: null }), 'must be { limit, windowSeconds }'],
       ['rateLimit.sendPerPhone', rateLimit({ sendPerPhone: false }), 'is not a rate rule'],
       ['testNumbers', { testNumbers: { '15005550006': '123456' } }, 'must map E.164 numbers'],

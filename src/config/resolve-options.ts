@@ -44,6 +44,23 @@ const MAX_FRIENDLY_NAME = 32;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/;
+/**
+ * A cookie's `Domain`: dot-separated labels of letters, digits and inner hyphens (a leading dot
+ * is allowed and ignored by browsers), as RFC 1034 names them and the `cookie` package accepts.
+ */
+const COOKIE_DOMAIN =
+  /^\.?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+/** A cookie's `Path`: starts with `/`; printable ASCII but `;` and `<` (RFC 6265 path-value). */
+const COOKIE_PATH = /^\/[\u0020-\u003a\u003d-\u007e]*$/;
+const MAX_DOMAIN_LENGTH = 253;
+const MAX_COOKIE_PATH_LENGTH = 1024;
+/**
+ * Regions that libphonenumber knows but that are not ISO 3166-1 countries, which the module's
+ * country list (`CountriesService`) leaves out: Ascension Island (AC, +247) and Tristan da Cunha
+ * (TA, +290 with Saint Helena) are only "exceptionally reserved" codes, and XK (Kosovo, +383) is
+ * a user-assigned one. Nobody can pick them in the list, so `allowedCountries` refuses them.
+ */
+const NOT_SERVED_COUNTRIES: ReadonlySet<string> = new Set(['AC', 'TA', 'XK']);
 
 /** Thrown at start-up when an option is missing or malformed; the message names the option. */
 export class OtpOptionsError extends Error {
@@ -116,17 +133,33 @@ function resolveChannels(channels: unknown): ReadonlySet<OtpChannel> {
 function resolveCountries(countries: unknown): ReadonlySet<CountryCode> | undefined {
   if (countries === undefined) return undefined;
   const known = new Set<string>(getCountries());
+  const problem = 'must be a non-empty list of ISO 3166-1 alpha-2 codes that have a dial code';
   if (
     !Array.isArray(countries) ||
     countries.length === 0 ||
-    !countries.every((c) => typeof c === 'string' && known.has(c.toUpperCase()))
+    !countries.every((c): c is string => typeof c === 'string')
   ) {
+    throw new OtpOptionsError('allowedCountries', problem);
+  }
+  const codes = countries.map((c) => c.toUpperCase());
+  const unknown = codes.filter((code) => !known.has(code));
+  if (unknown.length > 0) {
+    throw new OtpOptionsError('allowedCountries', `${problem}; unknown: ${list(unknown)}`);
+  }
+  const unserved = codes.filter((code) => NOT_SERVED_COUNTRIES.has(code));
+  if (unserved.length > 0) {
     throw new OtpOptionsError(
       'allowedCountries',
-      'must be a non-empty list of ISO 3166-1 alpha-2 codes that have a dial code',
+      `names ${list(unserved)}: not ISO 3166-1 countries, and not in the module's country list ` +
+        `(${[...NOT_SERVED_COUNTRIES].join(', ')} are refused)`,
     );
   }
-  return new Set(countries.map((c: string) => c.toUpperCase() as CountryCode));
+  return new Set(codes as CountryCode[]);
+}
+
+/** Distinct values, quoted (JSON escapes control characters), for an error message. */
+function list(values: readonly string[]): string {
+  return [...new Set(values)].map((value) => JSON.stringify(value.slice(0, 16))).join(', ');
 }
 
 function resolveHeaderName(header: string | undefined): string {
@@ -201,12 +234,33 @@ function resolveCookie(cookie: SessionCookieOptions | undefined) {
   if (cookie.secure !== undefined && typeof cookie.secure !== 'boolean') {
     throw new OtpOptionsError('session.cookie.secure', 'must be true or false');
   }
+  const { domain } = cookie;
+  if (
+    domain !== undefined &&
+    (typeof domain !== 'string' ||
+      domain.length > MAX_DOMAIN_LENGTH ||
+      !COOKIE_DOMAIN.test(domain) ||
+      /^\.?[\d.]+$/.test(domain))
+  ) {
+    throw new OtpOptionsError(
+      'session.cookie.domain',
+      'must be a domain name such as "example.com" (leave it unset for a cookie of the host alone)',
+    );
+  }
+  const path: unknown = cookie.path === undefined ? '/' : cookie.path;
+  if (typeof path !== 'string' || path.length > MAX_COOKIE_PATH_LENGTH || !COOKIE_PATH.test(path)) {
+    throw new OtpOptionsError(
+      'session.cookie.path',
+      `must start with "/" and be at most ${MAX_COOKIE_PATH_LENGTH} printable ASCII characters ` +
+        'without ";" or "<"',
+    );
+  }
   return {
     name,
     secure: cookie.secure ?? true,
     sameSite,
-    domain: cookie.domain,
-    path: cookie.path ?? '/',
+    domain,
+    path,
     csrfHeader: resolveHeaderName(cookie.csrfHeader),
   };
 }

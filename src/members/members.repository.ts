@@ -16,6 +16,8 @@ export interface MemberPageQuery {
   status?: MemberStatus;
   emailPrefix?: string;
   phonePrefix?: string;
+  /** Whole E.164 numbers, any of which matches (found through the phone's unique index). */
+  phoneNumbers?: readonly string[];
   /** The last member of the previous page. */
   after?: { createdAt: number; id: string };
   limit: number;
@@ -149,8 +151,9 @@ export class MembersRepository {
   /**
    * A page of members in the order `(createdAt, id)`, after `after` when given: by status, and
    * by the start of the email (`emailPrefix`, lower-cased) or of the phone (`phonePrefix`,
-   * `+` and digits) when given. Asks for one row more than `limit`, to tell whether a next page
-   * exists. See the entity for the indexes each form uses.
+   * `+` and digits), or by one of `phoneNumbers`, when given (any of them matches). Asks for one
+   * row more than `limit`, to tell whether a next page exists. See the entity for the indexes
+   * each form uses; whole numbers use the phone's unique index.
    */
   async page(query: MemberPageQuery): Promise<Member[]> {
     const table = quotedTable(this.dataSource, Member);
@@ -161,6 +164,7 @@ export class MembersRepository {
       where.push('status = :status');
       parameters.status = query.status;
     }
+    /** The forms of the search, any of which matches. */
     const prefixes: string[] = [];
     const prefix = (column: string, name: string, value: string) => {
       prefixes.push(postgres ? `${column} LIKE :${name} ESCAPE '\\'` : `${column} GLOB :${name}`);
@@ -170,6 +174,10 @@ export class MembersRepository {
     };
     if (query.emailPrefix) prefix('email', 'emailPrefix', query.emailPrefix);
     if (query.phonePrefix) prefix('phone_number', 'phonePrefix', query.phonePrefix);
+    if (query.phoneNumbers && query.phoneNumbers.length > 0) {
+      prefixes.push('phone_number IN (:...phoneNumbers)');
+      parameters.phoneNumbers = [...query.phoneNumbers];
+    }
     if (prefixes.length > 0) where.push(`(${prefixes.join(' OR ')})`);
     if (query.after) {
       where.push('(created_at, id) > (:afterCreated, :afterId)');

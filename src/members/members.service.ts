@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { getCountries, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpEvent } from '../events/otp-events.js';
@@ -16,7 +17,8 @@ export interface MemberPageOptions {
   status?: MemberStatus;
   /**
    * The start of an email, or of a phone number (digits, with or without `+`, spaces, dashes,
-   * brackets); compared case-insensitively.
+   * brackets), or a whole national number without its country code as its country writes it
+   * (`(201) 555-0123`, `0612345678`); compared case-insensitively.
    */
   q?: string;
   /** Members per page, 1 to 200; default 50. */
@@ -35,6 +37,10 @@ const STATUSES: readonly MemberStatus[] = ['pending', 'approved', 'blocked'];
 export const MAX_PAGE_SIZE = 200;
 const DEFAULT_PAGE_SIZE = 50;
 const PHONE_QUERY = /^\+?[\d\s().-]+$/;
+/** Digits of a national number worth reading in each country's dialling plan. */
+const NATIONAL_DIGITS = { min: 4, max: 17 } as const;
+/** At most this many readings of a national number are searched (each is one index lookup). */
+const MAX_NATIONAL_READINGS = 40;
 
 function invalid(message: string): OtpException {
   return new OtpException(OtpErrorCode.VALIDATION_FAILED, { message });
@@ -120,6 +126,7 @@ export class MembersService {
         // Placeholder emails of passwordless members start with the same digits.
         query.phonePrefix = `+${digits}`;
         query.emailPrefix = digits;
+        if (!search.startsWith('+')) query.phoneNumbers = this.nationalReadings(search);
       } else {
         query.emailPrefix = search;
       }
@@ -130,6 +137,25 @@ export class MembersService {
       items,
       nextCursor: rows.length > limit ? cursorAfter(items[items.length - 1]) : null,
     };
+  }
+
+  /**
+   * The E.164 numbers that `written`, a phone number without its `+`, is as a whole national
+   * number (with or without its trunk prefix) in the countries the module serves
+   * (`allowedCountries`, or all): `2015550123` is `+12015550123` in the United States. Only
+   * valid numbers count, so a few readings at most; none for a part of a number.
+   */
+  private nationalReadings(written: string): string[] {
+    const digits = written.replace(/\D/g, '').length;
+    if (digits < NATIONAL_DIGITS.min || digits > NATIONAL_DIGITS.max) return [];
+    const readings = new Set<string>();
+    for (const country of getCountries()) {
+      if (!this.phones.isCountryAllowed(country)) continue;
+      const parsed = parsePhoneNumberFromString(written, country);
+      if (parsed?.isValid()) readings.add(parsed.number);
+      if (readings.size >= MAX_NATIONAL_READINGS) break;
+    }
+    return [...readings];
   }
 
   /**

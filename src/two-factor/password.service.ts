@@ -6,7 +6,6 @@ import { OtpException } from '../common/otp.exception.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 import { MemberAccounts } from '../members/member-accounts.service.js';
 import { MembersService } from '../members/members.service.js';
-import { clientKey, RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 import { CredentialChecker } from './credential-checker.js';
@@ -25,7 +24,6 @@ export class PasswordService {
     private readonly members: MembersService,
     private readonly credentials: CredentialChecker,
     private readonly hasher: PasswordHasher,
-    private readonly limits: RateLimiter,
     private readonly audit: SignInAudit,
     private readonly background: BackgroundTasks,
   ) {}
@@ -33,9 +31,10 @@ export class PasswordService {
   /**
    * Sends a password-reset code to the phone of the member with this email, if there is one.
    * Answers the same, and as fast, whether or not the email exists: the client's and the email's
-   * send limits are counted at once (alike for every email), the code goes out in the
-   * background (which shutdown waits for), and a failure to send is only logged. The answer's
-   * channel, wait and lifetime come from the options alone, alike for every email.
+   * send limits are counted at once (alike for every email; the email's reset sends apart from
+   * its sign-up and sign-in sends), the code goes out in the background (which shutdown waits
+   * for), and a failure to send is only logged. The answer's channel, wait and lifetime come from
+   * the options alone, alike for every email.
    */
   async sendResetCode(
     info: { email: string; channel: OtpChannel | string; newPassword?: string },
@@ -47,10 +46,7 @@ export class PasswordService {
     this.verification.assertChannel(info.channel);
     // A locale the host chose is checked now, not only in the background send.
     this.verification.localeFor(client);
-    await this.limits.consume([
-      ...(client.ip ? [['sendsPerIp', clientKey(client.ip)] as const] : []),
-      ['sendsPerEmail', email],
-    ]);
+    await this.verification.chargeResetSend(email, client);
     this.background.run('Password-reset code', async () => {
       const member = await this.accounts.findByEmail(email);
       if (!member?.passwordHash || member.status === 'blocked') return;
