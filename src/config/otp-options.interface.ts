@@ -214,8 +214,10 @@ export interface RateLimitOptions {
   /** Sends per country calling code. Default 1,000 per hour. */
   sendsPerCountry?: RateRule | false;
   /**
-   * Sends for one email (sign-up, two-factor sign-in, password reset), known or not. Default 5
-   * per 10 minutes.
+   * Sends for one email, known or not, counted apart for each flow: sign-up, two-factor sign-in
+   * and password reset each have a budget of their own, so that nobody spends a member's
+   * sign-in budget with sign-ups or resets for their email (and a reset answers alike for a
+   * member and a stranger). Default 5 per 10 minutes.
    */
   sendsPerEmail?: RateRule | false;
   /**

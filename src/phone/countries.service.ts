@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
+import { getCountries, getCountryCallingCode, isSupportedCountry } from 'libphonenumber-js/max';
 import { OtpException } from '../common/otp.exception.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
@@ -20,6 +20,11 @@ export interface Country {
  * da Cunha are only "exceptionally reserved"; XK is a user-assigned code).
  */
 const NOT_ISO_3166_1 = new Set(['AC', 'TA', 'XK']);
+
+/** Whether `code` is a country the module serves: ISO 3166-1, with a dial code. */
+export function isServedCountry(code: string): boolean {
+  return isSupportedCountry(code) && !NOT_ISO_3166_1.has(code);
+}
 const DEFAULT_LOCALE = 'en';
 const MAX_CACHED_LOCALES = 64;
 

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   getCountryCallingCode,
-  isSupportedCountry,
   parsePhoneNumberFromString,
   type CountryCode,
   type NumberType,
@@ -10,6 +9,7 @@ import { OtpException } from '../common/otp.exception.js';
 import { OtpErrorCode } from '../common/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
+import { isServedCountry } from './countries.service.js';
 
 /** A phone number parsed for a country, normalised to E.164. */
 export interface ParsedPhone {
@@ -43,7 +43,7 @@ export class PhoneService {
    */
   parse(countryCode: string, phoneNumber: string): ParsedPhone {
     const selected = typeof countryCode === 'string' ? countryCode.toUpperCase() : '';
-    if (!isSupportedCountry(selected))
+    if (!isServedCountry(selected))
       throw new OtpException(OtpErrorCode.VALIDATION_FAILED, { message: 'Choose a country.' });
     if (!this.isCountryAllowed(selected)) throw new OtpException(OtpErrorCode.COUNTRY_NOT_ALLOWED);
     if (typeof phoneNumber !== 'string' || !PHONE_SHAPE.test(phoneNumber.trim())) {

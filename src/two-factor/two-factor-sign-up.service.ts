@@ -41,8 +41,10 @@ export class TwoFactorSignUp {
     const { e164 } = this.phones.parse(visitor.countryCode, visitor.phoneNumber);
     if (visitor.password !== undefined) checkPasswordPolicy(visitor.password);
     this.verification.assertChannel(visitor.channel);
+    // The sign-up's own budget for the email: sign-ups with a member's email (each a 409) must
+    // not spend that member's sign-in sends.
     const sent = await this.verification.send(e164, visitor.channel, client, {
-      email,
+      email: `register:${email}`,
       before: () => this.assertFree(email, e164),
     });
     return { registerUser: true, ...sent };

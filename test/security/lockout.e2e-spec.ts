@@ -206,6 +206,36 @@ describe('Sign-up answers for registered emails and phones', () => {
   });
 });
 
+describe('Sign-up sends with a member’s email', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+    await registerMember(t, 'hal@example.com', '(201) 555-0178', '+12015550178');
+  });
+  afterAll(() => t.close());
+
+  it('spend the sign-up’s own budget, not the member’s sign-in sends', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      t.emulator.advanceTime(31_000);
+      const res = await t.http.post('/auth/2fa/register/send').send({
+        email: 'hal@example.com',
+        phoneNumber: `(201) 555-${String(2000 + i)}`,
+        countryCode: 'US',
+        channel: 'sms',
+      });
+      statuses.push(res.status);
+    }
+    // The member's sign-up used one of the email's five sign-up sends.
+    expect(statuses).toEqual([409, 409, 409, 409, 429, 429]);
+    t.emulator.advanceTime(31_000);
+    await t.http
+      .post('/auth/2fa/login/send')
+      .send({ email: 'hal@example.com', password: PASSWORD, channel: 'sms' })
+      .expect(200);
+  });
+});
+
 describe('Sign-up completions with a member’s phone', () => {
   let t: TestApp;
   beforeAll(async () => {
