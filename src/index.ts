@@ -20,16 +20,16 @@ export type {
   LookupOptions,
   VerifyRateLimitNames,
 } from './config/otp-options.interface.js';
-export { OtpErrorCode } from './common/otp-error-code.js';
-export { OtpException } from './common/otp.exception.js';
-export type { OtpExceptionOptions } from './common/otp.exception.js';
-export { OTP_ERRORS } from './common/otp-errors.js';
-export type { OtpErrorDefinition } from './common/otp-errors.js';
-export { OtpExceptionFilter, OtpGlobalExceptionFilter } from './common/otp-exception.filter.js';
-export type { OtpErrorBody } from './common/otp-exception.filter.js';
+export { OtpErrorCode } from './errors/otp-error-code.js';
+export { OtpException } from './errors/otp.exception.js';
+export type { OtpExceptionOptions } from './errors/otp.exception.js';
+export { OTP_ERRORS } from './errors/otp-errors.js';
+export type { OtpErrorDefinition } from './errors/otp-errors.js';
+export { OtpExceptionFilter, OtpGlobalExceptionFilter } from './http/otp-exception.filter.js';
+export type { OtpErrorBody } from './http/otp-exception.filter.js';
 export { OtpService } from './passwordless/otp.service.js';
 export type { PhoneLoginResult } from './passwordless/otp.service.js';
-export type { ClientInfo } from './common/client-info.js';
+export type { ClientInfo } from './http/client-info.js';
 export { TwoFactorService } from './two-factor/two-factor.service.js';
 export type {
   ChangePasswordInfo,
@@ -41,7 +41,7 @@ export type {
   TwoFactorLoginResult,
   VisitorInfo,
 } from './two-factor/two-factor.types.js';
-export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './two-factor/password-policy.js';
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './credentials/password-policy.js';
 export {
   RedisRateLimitStorage,
   RedisThrottlerStorage,
@@ -62,26 +62,26 @@ export { OtpEvent } from './events/otp-events.js';
 export type { OtpEventName, OtpEventPayload } from './events/otp-events.js';
 export { CountriesService } from './phone/countries.service.js';
 export type { Country } from './phone/countries.service.js';
-export { MembersService } from './members/members.service.js';
-export type { MemberPage, MemberPageOptions } from './members/members.service.js';
+export { MembersService } from './admin/members.service.js';
+export type { MemberPage, MemberPageOptions } from './admin/members.service.js';
 export { AccountService } from './account/account.service.js';
 export type { ChangeEmailInfo, ChangePhoneInfo, NewPhoneInfo } from './account/account.types.js';
-export { RecoveryCodesService } from './account/recovery-codes.service.js';
-export type { RecoveryCodesStatus } from './account/recovery-codes.service.js';
-export { RecoverySignIn } from './account/recovery-sign-in.service.js';
-export type { RecoverySignInResult } from './account/recovery-sign-in.service.js';
-export { RecoveryCode } from './account/recovery-code.entity.js';
+export { RecoveryCodesService } from './credentials/recovery-codes.service.js';
+export type { RecoveryCodesStatus } from './credentials/recovery-codes.service.js';
+export { RecoverySignIn } from './credentials/recovery-sign-in.service.js';
+export type { RecoverySignInResult } from './credentials/recovery-sign-in.service.js';
+export { RecoveryCode } from './credentials/recovery-code.entity.js';
 export {
   RecentVerificationGuard,
   RequireRecentVerification,
-} from './account/require-recent-verification.decorator.js';
+} from './sessions/require-recent-verification.decorator.js';
 export { SessionVerification } from './account/session-verification.service.js';
-export { TotpService } from './authenticators/totp.service.js';
-export type { TotpSetup } from './authenticators/totp.service.js';
-export { TotpAuthenticator } from './authenticators/totp-authenticator.entity.js';
-export { TrustedDevicesService } from './authenticators/trusted-devices.service.js';
-export type { TrustedDeviceView } from './authenticators/trusted-devices.service.js';
-export { TrustedDevice } from './authenticators/trusted-device.entity.js';
+export { TotpService } from './credentials/totp.service.js';
+export type { TotpSetup } from './credentials/totp.service.js';
+export { TotpAuthenticator } from './credentials/totp-authenticator.entity.js';
+export { TrustedDevicesService } from './credentials/trusted-devices.service.js';
+export type { TrustedDeviceView } from './credentials/trusted-devices.service.js';
+export { TrustedDevice } from './credentials/trusted-device.entity.js';
 export { Member } from './members/member.entity.js';
 export type { MemberStatus, MemberView } from './members/member.entity.js';
 export { MemberSession } from './sessions/member-session.entity.js';
@@ -99,7 +99,7 @@ export { CurrentSessionId } from './sessions/current-session-id.decorator.js';
 export { CurrentSession } from './sessions/current-session.decorator.js';
 export { AUTH_METHODS } from './sessions/session-assurance.js';
 export type { AssuranceLevel, AuthMethod } from './sessions/session-assurance.js';
-export { Public } from './sessions/public.decorator.js';
+export { Public } from './http/public.decorator.js';
 export type { OtpRequest } from './sessions/session-request.interface.js';
 export type {
   VerificationCheckResult,

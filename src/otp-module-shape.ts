@@ -1,7 +1,7 @@
 import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { getDataSourceToken, getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
-import { flaggedRoutes } from './common/error-flag.js';
+import { flaggedRoutes } from './http/error-flag.js';
 import { OTP_DEFAULTS } from './config/otp-defaults.js';
 import {
   OTP_DATA_SOURCE,
@@ -15,19 +15,19 @@ import {
 } from './otp-internal.constants.js';
 import type { OtpModuleExtras } from './config/otp-options.interface.js';
 import { AccountController, SessionVerificationController } from './account/account.controller.js';
-import { RecoveryCode } from './account/recovery-code.entity.js';
-import { RecoveryController } from './account/recovery.controller.js';
-import { TotpAuthenticator } from './authenticators/totp-authenticator.entity.js';
-import { TotpController } from './authenticators/totp.controller.js';
-import { TrustedDevicesController } from './authenticators/devices.controller.js';
-import { TrustedDevice } from './authenticators/trusted-device.entity.js';
+import { RecoveryCode } from './credentials/recovery-code.entity.js';
+import { RecoveryController } from './passwordless/recovery.controller.js';
+import { TotpAuthenticator } from './credentials/totp-authenticator.entity.js';
+import { TotpController } from './credentials/totp.controller.js';
+import { TrustedDevicesController } from './credentials/devices.controller.js';
+import { TrustedDevice } from './credentials/trusted-device.entity.js';
 import { Member } from './members/member.entity.js';
 import { MemberSession } from './sessions/member-session.entity.js';
 import { OTP_ENTITIES } from './otp.entities.js';
 import { OtpController } from './passwordless/otp.controller.js';
 import { CountriesController } from './phone/countries.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
-import { createAdminController } from './members/admin.controller.js';
+import { createAdminController } from './admin/admin.controller.js';
 import {
   TwoFactorController,
   TwoFactorRegistrationController,

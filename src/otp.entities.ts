@@ -1,6 +1,6 @@
-import { RecoveryCode } from './account/recovery-code.entity.js';
-import { TotpAuthenticator } from './authenticators/totp-authenticator.entity.js';
-import { TrustedDevice } from './authenticators/trusted-device.entity.js';
+import { RecoveryCode } from './credentials/recovery-code.entity.js';
+import { TotpAuthenticator } from './credentials/totp-authenticator.entity.js';
+import { TrustedDevice } from './credentials/trusted-device.entity.js';
 import { Member } from './members/member.entity.js';
 import { MemberSession } from './sessions/member-session.entity.js';
 

@@ -1,29 +1,26 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AccountService } from './account/account.service.js';
-import { RecoveryCodesRepository } from './account/recovery-codes.repository.js';
-import { RecoveryCodesService } from './account/recovery-codes.service.js';
-import { RecoverySignIn } from './account/recovery-sign-in.service.js';
-import { RecentVerificationGuard } from './account/require-recent-verification.decorator.js';
+import { RecoveryCodesRepository } from './credentials/recovery-codes.repository.js';
+import { RecoveryCodesService } from './credentials/recovery-codes.service.js';
+import { RecoverySignIn } from './credentials/recovery-sign-in.service.js';
+import { RecentVerificationGuard } from './sessions/require-recent-verification.decorator.js';
 import { SessionVerification } from './account/session-verification.service.js';
-import { SecondFactor } from './authenticators/second-factor.js';
-import { TotpRepository } from './authenticators/totp.repository.js';
-import { TotpService } from './authenticators/totp.service.js';
-import { TrustedDevicesRepository } from './authenticators/trusted-devices.repository.js';
-import { TrustedDevicesService } from './authenticators/trusted-devices.service.js';
-import { JsonBodyInspector } from './common/json-body.inspector.js';
-import {
-  OtpExceptionFilter,
-  OtpRegistrationExceptionFilter,
-} from './common/otp-exception.filter.js';
+import { SecondFactor } from './credentials/second-factor.service.js';
+import { TotpRepository } from './credentials/totp.repository.js';
+import { TotpService } from './credentials/totp.service.js';
+import { TrustedDevicesRepository } from './credentials/trusted-devices.repository.js';
+import { TrustedDevicesService } from './credentials/trusted-devices.service.js';
+import { JsonBodyInspector } from './body-checks/json-body.inspector.js';
+import { OtpExceptionFilter, OtpRegistrationExceptionFilter } from './http/otp-exception.filter.js';
 import { resolveOtpOptions } from './config/resolve-options.js';
 import type { ResolvedOtpOptions } from './config/resolved-otp-options.interface.js';
-import { BackgroundTasks } from './common/background-tasks.js';
+import { BackgroundTasks } from './persistence/background-tasks.js';
 import { SignInAudit } from './events/sign-in-audit.js';
-import { MemberAccounts } from './members/member-accounts.service.js';
+import { MemberAccounts } from './credentials/member-accounts.service.js';
 import { MembersRepository } from './members/members.repository.js';
-import { MembersService } from './members/members.service.js';
+import { MembersService } from './admin/members.service.js';
 import { SessionsRepository } from './sessions/sessions.repository.js';
-import { CredentialChecker } from './two-factor/credential-checker.js';
+import { CredentialChecker } from './credentials/credential-checker.service.js';
 import { PasswordService } from './two-factor/password.service.js';
 import { TwoFactorSignIn } from './two-factor/two-factor-sign-in.service.js';
 import { TwoFactorSignUp } from './two-factor/two-factor-sign-up.service.js';
@@ -49,7 +46,7 @@ import { SessionsService } from './sessions/sessions.service.js';
 import { TwilioVerificationProvider } from './verification/twilio-verification.provider.js';
 import { VerificationService } from './verification/verification.service.js';
 import { OtpEventsService } from './events/otp-events.service.js';
-import { PasswordHasher } from './two-factor/password-hasher.js';
+import { PasswordHasher } from './credentials/password-hasher.js';
 import { RateLimiter } from './rate-limit/rate-limiter.service.js';
 import { TwoFactorService } from './two-factor/two-factor.service.js';
 

@@ -15,7 +15,7 @@ import {
   TotpAuthenticator,
   TrustedDevice,
 } from 'nestjs-otp';
-import { MemberAccounts } from '../src/members/member-accounts.service.js';
+import { MemberAccounts } from '../src/credentials/member-accounts.service.js';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { isUniqueViolation } from '../src/persistence/sql.js';
 import { emptyTestDatabase, type EmptyTestDatabase } from './support/database.js';

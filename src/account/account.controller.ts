@@ -1,15 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiOtpErrors, CodeSentResponse } from '../common/api-docs.js';
-import type { ClientInfo } from '../common/client-info.js';
-import { CurrentClient } from '../common/current-client.decorator.js';
-import { OtpRoutes } from '../common/otp-routes.decorator.js';
+import { ApiOtpErrors, CodeSentResponse } from '../http/api-docs.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { CurrentClient } from '../http/current-client.decorator.js';
+import { OtpRoutes } from '../http/otp-routes.decorator.js';
 import {
   ApiBearerAuth,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-} from '../common/swagger.js';
+} from '../http/swagger.js';
 import type { MemberView } from '../members/member.entity.js';
 import type { CodeSent } from '../verification/verification.service.js';
 import { MemberResponse } from '../members/member.response.js';
@@ -30,11 +30,14 @@ import {
   SendAccountCodeDto,
   SendPhoneChangeCodeDto,
 } from './dto/account.dto.js';
-import { RecoveryCodesService, type RecoveryCodesStatus } from './recovery-codes.service.js';
+import {
+  RecoveryCodesService,
+  type RecoveryCodesStatus,
+} from '../credentials/recovery-codes.service.js';
 import {
   RequireRecentVerification,
   SENSITIVE_ACTION_SECONDS,
-} from './require-recent-verification.decorator.js';
+} from '../sessions/require-recent-verification.decorator.js';
 import { SessionVerification, type SessionVerified } from './session-verification.service.js';
 
 /**

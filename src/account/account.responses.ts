@@ -1,4 +1,4 @@
-import { ApiProperty } from '../common/swagger.js';
+import { ApiProperty } from '../http/swagger.js';
 import { MemberResponse } from '../members/member.response.js';
 import { PhoneLoginResponse } from '../passwordless/phone-login.response.js';
 import { SessionResponse } from '../sessions/session.responses.js';

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientInfo } from '../common/client-info.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
-import { MemberAccounts } from '../members/member-accounts.service.js';
+import { MemberAccounts } from '../credentials/member-accounts.service.js';
 import { type MemberView, toMemberView } from '../members/member.entity.js';
 import type { MemberWithSecret } from '../members/members.repository.js';
 import { PhoneService } from '../phone/phone.service.js';
-import { CredentialChecker } from '../two-factor/credential-checker.js';
+import { CredentialChecker } from '../credentials/credential-checker.service.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 import type { ChangeEmailInfo, ChangePhoneInfo, NewPhoneInfo } from './account.types.js';

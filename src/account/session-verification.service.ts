@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { SecondFactor } from '../authenticators/second-factor.js';
-import type { ClientInfo } from '../common/client-info.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
+import { SecondFactor } from '../credentials/second-factor.service.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
-import { MembersService } from '../members/members.service.js';
+import { MembersService } from '../admin/members.service.js';
 import type { AuthMethod } from '../sessions/session-assurance.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { OtpChannel } from '../verification/otp-channel.js';

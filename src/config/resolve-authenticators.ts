@@ -1,4 +1,4 @@
-import { parseTotpKey } from '../authenticators/totp-secret-cipher.js';
+import { parseTotpKey } from '../credentials/totp-secret-cipher.js';
 import type { TotpOptions, TrustedDevicesOptions } from './otp-options.interface.js';
 
 /** Authenticator apps as resolved: the keys (the first encrypts) and the issuer apps show. */

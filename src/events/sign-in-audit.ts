@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { maskPhone } from '../common/log.util.js';
-import { OtpException } from '../common/otp.exception.js';
+import { maskPhone } from './log.util.js';
+import { OtpException } from '../errors/otp.exception.js';
 import { OtpEvent, type OtpEventPayload } from './otp-events.js';
 import { OtpEventsService } from './otp-events.service.js';
 

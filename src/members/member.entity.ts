@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
-import { epochMs } from '../common/epoch-ms.transformer.js';
+import { epochMs } from '../persistence/epoch-ms.transformer.js';
 
 /** `approved` members may sign in; `pending` ones wait for an admin; `blocked` ones may not. */
 export type MemberStatus = 'approved' | 'pending' | 'blocked';

@@ -1,4 +1,4 @@
-import { ApiProperty } from '../common/swagger.js';
+import { ApiProperty } from '../http/swagger.js';
 
 /** OpenAPI schema of a member. */
 export class MemberResponse {

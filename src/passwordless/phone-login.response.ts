@@ -1,4 +1,4 @@
-import { ApiProperty } from '../common/swagger.js';
+import { ApiProperty } from '../http/swagger.js';
 import { SessionResponse } from '../sessions/session.responses.js';
 
 /** A passwordless sign-in. */

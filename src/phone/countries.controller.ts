@@ -1,12 +1,12 @@
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '../common/swagger.js';
-import { ApiOtpErrors } from '../common/api-docs.js';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '../http/swagger.js';
+import { ApiOtpErrors } from '../http/api-docs.js';
 import { CountryResponse } from './country.response.js';
 import { Controller, Get, Query } from '@nestjs/common';
-import { OtpException } from '../common/otp.exception.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { Public } from '../sessions/public.decorator.js';
+import { OtpException } from '../errors/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { Public } from '../http/public.decorator.js';
 import { CountriesService, type Country } from './countries.service.js';
-import { OtpRoutes } from '../common/otp-routes.decorator.js';
+import { OtpRoutes } from '../http/otp-routes.decorator.js';
 
 /** The country dropdown's data. */
 @ApiTags('Countries')

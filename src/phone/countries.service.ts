@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { getCountries, getCountryCallingCode, isSupportedCountry } from 'libphonenumber-js/max';
-import { OtpException } from '../common/otp.exception.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
+import {
+  type CountryCode,
+  getCountries,
+  getCountryCallingCode,
+  isSupportedCountry,
+} from 'libphonenumber-js/max';
+import { OtpException } from '../errors/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 
@@ -22,7 +27,7 @@ export interface Country {
 const NOT_ISO_3166_1 = new Set(['AC', 'TA', 'XK']);
 
 /** Whether `code` is a country the module serves: ISO 3166-1, with a dial code. */
-export function isServedCountry(code: string): boolean {
+export function isServedCountry(code: string): code is CountryCode {
   return isSupportedCountry(code) && !NOT_ISO_3166_1.has(code);
 }
 const DEFAULT_LOCALE = 'en';

@@ -1,4 +1,4 @@
-import { ApiProperty } from '../common/swagger.js';
+import { ApiProperty } from '../http/swagger.js';
 
 /** A country of the dropdown. */
 export class CountryResponse {

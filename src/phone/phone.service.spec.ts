@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import type { OtpException } from '../common/otp.exception.js';
+import type { OtpException } from '../errors/otp.exception.js';
 import { resolveOtpOptions } from '../config/resolve-options.js';
 import { PhoneService } from './phone.service.js';
 

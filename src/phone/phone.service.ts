@@ -5,8 +5,8 @@ import {
   type CountryCode,
   type NumberType,
 } from 'libphonenumber-js/max';
-import { OtpException } from '../common/otp.exception.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { isServedCountry } from './countries.service.js';

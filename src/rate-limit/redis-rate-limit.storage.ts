@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { sanitizeForLog } from '../common/log.util.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
+import { sanitizeForLog } from '../events/log.util.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
 import { MemoryRateLimitStorage } from './memory-rate-limit.storage.js';
 import type { RateLimitStorage, RateVerdict, RateWindow } from './rate-limit-storage.interface.js';
 

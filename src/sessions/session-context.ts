@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { OtpException, reasonPhrase } from '../common/otp.exception.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
+import { OtpException, reasonPhrase } from '../errors/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
 import type { OtpRequest } from './session-request.interface.js';
 
 /**

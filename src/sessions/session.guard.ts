@@ -10,9 +10,9 @@ import {
   databaseOutageRefusal,
   databaseUnavailableReason,
   type RetryAfterResponse,
-} from '../common/database-unavailable.js';
-import { OtpException } from '../common/otp.exception.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
+} from '../errors/database-unavailable.js';
+import { OtpException } from '../errors/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { IS_PUBLIC_KEY } from '../otp.constants.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';

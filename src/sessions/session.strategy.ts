@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-custom';
-import { databaseOutageRefusal, type RetryAfterResponse } from '../common/database-unavailable.js';
-import { OtpException } from '../common/otp.exception.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
+import { databaseOutageRefusal, type RetryAfterResponse } from '../errors/database-unavailable.js';
+import { OtpException } from '../errors/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import type { MemberView } from '../members/member.entity.js';
 import { OTP_SESSION_STRATEGY } from '../otp.constants.js';

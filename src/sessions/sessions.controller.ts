@@ -4,21 +4,21 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-} from '../common/swagger.js';
-import { ApiOtpErrors } from '../common/api-docs.js';
+} from '../http/swagger.js';
+import { ApiOtpErrors } from '../http/api-docs.js';
 import { MemberResponse } from '../members/member.response.js';
 import { SessionListItem } from './session.responses.js';
 import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import { uuidParam } from '../common/uuid-param.pipe.js';
-import { OtpException } from '../common/otp.exception.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
+import { uuidParam } from '../http/uuid-param.pipe.js';
+import { OtpException } from '../errors/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
 import type { MemberView } from '../members/member.entity.js';
 import { CurrentMember } from './current-member.decorator.js';
 import { CurrentSessionId } from './current-session-id.decorator.js';
 import { SessionCookie } from './session-cookie.interceptor.js';
 import { SessionGuard } from './session.guard.js';
 import { SessionsService, type SessionView } from './sessions.service.js';
-import { OtpRoutes } from '../common/otp-routes.decorator.js';
+import { OtpRoutes } from '../http/otp-routes.decorator.js';
 
 /** The signed-in member and their sessions. */
 @ApiTags('Sessions')

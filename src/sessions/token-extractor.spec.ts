@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import type { OtpException } from '../common/otp.exception.js';
+import type { OtpException } from '../errors/otp.exception.js';
 import type { SessionCookieOptions } from '../config/otp-options.interface.js';
 import { resolveOtpOptions } from '../config/resolve-options.js';
 import type { OtpRequest } from './session-request.interface.js';

@@ -1,16 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BackgroundTasks } from '../common/background-tasks.js';
-import type { ClientInfo } from '../common/client-info.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
+import { BackgroundTasks } from '../persistence/background-tasks.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
-import { MemberAccounts } from '../members/member-accounts.service.js';
-import { MembersService } from '../members/members.service.js';
+import { MemberAccounts } from '../credentials/member-accounts.service.js';
+import { MembersService } from '../admin/members.service.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
-import { CredentialChecker } from './credential-checker.js';
-import { PasswordHasher } from './password-hasher.js';
-import { checkPasswordPolicy } from './password-policy.js';
+import { CredentialChecker } from '../credentials/credential-checker.service.js';
+import { PasswordHasher } from '../credentials/password-hasher.js';
+import { checkPasswordPolicy } from '../credentials/password-policy.js';
 import type { ChangePasswordInfo, ResetPasswordInfo } from './two-factor.types.js';
 
 /** Passwords: reset by a code sent to the member's phone, change by current password and code. */

@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { RecoverySignIn } from '../account/recovery-sign-in.service.js';
-import { SecondFactor } from '../authenticators/second-factor.js';
-import { TrustedDevicesService } from '../authenticators/trusted-devices.service.js';
-import type { ClientInfo } from '../common/client-info.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
+import { RecoverySignIn } from '../credentials/recovery-sign-in.service.js';
+import { SecondFactor } from '../credentials/second-factor.service.js';
+import { TrustedDevicesService } from '../credentials/trusted-devices.service.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 import { toMemberView } from '../members/member.entity.js';
 import type { MemberWithSecret } from '../members/members.repository.js';
 import type { AuthMethod } from '../sessions/session-assurance.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { VerificationService } from '../verification/verification.service.js';
-import { CredentialChecker } from './credential-checker.js';
+import { CredentialChecker } from '../credentials/credential-checker.service.js';
 import type {
   LoginCodeSent,
   LoginInfo,

@@ -5,18 +5,18 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-} from '../common/swagger.js';
+} from '../http/swagger.js';
 import {
   ApiOtpErrors,
   CodeSentResponse,
   RegistrationCodeSentResponse,
   ResultsResponse,
-} from '../common/api-docs.js';
+} from '../http/api-docs.js';
 import { LoginCodeSentResponse, TwoFactorLoginResponse } from '../account/account.responses.js';
 import {
   RequireRecentVerification,
   SENSITIVE_ACTION_SECONDS,
-} from '../account/require-recent-verification.decorator.js';
+} from '../sessions/require-recent-verification.decorator.js';
 import { SessionResponse } from '../sessions/session.responses.js';
 import { PendingRegistrationResponse } from './two-factor.responses.js';
 import {
@@ -30,15 +30,15 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { deviceTokenFromCookie, setDeviceCookie } from '../authenticators/device-cookie.js';
+import { deviceTokenFromCookie, setDeviceCookie } from '../credentials/device-cookie.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import type { HeaderResponse } from '../sessions/session-cookie.js';
-import type { ClientInfo } from '../common/client-info.js';
-import { CurrentClient } from '../common/current-client.decorator.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { CurrentClient } from '../http/current-client.decorator.js';
 import { CurrentMember } from '../sessions/current-member.decorator.js';
 import { CurrentSessionId } from '../sessions/current-session-id.decorator.js';
-import { Public } from '../sessions/public.decorator.js';
+import { Public } from '../http/public.decorator.js';
 import { SessionCookie } from '../sessions/session-cookie.interceptor.js';
 import { SessionGuard } from '../sessions/session.guard.js';
 import {
@@ -53,7 +53,7 @@ import {
 } from './dto/two-factor.dto.js';
 import { TwoFactorService } from './two-factor.service.js';
 import type { LoginCodeSent, RegisterResult, TwoFactorLoginResult } from './two-factor.types.js';
-import { OtpRoutes } from '../common/otp-routes.decorator.js';
+import { OtpRoutes } from '../http/otp-routes.decorator.js';
 import type { CodeSent } from '../verification/verification.service.js';
 
 /** Express and Fastify responses alike. */

@@ -1,4 +1,4 @@
-import { ApiProperty } from '../common/swagger.js';
+import { ApiProperty } from '../http/swagger.js';
 import { MemberResponse } from '../members/member.response.js';
 
 /** `{ registerUser: true }` */

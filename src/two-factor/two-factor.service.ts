@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientInfo } from '../common/client-info.js';
+import type { ClientInfo } from '../http/client-info.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
 import type { CodeSent } from '../verification/verification.service.js';
 import { PasswordService } from './password.service.js';

@@ -1,6 +1,6 @@
 import type { MemberView } from '../members/member.entity.js';
 import type { OtpChannel } from '../verification/otp-channel.js';
-import type { SecondFactorMethod } from '../authenticators/second-factor.js';
+import type { SecondFactorMethod } from '../credentials/second-factor.service.js';
 import type { CodeSent } from '../verification/verification.service.js';
 
 /** Details of a visitor asking for a registration code. */

@@ -1,5 +1,5 @@
-import { OtpException } from '../common/otp.exception.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
 
 /** Twilio error codes and how the module answers them. */
 const TOO_MANY = new Set([60202, 60203, 60212, 20429]);

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { isIP } from 'node:net';
 import twilio from 'twilio';
-import { maskPhone } from '../common/log.util.js';
+import { maskPhone } from '../events/log.util.js';
 import { OTP_CHANNELS, type OtpChannel } from './otp-channel.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { OTP_DEFAULTS } from '../config/otp-defaults.js';

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { maskPhone } from '../common/log.util.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
+import { maskPhone } from '../events/log.util.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
 import type { OtpChannel } from './otp-channel.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { OtpEvent } from '../events/otp-events.js';
@@ -20,8 +20,8 @@ import type {
   VerificationProvider,
   VerificationRequest,
 } from './verification-provider.interface.js';
-import { LineCheck } from '../lookup/line-check.js';
-import { TwilioPhoneLookup } from '../lookup/twilio-phone-lookup.js';
+import { LineCheck } from './lookup/line-check.js';
+import { TwilioPhoneLookup } from './lookup/twilio-phone-lookup.js';
 import { toVerifyLocale, verifyLocaleFromAcceptLanguage } from './verify-locales.js';
 
 const CODE_SHAPE = /^\d{4,10}$/;

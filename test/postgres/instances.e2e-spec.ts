@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { OTP_MIGRATIONS, OtpErrorCode, OtpException } from 'nestjs-otp';
-import { MemberAccounts } from '../../src/members/member-accounts.service.js';
+import { MemberAccounts } from '../../src/credentials/member-accounts.service.js';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import {
   requirePostgresUrl,

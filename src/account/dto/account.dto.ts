@@ -5,8 +5,8 @@ import {
   ConfirmationCodeField,
   CountryCodeField,
   PhoneNumberField,
-} from '../../common/body-fields.decorator.js';
-import { ApiProperty, ApiPropertyOptional } from '../../common/swagger.js';
+} from '../../http/body-fields.decorator.js';
+import { ApiProperty, ApiPropertyOptional } from '../../http/swagger.js';
 
 /** Any password input is bounded before it is hashed and compared. */
 const PASSWORD_INPUT = 512;

@@ -2,7 +2,7 @@ import {
   ConfirmationCodeField,
   CountryCodeField,
   PhoneNumberField,
-} from '../../common/body-fields.decorator.js';
+} from '../../http/body-fields.decorator.js';
 
 /** Body of `POST /auth/otp/login`. */
 export class PhoneLoginDto {

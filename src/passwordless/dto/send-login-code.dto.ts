@@ -2,7 +2,7 @@ import {
   ChannelField,
   CountryCodeField,
   PhoneNumberField,
-} from '../../common/body-fields.decorator.js';
+} from '../../http/body-fields.decorator.js';
 
 /** Body of `POST /auth/otp/send`. */
 export class SendLoginCodeDto {

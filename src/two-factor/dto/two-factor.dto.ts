@@ -13,9 +13,9 @@ import {
   ConfirmationCodeField,
   CountryCodeField,
   PhoneNumberField,
-} from '../../common/body-fields.decorator.js';
-import { ApiProperty, ApiPropertyOptional } from '../../common/swagger.js';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../password-policy.js';
+} from '../../http/body-fields.decorator.js';
+import { ApiProperty, ApiPropertyOptional } from '../../http/swagger.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../credentials/password-policy.js';
 
 /**
  * Passwords are only checked for type and an outer bound here; the policy (8 to 128 characters

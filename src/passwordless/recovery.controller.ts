@@ -1,14 +1,17 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiOtpErrors } from '../common/api-docs.js';
-import type { ClientInfo } from '../common/client-info.js';
-import { CurrentClient } from '../common/current-client.decorator.js';
-import { OtpRoutes } from '../common/otp-routes.decorator.js';
-import { ApiOkResponse, ApiOperation, ApiTags } from '../common/swagger.js';
-import { Public } from '../sessions/public.decorator.js';
+import { ApiOtpErrors } from '../http/api-docs.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { CurrentClient } from '../http/current-client.decorator.js';
+import { OtpRoutes } from '../http/otp-routes.decorator.js';
+import { ApiOkResponse, ApiOperation, ApiTags } from '../http/swagger.js';
+import { Public } from '../http/public.decorator.js';
 import { SessionCookie } from '../sessions/session-cookie.interceptor.js';
-import { RecoveredPhoneLoginResponse } from './account.responses.js';
-import { RecoverDto } from './dto/account.dto.js';
-import { RecoverySignIn, type RecoverySignInResult } from './recovery-sign-in.service.js';
+import { RecoveredPhoneLoginResponse } from '../account/account.responses.js';
+import { RecoverDto } from '../account/dto/account.dto.js';
+import {
+  RecoverySignIn,
+  type RecoverySignInResult,
+} from '../credentials/recovery-sign-in.service.js';
 
 /** Passwordless sign-in with a recovery code, when the phone is out of reach. */
 @ApiTags('Passwordless sign-in')

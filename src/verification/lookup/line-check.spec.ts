@@ -1,5 +1,5 @@
-import { OtpException } from '../common/otp.exception.js';
-import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
+import { OtpException } from '../../errors/otp.exception.js';
+import type { ResolvedOtpOptions } from '../../config/resolved-otp-options.interface.js';
 import { LineCheck } from './line-check.js';
 import type { LineFacts, LookupField, PhoneLookup } from './phone-lookup.interface.js';
 

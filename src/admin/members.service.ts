@@ -1,15 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { getCountries, parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
-import { TrustedDevicesRepository } from '../authenticators/trusted-devices.repository.js';
+import { TrustedDevicesRepository } from '../credentials/trusted-devices.repository.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { MemberAccounts } from './member-accounts.service.js';
-import { type MemberStatus, type MemberView, toMemberView } from './member.entity.js';
-import { type MemberPageQuery, MembersRepository } from './members.repository.js';
+import { MemberAccounts } from '../credentials/member-accounts.service.js';
+import { type MemberStatus, type MemberView, toMemberView } from '../members/member.entity.js';
+import { type MemberPageQuery, MembersRepository } from '../members/members.repository.js';
 
 /** What `MembersService.page()` lists. */
 export interface MemberPageOptions {

@@ -1,6 +1,6 @@
 import { type ValidationError, ValidationPipe } from '@nestjs/common';
-import { OtpException } from './otp.exception.js';
-import { OtpErrorCode } from './otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
 
 function firstProblem(errors: ValidationError[]): string {
   for (const error of errors) {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RecoveryCodesService } from '../account/recovery-codes.service.js';
-import type { ClientInfo } from '../common/client-info.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
+import { RecoveryCodesService } from './recovery-codes.service.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import type { OtpChannel } from '../verification/otp-channel.js';

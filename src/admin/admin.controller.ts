@@ -4,12 +4,12 @@ import {
   ApiOperation,
   ApiQuery,
   ApiTags,
-} from '../common/swagger.js';
+} from '../http/swagger.js';
 import { AdminSetPhoneDto } from '../account/dto/account.dto.js';
 import { MemberPageResponse } from '../account/account.responses.js';
-import { createOtpValidationPipe } from '../common/otp-validation.pipe.js';
-import { ApiOtpErrors } from '../common/api-docs.js';
-import { MemberResponse } from './member.response.js';
+import { createOtpValidationPipe } from '../http/otp-validation.pipe.js';
+import { ApiOtpErrors } from '../http/api-docs.js';
+import { MemberResponse } from '../members/member.response.js';
 import {
   Body,
   type CanActivate,
@@ -25,12 +25,12 @@ import {
   type Type,
   UsePipes,
 } from '@nestjs/common';
-import { uuidParam } from '../common/uuid-param.pipe.js';
-import { OtpException } from '../common/otp.exception.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import type { MemberStatus, MemberView } from './member.entity.js';
+import { uuidParam } from '../http/uuid-param.pipe.js';
+import { OtpException } from '../errors/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import type { MemberStatus, MemberView } from '../members/member.entity.js';
 import { MAX_PAGE_SIZE, type MemberPage, MembersService } from './members.service.js';
-import { OtpRoutes } from '../common/otp-routes.decorator.js';
+import { OtpRoutes } from '../http/otp-routes.decorator.js';
 
 const STATUSES: readonly MemberStatus[] = ['pending', 'approved', 'blocked'];
 

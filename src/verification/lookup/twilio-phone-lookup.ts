@@ -1,5 +1,5 @@
-import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
-import { createTwilioClient } from '../verification/twilio-verification.provider.js';
+import type { ResolvedOtpOptions } from '../../config/resolved-otp-options.interface.js';
+import { createTwilioClient } from '../twilio-verification.provider.js';
 import type { LineFacts, LookupField, PhoneLookup } from './phone-lookup.interface.js';
 
 type TwilioClient = ReturnType<typeof createTwilioClient>;

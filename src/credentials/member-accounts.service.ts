@@ -1,18 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { maskPhone } from '../common/log.util.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
+import { maskPhone } from '../events/log.util.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
-import { TrustedDevicesRepository } from '../authenticators/trusted-devices.repository.js';
+import { TrustedDevicesRepository } from './trusted-devices.repository.js';
 import { isUniqueViolation } from '../persistence/sql.js';
 import type { SessionProof } from '../sessions/session-assurance.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import type { Member, MemberStatus } from './member.entity.js';
-import { MembersRepository, type MemberWithSecret } from './members.repository.js';
+import type { Member, MemberStatus } from '../members/member.entity.js';
+import { MembersRepository, type MemberWithSecret } from '../members/members.repository.js';
 
 /** What a new member is made of. */
 export interface NewMember {

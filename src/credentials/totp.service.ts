@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { generateSecret, generateURI, verify } from 'otplib';
-import type { ClientInfo } from '../common/client-info.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
-import { MemberAccounts } from '../members/member-accounts.service.js';
+import { MemberAccounts } from './member-accounts.service.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { clientKey, RateLimiter, type RateSubject } from '../rate-limit/rate-limiter.service.js';
 import { TotpSecretCipher } from './totp-secret-cipher.js';

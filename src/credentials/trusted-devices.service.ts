@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';

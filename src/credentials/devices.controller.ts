@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Param } from '@nestjs/common';
-import { uuidParam } from '../common/uuid-param.pipe.js';
-import { ApiOtpErrors } from '../common/api-docs.js';
-import { OtpRoutes } from '../common/otp-routes.decorator.js';
+import { uuidParam } from '../http/uuid-param.pipe.js';
+import { ApiOtpErrors } from '../http/api-docs.js';
+import { OtpRoutes } from '../http/otp-routes.decorator.js';
 import {
   ApiBearerAuth,
   ApiNoContentResponse,
@@ -9,7 +9,7 @@ import {
   ApiOperation,
   ApiProperty,
   ApiTags,
-} from '../common/swagger.js';
+} from '../http/swagger.js';
 import { CurrentMember } from '../sessions/current-member.decorator.js';
 import { SessionGuard } from '../sessions/session.guard.js';
 import { TrustedDevicesService, type TrustedDeviceView } from './trusted-devices.service.js';

@@ -11,11 +11,14 @@ import {
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import { OTP_FLAGGED_ROUTES, OTP_ROUTE_PREFIX } from '../otp-internal.constants.js';
 import type { FlaggedRoute, OtpErrorFlag } from './error-flag.js';
-import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailableReason } from './database-unavailable.js';
-import { OtpErrorCode } from './otp-error-code.js';
-import { OtpException, reasonPhrase } from './otp.exception.js';
-import { OTP_ERRORS } from './otp-errors.js';
-import { sanitizeForLog } from './log.util.js';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  databaseUnavailableReason,
+} from '../errors/database-unavailable.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException, reasonPhrase } from '../errors/otp.exception.js';
+import { OTP_ERRORS } from '../errors/otp-errors.js';
+import { sanitizeForLog } from '../events/log.util.js';
 
 /** The error body of every route: `{ statusCode, error, code, message }` plus the seed's flag. */
 export interface OtpErrorBody {

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
 import type { Relation } from 'typeorm';
-import { epochMs } from '../common/epoch-ms.transformer.js';
+import { epochMs } from '../persistence/epoch-ms.transformer.js';
 import { Member } from '../members/member.entity.js';
 
 /**

@@ -8,13 +8,13 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { databaseOutageRefusal, type RetryAfterResponse } from '../common/database-unavailable.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
-import { contextRequest } from '../sessions/session-context.js';
-import { SessionGuard } from '../sessions/session.guard.js';
-import type { SessionAssurance } from '../sessions/session-assurance.js';
-import { type AuthenticatedSession, SessionsService } from '../sessions/sessions.service.js';
+import { databaseOutageRefusal, type RetryAfterResponse } from '../errors/database-unavailable.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
+import { contextRequest } from './session-context.js';
+import { SessionGuard } from './session.guard.js';
+import type { SessionAssurance } from './session-assurance.js';
+import { type AuthenticatedSession, SessionsService } from './sessions.service.js';
 
 const RECENT_VERIFICATION = 'nestjs-otp:recent-verification';
 

@@ -1,6 +1,6 @@
 import { ParseUUIDPipe } from '@nestjs/common';
-import { OtpErrorCode } from './otp-error-code.js';
-import { OtpException } from './otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
 
 /** The pipe of an `:id` route parameter: a UUID, or 400 `VALIDATION_FAILED`. */
 export function uuidParam(): ParseUUIDPipe {

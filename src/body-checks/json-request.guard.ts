@@ -2,8 +2,8 @@ import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@ne
 import { type JsonBodyInspection, inspectionOf } from './json-body.inspector.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan, scanJson } from './json-body-scanner.js';
 import { carriesBody, isJsonContentType, type RequestHeaders } from './json-request.util.js';
-import { OtpException } from './otp.exception.js';
-import { OtpErrorCode } from './otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse } from './swagger.js';
-import { OtpErrorCode } from './otp-error-code.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OTP_CHANNELS, type OtpChannel } from '../verification/otp-channel.js';
 
 /** OpenAPI schema of every error body. */

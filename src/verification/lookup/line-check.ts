@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { maskPhone, sanitizeForLog } from '../common/log.util.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
-import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
-import { twilioErrorParts } from '../verification/twilio-error.mapper.js';
-import type { OtpChannel } from '../verification/otp-channel.js';
+import { maskPhone, sanitizeForLog } from '../../events/log.util.js';
+import { OtpErrorCode } from '../../errors/otp-error-code.js';
+import { OtpException } from '../../errors/otp.exception.js';
+import type { ResolvedOtpOptions } from '../../config/resolved-otp-options.interface.js';
+import { twilioErrorParts } from '../twilio-error.mapper.js';
+import type { OtpChannel } from '../otp-channel.js';
 import type { LineFacts, LookupField, PhoneLookup } from './phone-lookup.interface.js';
 
 type LookupPolicy = NonNullable<ResolvedOtpOptions['lookup']>;

@@ -3,11 +3,11 @@ import { IsString, Matches } from 'class-validator';
 import {
   RequireRecentVerification,
   SENSITIVE_ACTION_SECONDS,
-} from '../account/require-recent-verification.decorator.js';
-import { ApiOtpErrors, ResultsResponse } from '../common/api-docs.js';
-import type { ClientInfo } from '../common/client-info.js';
-import { CurrentClient } from '../common/current-client.decorator.js';
-import { OtpRoutes } from '../common/otp-routes.decorator.js';
+} from '../sessions/require-recent-verification.decorator.js';
+import { ApiOtpErrors, ResultsResponse } from '../http/api-docs.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { CurrentClient } from '../http/current-client.decorator.js';
+import { OtpRoutes } from '../http/otp-routes.decorator.js';
 import {
   ApiBearerAuth,
   ApiNoContentResponse,
@@ -15,7 +15,7 @@ import {
   ApiOperation,
   ApiProperty,
   ApiTags,
-} from '../common/swagger.js';
+} from '../http/swagger.js';
 import { CurrentMember } from '../sessions/current-member.decorator.js';
 import { SessionGuard } from '../sessions/session.guard.js';
 import { TotpService, type TotpSetup } from './totp.service.js';

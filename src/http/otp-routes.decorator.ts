@@ -8,7 +8,7 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import { OTP_ERROR_FLAG, type OtpErrorFlag } from './error-flag.js';
-import { JsonRequestGuard } from './json-request.guard.js';
+import { JsonRequestGuard } from '../body-checks/json-request.guard.js';
 import { OtpExceptionFilter, OtpRegistrationExceptionFilter } from './otp-exception.filter.js';
 import { createOtpValidationPipe } from './otp-validation.pipe.js';
 

@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { ClientInfo } from '../common/client-info.js';
-import { maskPhone } from '../common/log.util.js';
-import { OtpErrorCode } from '../common/otp-error-code.js';
-import { OtpException } from '../common/otp.exception.js';
+import type { ClientInfo } from '../http/client-info.js';
+import { maskPhone } from '../events/log.util.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
+import { OtpException } from '../errors/otp.exception.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
-import { MemberAccounts } from '../members/member-accounts.service.js';
+import { MemberAccounts } from './member-accounts.service.js';
 import { type MemberView, toMemberView } from '../members/member.entity.js';
 import type { MemberWithSecret } from '../members/members.repository.js';
 import { PhoneService } from '../phone/phone.service.js';
