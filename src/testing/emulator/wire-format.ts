@@ -25,13 +25,7 @@ export function resourceUrl(context: WireContext, path: string): string {
 export function verificationJson(verification: Verification, context: WireContext): object {
   const path = `/v2/Services/${context.serviceSid}/Verifications/${verification.sid}`;
   return {
-    sid: verification.sid,
-    service_sid: context.serviceSid,
-    account_sid: context.accountSid,
-    to: verification.to,
-    channel: verification.channel,
-    status: verification.status,
-    valid: verification.status === 'approved',
+    ...resourceHead(verification, context),
     lookup: {},
     amount: null,
     payee: null,
@@ -50,6 +44,18 @@ export function verificationJson(verification: Verification, context: WireContex
 /** A VerificationCheck resource as Twilio answers it. */
 export function verificationCheckJson(verification: Verification, context: WireContext): object {
   return {
+    ...resourceHead(verification, context),
+    amount: null,
+    payee: null,
+    date_created: isoTime(verification.createdAt),
+    date_updated: isoTime(verification.updatedAt),
+    sna_attempts_error_codes: [],
+  };
+}
+
+/** The fields a Verification and a VerificationCheck resource both open with. */
+function resourceHead(verification: Verification, context: WireContext): object {
+  return {
     sid: verification.sid,
     service_sid: context.serviceSid,
     account_sid: context.accountSid,
@@ -57,11 +63,6 @@ export function verificationCheckJson(verification: Verification, context: WireC
     channel: verification.channel,
     status: verification.status,
     valid: verification.status === 'approved',
-    amount: null,
-    payee: null,
-    date_created: isoTime(verification.createdAt),
-    date_updated: isoTime(verification.updatedAt),
-    sna_attempts_error_codes: [],
   };
 }
 
