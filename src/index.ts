@@ -1,5 +1,5 @@
 export { OtpModule } from './otp.module.js';
-export { OTP_MODULE_OPTIONS, OTP_SESSION_STRATEGY, IS_PUBLIC_KEY } from './otp.constants.js';
+export { OTP_MODULE_OPTIONS, OTP_SESSION_STRATEGY, OTP_IS_PUBLIC_KEY } from './otp.constants.js';
 export { InjectOtpOptions } from './config/inject-otp-options.decorator.js';
 export { otpConfig, otpOptionsFromEnv } from './config/otp.config.js';
 export { OtpOptionsError } from './config/resolve-options.js';

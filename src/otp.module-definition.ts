@@ -1,5 +1,5 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { OtpModuleExtras, OtpModuleOptions } from './config/otp-options.interface.js';
+import { ConfigurableModuleBuilder } from '@nestjs/common';
 
 /**
  * The builder of `OtpModule`: `forRoot` / `forRootAsync` and the options token. The extras are

@@ -20,8 +20,8 @@ import { SessionGuard } from '../sessions/session.guard.js';
 import {
   RecoveryCodesResponse,
   RecoveryCodesStatusResponse,
-  SessionVerifiedResponse,
-} from './account.responses.js';
+} from '../credentials/recovery-codes.responses.js';
+import { SessionVerifiedResponse } from './account.responses.js';
 import { AccountService } from './account.service.js';
 import {
   ChangeEmailDto,

@@ -1,16 +1,16 @@
-import { Injectable } from '@nestjs/common';
 import type { ClientInfo } from '../http/client-info.js';
+import type { MemberWithSecret } from '../members/members.repository.js';
+import type { OtpChannel } from '../otp.constants.js';
+import type { ChangeEmailInfo, ChangePhoneInfo, NewPhoneInfo } from './account.types.js';
+import { Injectable } from '@nestjs/common';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 import { MemberAccounts } from '../credentials/member-accounts.service.js';
 import { type MemberView, toMemberView } from '../members/member.entity.js';
-import type { MemberWithSecret } from '../members/members.repository.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { CredentialChecker } from '../credentials/credential-checker.service.js';
-import type { OtpChannel } from '../verification/otp-channel.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
-import type { ChangeEmailInfo, ChangePhoneInfo, NewPhoneInfo } from './account.types.js';
 
 /**
  * The signed-in member's own account: a new phone (confirmed by a code sent to it), a new email

@@ -1,4 +1,4 @@
-import type { OtpChannel } from '../verification/otp-channel.js';
+import type { OtpChannel } from '../otp.constants.js';
 
 /** A new phone for the signed-in member, and the code sent to it. */
 export interface ChangePhoneInfo {

@@ -4,10 +4,10 @@ import type { ClientInfo } from '../http/client-info.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
-import { MembersService } from '../admin/members.service.js';
+import { MembersRepository } from '../members/members.repository.js';
 import type { AuthMethod } from '../sessions/session-assurance.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import type { OtpChannel } from '../verification/otp-channel.js';
+import type { OtpChannel } from '../otp.constants.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 
 /** A session re-verified: its new token (the old one is ended) and when. */
@@ -31,7 +31,7 @@ export class SessionVerification {
   constructor(
     private readonly sessions: SessionsService,
     private readonly verification: VerificationService,
-    private readonly members: MembersService,
+    private readonly members: MembersRepository,
     private readonly audit: SignInAudit,
     private readonly secondFactor: SecondFactor,
   ) {}

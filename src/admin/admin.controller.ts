@@ -5,8 +5,8 @@ import {
   ApiQuery,
   ApiTags,
 } from '../http/swagger.js';
-import { AdminSetPhoneDto } from '../account/dto/account.dto.js';
-import { MemberPageResponse } from '../account/account.responses.js';
+import { AdminSetPhoneDto } from './dto/admin-set-phone.dto.js';
+import { MemberPageResponse } from './admin.responses.js';
 import { createOtpValidationPipe } from '../http/otp-validation.pipe.js';
 import { ApiOtpErrors } from '../http/api-docs.js';
 import { MemberResponse } from '../members/member.response.js';

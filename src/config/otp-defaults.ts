@@ -1,5 +1,6 @@
-import type { OtpChannel } from '../verification/otp-channel.js';
+import type { OtpChannel } from '../otp.constants.js';
 import type { ApprovalMode } from './otp-options.interface.js';
+import { TWILIO_VERIFY_CODE_TTL_SECONDS } from '../verification/twilio-verification.provider.js';
 
 /** Every default of the module's options, in one place. */
 export const OTP_DEFAULTS = {
@@ -8,7 +9,7 @@ export const OTP_DEFAULTS = {
   twilioTimeoutMs: 5_000,
   locale: 'auto' as const,
   /** Twilio Verify's code validity. */
-  codeTtlSeconds: 600,
+  codeTtlSeconds: TWILIO_VERIFY_CODE_TTL_SECONDS,
   deviceIp: true,
   lookupLineTypes: ['mobile', 'personal'] as const,
   lookupChannels: ['sms', 'call'] as OtpChannel[],

@@ -1,11 +1,10 @@
-import type { CanActivate, Type } from '@nestjs/common';
-import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { RateLimitStorage } from '../rate-limit/rate-limit-storage.interface.js';
 import type { RedisPubSubClient } from '../sessions/revocation/redis-revocation-channel.js';
 import type { VerificationProvider } from '../verification/verification-provider.interface.js';
-
-import type { OtpChannel } from '../verification/otp-channel.js';
+import type { OtpChannel } from '../otp.constants.js';
 import type { VerifyLocale } from '../verification/verify-locales.js';
+import type { CanActivate, Type } from '@nestjs/common';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 
 export type { OtpChannel };
 

@@ -1,5 +1,5 @@
-import { registerAs } from '@nestjs/config';
 import type { OtpChannel, OtpModuleOptions } from './otp-options.interface.js';
+import { registerAs } from '@nestjs/config';
 
 type Env = Record<string, string | undefined>;
 

@@ -1,5 +1,3 @@
-import { isFQDN, isURL } from 'class-validator';
-import { getCountries, type CountryCode } from 'libphonenumber-js/max';
 import type {
   LineType,
   LookupOptions,
@@ -9,12 +7,14 @@ import type {
   SessionRevocationOptions,
   TwilioOptions,
 } from './otp-options.interface.js';
-import { OTP_CHANNELS } from '../verification/otp-channel.js';
+import type { RateLimitOptions, RateRule } from './otp-options.interface.js';
+import type { ResolvedOtpOptions, ResolvedRateRule } from './resolved-otp-options.interface.js';
+import { isFQDN, isURL } from 'class-validator';
+import { getCountries, type CountryCode } from 'libphonenumber-js/max';
+import { OTP_CHANNELS } from '../otp.constants.js';
 import { toVerifyLocale, VERIFY_LOCALES } from '../verification/verify-locales.js';
 import { MemoryRateLimitStorage } from '../rate-limit/memory-rate-limit.storage.js';
-import type { RateLimitOptions, RateRule } from './otp-options.interface.js';
 import { OTP_DEFAULTS, RATE_RULES } from './otp-defaults.js';
-import type { ResolvedOtpOptions, ResolvedRateRule } from './resolved-otp-options.interface.js';
 import { resolveTotp, resolveTrustedDevices } from './resolve-authenticators.js';
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;

@@ -1,8 +1,7 @@
 import type { OTP_DEFAULTS } from './otp-defaults.js';
-import type { CountryCode } from 'libphonenumber-js/max';
 import type { RateLimitStorage } from '../rate-limit/rate-limit-storage.interface.js';
 import type { VerificationProvider } from '../verification/verification-provider.interface.js';
-import type { OtpChannel } from '../verification/otp-channel.js';
+import type { OtpChannel } from '../otp.constants.js';
 import type { ApprovalMode, SessionCookieOptions, TwilioOptions } from './otp-options.interface.js';
 import type { LineType, VerifyRateLimitNames } from './otp-options.interface.js';
 import type { VerifyLocale } from '../verification/verify-locales.js';
@@ -11,6 +10,7 @@ import type {
   ResolvedTotpOptions,
   ResolvedTrustedDevicesOptions,
 } from './resolve-authenticators.js';
+import type { CountryCode } from 'libphonenumber-js/max';
 
 /** A limit in milliseconds. */
 export interface ResolvedRateRule {

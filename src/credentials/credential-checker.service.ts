@@ -1,12 +1,12 @@
+import type { ClientInfo } from '../http/client-info.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
+import type { MemberWithSecret } from '../members/members.repository.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { isEmail } from 'class-validator';
-import type { ClientInfo } from '../http/client-info.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
-import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 import { MemberAccounts } from './member-accounts.service.js';
-import type { MemberWithSecret } from '../members/members.repository.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { clientKey, RateLimiter, type RateSubject } from '../rate-limit/rate-limiter.service.js';
 import { PasswordHasher } from './password-hasher.js';

@@ -1,5 +1,5 @@
-import { parseCookie, stringifySetCookie } from 'cookie';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
+import { parseCookie, stringifySetCookie } from 'cookie';
 import { addSetCookie, type HeaderResponse } from '../sessions/session-cookie.js';
 
 /**

@@ -10,6 +10,7 @@ import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { TrustedDevicesRepository } from './trusted-devices.repository.js';
 import { isUniqueViolation } from '../persistence/sql.js';
 import type { SessionProof } from '../sessions/session-assurance.js';
+import { MemberSession } from '../sessions/member-session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { Member, MemberStatus } from '../members/member.entity.js';
 import { MembersRepository, type MemberWithSecret } from '../members/members.repository.js';
@@ -66,7 +67,10 @@ export class MemberAccounts {
     const first =
       member.status === 'approved' ? this.sessions.prepare(member.id, proof, userAgent) : null;
     try {
-      await this.members.insert(member, first?.session);
+      await this.members.insert(
+        member,
+        first ? [{ entity: MemberSession, values: first.session }] : [],
+      );
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new OtpException(OtpErrorCode.ALREADY_REGISTERED, { cause: error });

@@ -1,6 +1,6 @@
+import type { OtpException } from '../errors/otp.exception.js';
 import { jest } from '@jest/globals';
 import { HttpStatus } from '@nestjs/common';
-import type { OtpException } from '../errors/otp.exception.js';
 import { checkPasswordPolicy } from './password-policy.js';
 
 /** What the policy throws for `password`; fails the test when it accepts it. */

@@ -1,6 +1,6 @@
+import type { ClientInfo } from '../http/client-info.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import type { ClientInfo } from '../http/client-info.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
 import { clientKey, RateLimiter, type RateSubject } from '../rate-limit/rate-limiter.service.js';

@@ -1,5 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
 import type { ClientInfo } from '../http/client-info.js';
+import type { MemberWithSecret } from '../members/members.repository.js';
+import type { SessionProof } from '../sessions/session-assurance.js';
+import { Injectable, Logger } from '@nestjs/common';
 import { maskPhone } from '../events/log.util.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
@@ -8,9 +10,7 @@ import { OtpEventsService } from '../events/otp-events.service.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 import { MemberAccounts } from './member-accounts.service.js';
 import { type MemberView, toMemberView } from '../members/member.entity.js';
-import type { MemberWithSecret } from '../members/members.repository.js';
 import { PhoneService } from '../phone/phone.service.js';
-import type { SessionProof } from '../sessions/session-assurance.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { RecoveryCodesService } from './recovery-codes.service.js';
 

@@ -5,7 +5,7 @@ import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
-import type { OtpChannel } from '../verification/otp-channel.js';
+import type { OtpChannel } from '../otp.constants.js';
 import { VerificationService } from '../verification/verification.service.js';
 import { channelMethod, type AuthMethod } from '../sessions/session-assurance.js';
 import { lockedApp, TotpService } from './totp.service.js';

@@ -1,9 +1,9 @@
+import type { ClientInfo } from '../http/client-info.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { generateSecret, generateURI, verify } from 'otplib';
-import type { ClientInfo } from '../http/client-info.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
-import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
 import { MemberAccounts } from './member-accounts.service.js';

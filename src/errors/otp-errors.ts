@@ -1,5 +1,5 @@
-import { HttpStatus } from '@nestjs/common';
 import type { OtpErrorCode } from './otp-error-code.js';
+import { HttpStatus } from '@nestjs/common';
 
 /** What a code means to a client: its HTTP status and the message people read. */
 export interface OtpErrorDefinition {

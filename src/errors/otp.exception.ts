@@ -1,5 +1,5 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
 import type { OtpErrorCode } from './otp-error-code.js';
+import { HttpException, HttpStatus } from '@nestjs/common';
 import { OTP_ERRORS } from './otp-errors.js';
 
 /** What an `OtpException` may say besides its code. */

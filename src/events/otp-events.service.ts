@@ -1,7 +1,7 @@
+import type { OtpEventName, OtpEventPayload } from './otp-events.js';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { EventEmitter } from 'node:events';
-import type { OtpEventName, OtpEventPayload } from './otp-events.js';
 
 interface Emitter {
   emit(event: string, payload: unknown): unknown;

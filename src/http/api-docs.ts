@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse } from './swagger.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
-import { OTP_CHANNELS, type OtpChannel } from '../verification/otp-channel.js';
+import { OTP_CHANNELS, type OtpChannel } from '../otp.constants.js';
 
 /** OpenAPI schema of every error body. */
 export class ErrorResponse {

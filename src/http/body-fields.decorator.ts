@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsString, Length, Matches, MaxLength } from 'class-validator';
 import { ApiProperty } from './swagger.js';
-import { OTP_CHANNELS } from '../verification/otp-channel.js';
+import { OTP_CHANNELS } from '../otp.constants.js';
 
 /**
  * Fields that several request bodies share, each declared once with its OpenAPI schema and its

@@ -1,5 +1,5 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { ClientInfo } from './client-info.js';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
 /** The parts of an Express or Fastify request that describe its client. */
 interface ClientRequest {

@@ -3,7 +3,6 @@ import { DataSource, Repository } from 'typeorm';
 import { OTP_DATA_SOURCE, OTP_MEMBER_REPOSITORY } from '../otp-internal.constants.js';
 import { insertAtomically, type RowInsert } from '../persistence/atomic-insert.js';
 import { type DbNumber, preparedSql, quotedTable } from '../persistence/sql.js';
-import { MemberSession } from '../sessions/member-session.entity.js';
 import { Member, type MemberStatus } from './member.entity.js';
 
 /** A member as the sign-in flows need it: with whether a password is set. */
@@ -94,13 +93,12 @@ export class MembersRepository {
   }
 
   /**
-   * Inserts a member and, when given, their first session, all-or-nothing (see
-   * `insertAtomically`). A taken email or phone fails with the driver's unique violation.
+   * Inserts a member and, when given, rows that belong with it (their first session),
+   * all-or-nothing (see `insertAtomically`). A taken email or phone fails with the driver's
+   * unique violation.
    */
-  async insert(member: MemberWithSecret, session?: MemberSession): Promise<void> {
-    const rows: RowInsert[] = [{ entity: Member, values: member }];
-    if (session) rows.push({ entity: MemberSession, values: session });
-    await insertAtomically(this.dataSource, rows);
+  async insert(member: MemberWithSecret, also: readonly RowInsert[] = []): Promise<void> {
+    await insertAtomically(this.dataSource, [{ entity: Member, values: member }, ...also]);
   }
 
   /** Sets a member's status; whether the member exists. */

@@ -1,8 +1,9 @@
+import type { ClientInfo } from '../http/client-info.js';
+import type { CodeSent } from '../verification/verification.service.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '../http/swagger.js';
 import { ApiOtpErrors, CodeSentResponse } from '../http/api-docs.js';
 import { PhoneLoginResponse } from './phone-login.response.js';
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import type { ClientInfo } from '../http/client-info.js';
 import { CurrentClient } from '../http/current-client.decorator.js';
 import { Public } from '../http/public.decorator.js';
 import { SessionCookie } from '../sessions/session-cookie.interceptor.js';
@@ -10,7 +11,6 @@ import { PhoneLoginDto } from './dto/phone-login.dto.js';
 import { SendLoginCodeDto } from './dto/send-login-code.dto.js';
 import { OtpService, type PhoneLoginResult } from './otp.service.js';
 import { OtpRoutes } from '../http/otp-routes.decorator.js';
-import type { CodeSent } from '../verification/verification.service.js';
 
 /** Passwordless sign-in routes. */
 @ApiTags('Passwordless sign-in')

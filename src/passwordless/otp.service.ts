@@ -1,10 +1,10 @@
+import type { ClientInfo } from '../http/client-info.js';
+import type { OtpChannel } from '../otp.constants.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { ClientInfo } from '../http/client-info.js';
 import { OtpException } from '../errors/otp.exception.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
-import type { OtpChannel } from '../verification/otp-channel.js';
-import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { MemberAccounts } from '../credentials/member-accounts.service.js';
 import { type Member, type MemberView, toMemberView } from '../members/member.entity.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';

@@ -6,8 +6,8 @@ import { OtpRoutes } from '../http/otp-routes.decorator.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '../http/swagger.js';
 import { Public } from '../http/public.decorator.js';
 import { SessionCookie } from '../sessions/session-cookie.interceptor.js';
-import { RecoveredPhoneLoginResponse } from '../account/account.responses.js';
-import { RecoverDto } from '../account/dto/account.dto.js';
+import { RecoverDto } from './dto/recover.dto.js';
+import { RecoveredPhoneLoginResponse } from './recovery.responses.js';
 import {
   RecoverySignIn,
   type RecoverySignInResult,

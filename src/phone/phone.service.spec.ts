@@ -1,5 +1,5 @@
-import { HttpStatus } from '@nestjs/common';
 import type { OtpException } from '../errors/otp.exception.js';
+import { HttpStatus } from '@nestjs/common';
 import { resolveOtpOptions } from '../config/resolve-options.js';
 import { PhoneService } from './phone.service.js';
 

@@ -1,6 +1,6 @@
+import type { RateLimitStorage, RateVerdict, RateWindow } from './rate-limit-storage.interface.js';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { RateLimitStorage, RateVerdict, RateWindow } from './rate-limit-storage.interface.js';
 
 interface Entry {
   /** Times of the counted attempts, oldest first, with their ids. */

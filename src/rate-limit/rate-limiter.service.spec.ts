@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
 import type { OtpModuleOptions } from '../config/otp-options.interface.js';
+import { Logger } from '@nestjs/common';
 import { resolveOtpOptions } from '../config/resolve-options.js';
 import { MemoryRateLimitStorage } from './memory-rate-limit.storage.js';
 import { RateLimiter } from './rate-limiter.service.js';

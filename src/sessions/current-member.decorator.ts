@@ -1,5 +1,5 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { MemberView } from '../members/member.entity.js';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { contextRequest } from './session-context.js';
 
 /**

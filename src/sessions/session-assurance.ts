@@ -1,4 +1,4 @@
-import type { OtpChannel } from '../verification/otp-channel.js';
+import type { OtpChannel } from '../otp.constants.js';
 
 /**
  * A method that proved a session, as its `amr` value (RFC 8176 where one fits): `pwd` a

@@ -1,3 +1,4 @@
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import {
   applyDecorators,
   type CallHandler,
@@ -9,7 +10,6 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type Observable, tap } from 'rxjs';
-import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { clearSessionCookie, type HeaderResponse, setSessionCookie } from './session-cookie.js';
 

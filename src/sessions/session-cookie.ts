@@ -1,5 +1,5 @@
-import { stringifySetCookie } from 'cookie';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
+import { stringifySetCookie } from 'cookie';
 
 /** Express's `Response` and Fastify's `FastifyReply` alike. */
 export interface HeaderResponse {

@@ -14,7 +14,7 @@ import {
 import { OtpException } from '../errors/otp.exception.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
-import { IS_PUBLIC_KEY } from '../otp.constants.js';
+import { OTP_IS_PUBLIC_KEY } from '../otp.constants.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import {
   closeRefused,
@@ -88,7 +88,7 @@ export class SessionGuard implements CanActivate {
     let isPublic = byController?.get(controller);
     if (isPublic === undefined) {
       isPublic =
-        this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [
+        this.reflector.getAllAndOverride<boolean | undefined>(OTP_IS_PUBLIC_KEY, [
           handler,
           controller,
         ]) === true;

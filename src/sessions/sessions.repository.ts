@@ -1,6 +1,6 @@
+import type { MemberStatus, MemberView } from '../members/member.entity.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
-import type { MemberStatus, MemberView } from '../members/member.entity.js';
 import { OTP_DATA_SOURCE, OTP_SESSION_REPOSITORY } from '../otp-internal.constants.js';
 import { type DbNumber, preparedSql, quotedTable } from '../persistence/sql.js';
 import { MemberSession } from './member-session.entity.js';

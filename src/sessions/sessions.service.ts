@@ -1,3 +1,7 @@
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
+import type { MemberView } from '../members/member.entity.js';
+import type { MemberSession } from './member-session.entity.js';
+import type { RevocationChannel, RevocationMessage } from './revocation/revocation-channel.js';
 import {
   Inject,
   Injectable,
@@ -6,10 +10,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
-import type { MemberView } from '../members/member.entity.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
-import type { MemberSession } from './member-session.entity.js';
 import {
   assure,
   type AssuranceLevel,
@@ -20,7 +21,6 @@ import {
   storedAmr,
 } from './session-assurance.js';
 import { createRevocationChannel } from './revocation/revocation-channel.factory.js';
-import type { RevocationChannel, RevocationMessage } from './revocation/revocation-channel.js';
 import { type SessionRecord, SessionsRepository } from './sessions.repository.js';
 import {
   cacheKeyOfHash,

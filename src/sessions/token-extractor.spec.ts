@@ -1,8 +1,8 @@
-import { HttpStatus } from '@nestjs/common';
 import type { OtpException } from '../errors/otp.exception.js';
 import type { SessionCookieOptions } from '../config/otp-options.interface.js';
-import { resolveOtpOptions } from '../config/resolve-options.js';
 import type { OtpRequest } from './session-request.interface.js';
+import { HttpStatus } from '@nestjs/common';
+import { resolveOtpOptions } from '../config/resolve-options.js';
 import { extractSessionToken } from './token-extractor.js';
 
 const HEX32 = '0123456789abcdef'.repeat(2);

@@ -5,8 +5,8 @@ import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 import { MemberAccounts } from '../credentials/member-accounts.service.js';
-import { MembersService } from '../admin/members.service.js';
-import type { OtpChannel } from '../verification/otp-channel.js';
+import { MembersRepository } from '../members/members.repository.js';
+import type { OtpChannel } from '../otp.constants.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 import { CredentialChecker } from '../credentials/credential-checker.service.js';
 import { PasswordHasher } from '../credentials/password-hasher.js';
@@ -21,7 +21,7 @@ export class PasswordService {
   constructor(
     private readonly verification: VerificationService,
     private readonly accounts: MemberAccounts,
-    private readonly members: MembersService,
+    private readonly members: MembersRepository,
     private readonly credentials: CredentialChecker,
     private readonly hasher: PasswordHasher,
     private readonly audit: SignInAudit,

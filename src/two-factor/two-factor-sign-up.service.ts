@@ -1,20 +1,20 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { ClientInfo } from '../http/client-info.js';
+import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
+import type { OtpChannel } from '../otp.constants.js';
+import type { RegisterInfo, RegisterResult, VisitorInfo } from './two-factor.types.js';
+import { Inject, Injectable } from '@nestjs/common';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
-import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { SignInAudit } from '../events/sign-in-audit.js';
 import { toMemberView } from '../members/member.entity.js';
 import { MemberAccounts } from '../credentials/member-accounts.service.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { PhoneService } from '../phone/phone.service.js';
-import type { OtpChannel } from '../verification/otp-channel.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 import { channelMethod } from '../sessions/session-assurance.js';
 import { CredentialChecker } from '../credentials/credential-checker.service.js';
 import { PasswordHasher } from '../credentials/password-hasher.js';
 import { checkPasswordPolicy } from '../credentials/password-policy.js';
-import type { RegisterInfo, RegisterResult, VisitorInfo } from './two-factor.types.js';
 
 /** Two-factor sign-up: a code to the visitor's phone, then the member with email and password. */
 @Injectable()

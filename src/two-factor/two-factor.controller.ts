@@ -12,7 +12,7 @@ import {
   RegistrationCodeSentResponse,
   ResultsResponse,
 } from '../http/api-docs.js';
-import { LoginCodeSentResponse, TwoFactorLoginResponse } from '../account/account.responses.js';
+import { LoginCodeSentResponse, TwoFactorLoginResponse } from './two-factor.responses.js';
 import {
   RequireRecentVerification,
   SENSITIVE_ACTION_SECONDS,

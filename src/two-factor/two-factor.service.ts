@@ -1,10 +1,6 @@
-import { Injectable } from '@nestjs/common';
 import type { ClientInfo } from '../http/client-info.js';
-import type { OtpChannel } from '../verification/otp-channel.js';
+import type { OtpChannel } from '../otp.constants.js';
 import type { CodeSent } from '../verification/verification.service.js';
-import { PasswordService } from './password.service.js';
-import { TwoFactorSignIn } from './two-factor-sign-in.service.js';
-import { TwoFactorSignUp } from './two-factor-sign-up.service.js';
 import type {
   ChangePasswordInfo,
   LoginCodeSent,
@@ -16,6 +12,10 @@ import type {
   TwoFactorLoginResult,
   VisitorInfo,
 } from './two-factor.types.js';
+import { Injectable } from '@nestjs/common';
+import { PasswordService } from './password.service.js';
+import { TwoFactorSignIn } from './two-factor-sign-in.service.js';
+import { TwoFactorSignUp } from './two-factor-sign-up.service.js';
 
 /**
  * Two-factor sign-up and sign-in (seed `two-factor-auth-twilio`): email + password + a code sent

@@ -1,5 +1,5 @@
 import type { MemberView } from '../members/member.entity.js';
-import type { OtpChannel } from '../verification/otp-channel.js';
+import type { OtpChannel } from '../otp.constants.js';
 import type { SecondFactorMethod } from '../credentials/second-factor.service.js';
 import type { CodeSent } from '../verification/verification.service.js';
 

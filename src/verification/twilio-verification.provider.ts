@@ -2,9 +2,8 @@ import { Logger } from '@nestjs/common';
 import { isIP } from 'node:net';
 import twilio from 'twilio';
 import { maskPhone } from '../events/log.util.js';
-import { OTP_CHANNELS, type OtpChannel } from './otp-channel.js';
+import { OTP_CHANNELS, type OtpChannel } from '../otp.constants.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
-import { OTP_DEFAULTS } from '../config/otp-defaults.js';
 import { clientKey } from '../rate-limit/rate-limiter.service.js';
 import { mapTwilioError, twilioErrorParts } from './twilio-error.mapper.js';
 import type {
@@ -43,6 +42,9 @@ function deviceIp(ip: string | undefined): string | undefined {
   return isIP(address) === 0 ? undefined : address;
 }
 
+/** How long a code of Twilio Verify stays valid unless the service is set otherwise: 10 minutes. */
+export const TWILIO_VERIFY_CODE_TTL_SECONDS = 600;
+
 /** Twilio Verify v2 over the official SDK. */
 export class TwilioVerificationProvider implements VerificationProvider {
   private readonly logger = new Logger('OtpModule');
@@ -50,8 +52,8 @@ export class TwilioVerificationProvider implements VerificationProvider {
 
   constructor(
     options: NonNullable<ResolvedOtpOptions['twilio']>,
-    private readonly verify: ResolvedOtpOptions['verify'] = { deviceIp: OTP_DEFAULTS.deviceIp },
-    private readonly codeTtlSeconds: number = OTP_DEFAULTS.codeTtlSeconds,
+    private readonly verify: ResolvedOtpOptions['verify'] = { deviceIp: true },
+    private readonly codeTtlSeconds: number = TWILIO_VERIFY_CODE_TTL_SECONDS,
   ) {
     this.service = createTwilioClient(options).verify.v2.services(options.verifyServiceSid);
   }

@@ -1,4 +1,4 @@
-import type { OtpChannel } from './otp-channel.js';
+import type { OtpChannel } from '../otp.constants.js';
 
 /** Outcome of a code check. Only `approved` signs anyone in. */
 export type VerificationCheckStatus = 'approved' | 'wrong-code' | 'expired';

@@ -4,7 +4,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { maskPhone } from '../events/log.util.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
-import type { OtpChannel } from './otp-channel.js';
+import type { OtpChannel } from '../otp.constants.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';

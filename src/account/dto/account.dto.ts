@@ -1,4 +1,3 @@
-import { applyDecorators } from '@nestjs/common';
 import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
 import {
   ChannelField,
@@ -10,18 +9,6 @@ import { ApiProperty, ApiPropertyOptional } from '../../http/swagger.js';
 
 /** Any password input is bounded before it is hashed and compared. */
 const PASSWORD_INPUT = 512;
-
-/** A recovery code as typed: letters and digits, with or without dashes and spaces. */
-export function RecoveryCodeField(): PropertyDecorator {
-  return applyDecorators(
-    ApiProperty({
-      example: '7KQ2-M9XD-4T1B-HC8R-ZP3W-6NVA',
-      description: 'One of the member’s recovery codes; case, spaces and dashes do not matter',
-    }),
-    MaxLength(64),
-    IsString(),
-  );
-}
 
 /** Body of `POST /auth/account/phone/send`. */
 export class SendPhoneChangeCodeDto {
@@ -82,25 +69,4 @@ export class ChangeEmailDto {
 export class ConfirmationCodeDto {
   @ConfirmationCodeField()
   confirmationCode: string;
-}
-
-/** Body of `POST /auth/otp/recover`. */
-export class RecoverDto {
-  @CountryCodeField()
-  countryCode: string;
-
-  @PhoneNumberField()
-  phoneNumber: string;
-
-  @RecoveryCodeField()
-  recoveryCode: string;
-}
-
-/** Body of `POST /auth/admin/members/:id/phone`. */
-export class AdminSetPhoneDto {
-  @CountryCodeField()
-  countryCode: string;
-
-  @PhoneNumberField()
-  phoneNumber: string;
 }

@@ -7,7 +7,7 @@ import {
   MaxLength,
   type ValidationArguments,
 } from 'class-validator';
-import { RecoveryCodeField } from '../../account/dto/account.dto.js';
+import { RecoveryCodeField } from '../../credentials/recovery-code-field.decorator.js';
 import {
   ChannelField,
   ConfirmationCodeField,

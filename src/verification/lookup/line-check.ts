@@ -4,7 +4,7 @@ import { OtpErrorCode } from '../../errors/otp-error-code.js';
 import { OtpException } from '../../errors/otp.exception.js';
 import type { ResolvedOtpOptions } from '../../config/resolved-otp-options.interface.js';
 import { twilioErrorParts } from '../twilio-error.mapper.js';
-import type { OtpChannel } from '../otp-channel.js';
+import type { OtpChannel } from '../../otp.constants.js';
 import type { LineFacts, LookupField, PhoneLookup } from './phone-lookup.interface.js';
 
 type LookupPolicy = NonNullable<ResolvedOtpOptions['lookup']>;
