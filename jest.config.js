@@ -11,6 +11,7 @@ const common = {
   moduleNameMapper: {
     '^nestjs-otp$': '<rootDir>/src/index.ts',
     '^nestjs-otp/testing$': '<rootDir>/src/testing/index.ts',
+    '^nestjs-otp/migrations$': '<rootDir>/src/migrations/index.ts',
     '^(\\.{1,2}/.*)(?<!\\.json)\\.js$': '$1',
   },
   transform,

@@ -2,10 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AccountService } from './account/account.service.js';
 import { RecoveryCodesRepository } from './credentials/recovery-codes.repository.js';
 import { RecoveryCodesService } from './credentials/recovery-codes.service.js';
-import { RecoverySignIn } from './credentials/recovery-sign-in.service.js';
-import { RecentVerificationGuard } from './sessions/require-recent-verification.decorator.js';
-import { SessionVerification } from './account/session-verification.service.js';
-import { SecondFactor } from './credentials/second-factor.service.js';
+import { RecoverySignInService } from './credentials/recovery-sign-in.service.js';
+import { RecentVerificationGuard } from './sessions/recent-verification.guard.js';
+import { SessionVerificationService } from './account/session-verification.service.js';
+import { AccessRevocationService } from './credentials/access-revocation.service.js';
+import { SecondFactorService } from './credentials/second-factor.service.js';
 import { TotpRepository } from './credentials/totp.repository.js';
 import { TotpService } from './credentials/totp.service.js';
 import { TrustedDevicesRepository } from './credentials/trusted-devices.repository.js';
@@ -14,16 +15,16 @@ import { JsonBodyInspector } from './body-checks/json-body.inspector.js';
 import { OtpExceptionFilter, OtpRegistrationExceptionFilter } from './http/otp-exception.filter.js';
 import { resolveOtpOptions } from './config/resolve-options.js';
 import type { ResolvedOtpOptions } from './config/resolved-otp-options.interface.js';
-import { BackgroundTasks } from './persistence/background-tasks.js';
-import { SignInAudit } from './events/sign-in-audit.js';
-import { MemberAccounts } from './credentials/member-accounts.service.js';
+import { BackgroundTasksService } from './persistence/background-tasks.service.js';
+import { SignInAuditService } from './events/sign-in-audit.service.js';
+import { MemberAccountsService } from './credentials/member-accounts.service.js';
 import { MembersRepository } from './members/members.repository.js';
 import { MembersService } from './admin/members.service.js';
 import { SessionsRepository } from './sessions/sessions.repository.js';
-import { CredentialChecker } from './credentials/credential-checker.service.js';
+import { CredentialCheckerService } from './credentials/credential-checker.service.js';
 import { PasswordService } from './two-factor/password.service.js';
-import { TwoFactorSignIn } from './two-factor/two-factor-sign-in.service.js';
-import { TwoFactorSignUp } from './two-factor/two-factor-sign-up.service.js';
+import { TwoFactorSignInService } from './two-factor/two-factor-sign-in.service.js';
+import { TwoFactorSignUpService } from './two-factor/two-factor-sign-up.service.js';
 import {
   ASYNC_OPTIONS_TYPE,
   MODULE_OPTIONS_TOKEN,
@@ -47,7 +48,7 @@ import { TwilioVerificationProvider } from './verification/twilio-verification.p
 import { VerificationService } from './verification/verification.service.js';
 import { OtpEventsService } from './events/otp-events.service.js';
 import { PasswordHasher } from './credentials/password-hasher.js';
-import { RateLimiter } from './rate-limit/rate-limiter.service.js';
+import { RateLimiterService } from './rate-limit/rate-limiter.service.js';
 import { TwoFactorService } from './two-factor/two-factor.service.js';
 
 /**
@@ -82,17 +83,17 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     SessionsService,
     MembersRepository,
     MembersService,
-    MemberAccounts,
-    SignInAudit,
-    BackgroundTasks,
+    MemberAccountsService,
+    SignInAuditService,
+    BackgroundTasksService,
     OtpService,
-    CredentialChecker,
-    TwoFactorSignUp,
-    TwoFactorSignIn,
+    CredentialCheckerService,
+    TwoFactorSignUpService,
+    TwoFactorSignInService,
     PasswordService,
     TwoFactorService,
     PasswordHasher,
-    RateLimiter,
+    RateLimiterService,
     OtpEventsService,
     SessionGuard,
     OtpSessionStrategy,
@@ -102,14 +103,15 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     AccountService,
     RecoveryCodesRepository,
     RecoveryCodesService,
-    RecoverySignIn,
-    SessionVerification,
+    RecoverySignInService,
+    SessionVerificationService,
     RecentVerificationGuard,
     TotpRepository,
     TotpService,
-    SecondFactor,
+    SecondFactorService,
     TrustedDevicesRepository,
     TrustedDevicesService,
+    AccessRevocationService,
   ],
   exports: [
     RESOLVED_OTP_OPTIONS,
@@ -124,8 +126,8 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     SessionGuard,
     AccountService,
     RecoveryCodesService,
-    RecoverySignIn,
-    SessionVerification,
+    RecoverySignInService,
+    SessionVerificationService,
     RecentVerificationGuard,
     TotpService,
     TrustedDevicesService,

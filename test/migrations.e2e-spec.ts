@@ -7,7 +7,6 @@ import {
   Member,
   MemberSession,
   OTP_ENTITIES,
-  OTP_MIGRATIONS,
   OtpErrorCode,
   OtpException,
   OtpModule,
@@ -15,7 +14,8 @@ import {
   TotpAuthenticator,
   TrustedDevice,
 } from 'nestjs-otp';
-import { MemberAccounts } from '../src/credentials/member-accounts.service.js';
+import { OTP_MIGRATIONS } from 'nestjs-otp/migrations';
+import { MemberAccountsService } from '../src/credentials/member-accounts.service.js';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { isUniqueViolation } from '../src/persistence/sql.js';
 import { emptyTestDatabase, type EmptyTestDatabase } from './support/database.js';
@@ -341,7 +341,7 @@ describe('An app on a database made by the migrations alone', () => {
         .expect(200, signedIn.body.member);
 
       // Straight to the insert, past the checks in code: only the constraints can refuse these.
-      const members = app.get(MemberAccounts);
+      const members = app.get(MemberAccountsService);
       const fields = { passwordHash: 'x', status: 'approved' as const };
       for (const taken of [
         { email: '12015550123@phone.example.org', phoneNumber: '+12015550199' },

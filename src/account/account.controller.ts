@@ -38,7 +38,10 @@ import {
   RequireRecentVerification,
   SENSITIVE_ACTION_SECONDS,
 } from '../sessions/require-recent-verification.decorator.js';
-import { SessionVerification, type SessionVerified } from './session-verification.service.js';
+import {
+  SessionVerificationService,
+  type SessionVerified,
+} from './session-verification.service.js';
 
 /**
  * The signed-in member's own account. Every change asks for a code checked in the last 5 minutes
@@ -179,7 +182,7 @@ export class AccountController {
 @Controller('session/verify')
 @OtpRoutes({ guards: [SessionGuard] })
 export class SessionVerificationController {
-  constructor(private readonly verification: SessionVerification) {}
+  constructor(private readonly verification: SessionVerificationService) {}
 
   /** Sends a code to the member's phone. */
   @Post('send')

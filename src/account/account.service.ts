@@ -5,11 +5,11 @@ import type { ChangeEmailInfo, ChangePhoneInfo, NewPhoneInfo } from './account.t
 import { Injectable } from '@nestjs/common';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
-import { SignInAudit } from '../events/sign-in-audit.js';
-import { MemberAccounts } from '../credentials/member-accounts.service.js';
+import { SignInAuditService } from '../events/sign-in-audit.service.js';
+import { MemberAccountsService } from '../credentials/member-accounts.service.js';
 import { type MemberView, toMemberView } from '../members/member.entity.js';
 import { PhoneService } from '../phone/phone.service.js';
-import { CredentialChecker } from '../credentials/credential-checker.service.js';
+import { CredentialCheckerService } from '../credentials/credential-checker.service.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 
 /**
@@ -20,11 +20,11 @@ import { type CodeSent, VerificationService } from '../verification/verification
 @Injectable()
 export class AccountService {
   constructor(
-    private readonly accounts: MemberAccounts,
+    private readonly accounts: MemberAccountsService,
     private readonly phones: PhoneService,
     private readonly verification: VerificationService,
-    private readonly credentials: CredentialChecker,
-    private readonly audit: SignInAudit,
+    private readonly credentials: CredentialCheckerService,
+    private readonly audit: SignInAuditService,
   ) {}
 
   /**

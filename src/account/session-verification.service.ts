@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { SecondFactor } from '../credentials/second-factor.service.js';
+import { SecondFactorService } from '../credentials/second-factor.service.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
-import { SignInAudit } from '../events/sign-in-audit.js';
+import { SignInAuditService } from '../events/sign-in-audit.service.js';
 import { MembersRepository } from '../members/members.repository.js';
 import type { AuthMethod } from '../sessions/session-assurance.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -27,13 +27,13 @@ export interface SessionVerified {
  * (`@RequireRecentVerification()`).
  */
 @Injectable()
-export class SessionVerification {
+export class SessionVerificationService {
   constructor(
     private readonly sessions: SessionsService,
     private readonly verification: VerificationService,
     private readonly members: MembersRepository,
-    private readonly audit: SignInAudit,
-    private readonly secondFactor: SecondFactor,
+    private readonly audit: SignInAuditService,
+    private readonly secondFactor: SecondFactorService,
   ) {}
 
   /**

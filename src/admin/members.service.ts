@@ -4,10 +4,10 @@ import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
-import { TrustedDevicesRepository } from '../credentials/trusted-devices.repository.js';
+import { AccessRevocationService } from '../credentials/access-revocation.service.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { MemberAccounts } from '../credentials/member-accounts.service.js';
+import { MemberAccountsService } from '../credentials/member-accounts.service.js';
 import { type MemberStatus, type MemberView, toMemberView } from '../members/member.entity.js';
 import { type MemberPageQuery, MembersRepository } from '../members/members.repository.js';
 
@@ -68,10 +68,10 @@ export class MembersService {
 
   constructor(
     private readonly members: MembersRepository,
-    private readonly accounts: MemberAccounts,
+    private readonly accounts: MemberAccountsService,
     private readonly sessions: SessionsService,
     private readonly phones: PhoneService,
-    private readonly devices: TrustedDevicesRepository,
+    private readonly access: AccessRevocationService,
     private readonly events: OtpEventsService,
   ) {}
 
@@ -194,8 +194,7 @@ export class MembersService {
   /** Blocks a member and revokes every one of their sessions and trusted devices at once. */
   async block(id: string): Promise<MemberView> {
     const member = await this.setStatus(id, 'blocked');
-    await this.sessions.revokeAll(id);
-    await this.devices.deleteAll(id);
+    await this.access.revoke(id);
     this.events.emit(OtpEvent.MEMBER_BLOCKED, { memberId: id, method: 'admin' });
     return member;
   }

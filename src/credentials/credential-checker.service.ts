@@ -5,10 +5,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
-import { SignInAudit } from '../events/sign-in-audit.js';
-import { MemberAccounts } from './member-accounts.service.js';
+import { SignInAuditService } from '../events/sign-in-audit.service.js';
+import { MemberAccountsService } from './member-accounts.service.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
-import { clientKey, RateLimiter, type RateSubject } from '../rate-limit/rate-limiter.service.js';
+import {
+  clientKey,
+  RateLimiterService,
+  type RateSubject,
+} from '../rate-limit/rate-limiter.service.js';
 import { PasswordHasher } from './password-hasher.js';
 
 /** The longest email address (RFC 5321 path limit). */
@@ -25,13 +29,13 @@ const MAX_PASSWORD_INPUT = 512;
  * password is checked against the member's hash, with the limits and the audit of a check.
  */
 @Injectable()
-export class CredentialChecker {
+export class CredentialCheckerService {
   constructor(
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
-    private readonly accounts: MemberAccounts,
+    private readonly accounts: MemberAccountsService,
     private readonly hasher: PasswordHasher,
-    private readonly limits: RateLimiter,
-    private readonly audit: SignInAudit,
+    private readonly limits: RateLimiterService,
+    private readonly audit: SignInAuditService,
   ) {}
 
   /**

@@ -7,7 +7,7 @@ import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
-import { TrustedDevicesRepository } from './trusted-devices.repository.js';
+import { AccessRevocationService } from './access-revocation.service.js';
 import { isUniqueViolation } from '../persistence/sql.js';
 import type { SessionProof } from '../sessions/session-assurance.js';
 import { MemberSession } from '../sessions/member-session.entity.js';
@@ -29,14 +29,14 @@ export interface NewMember {
  * through `MembersService`, which never hands out a password hash.
  */
 @Injectable()
-export class MemberAccounts {
+export class MemberAccountsService {
   private readonly logger = new Logger('OtpModule');
 
   constructor(
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
     private readonly members: MembersRepository,
     private readonly sessions: SessionsService,
-    private readonly devices: TrustedDevicesRepository,
+    private readonly access: AccessRevocationService,
     private readonly events: OtpEventsService,
   ) {}
 
@@ -112,8 +112,7 @@ export class MemberAccounts {
    */
   async setPasswordHash(id: string, passwordHash: string, keepSessionId?: string): Promise<void> {
     await this.members.setPasswordHash(id, passwordHash);
-    await this.sessions.revokeAll(id, keepSessionId);
-    await this.devices.deleteAll(id);
+    await this.access.revoke(id, { keepSessionId });
     this.events.emit(OtpEvent.PASSWORD_CHANGED, { memberId: id });
   }
 
@@ -135,9 +134,7 @@ export class MemberAccounts {
       ...(placeholder && { email: this.placeholderEmail(e164) }),
     };
     await this.writeContact(member.id, contact);
-    await this.sessions.revokeAll(member.id, how.keepSessionId);
-    await this.devices.deleteAll(member.id);
-    this.sessions.forgetMember(member.id);
+    await this.access.revoke(member.id, { keepSessionId: how.keepSessionId });
     this.logger.log(
       `Phone of member ${member.id} changed (${how.method}) from ${maskPhone(member.phoneNumber)} to ${maskPhone(e164)}`,
     );
@@ -159,8 +156,8 @@ export class MemberAccounts {
     keepSessionId?: string,
   ): Promise<Member> {
     await this.writeContact(member.id, { email });
-    await this.sessions.revokeAll(member.id, keepSessionId);
-    this.sessions.forgetMember(member.id);
+    // The phone and the devices still prove the member: the new email changes neither.
+    await this.access.revoke(member.id, { keepSessionId, keepDevices: true });
     this.logger.log(`Email of member ${member.id} changed`);
     this.events.emit(OtpEvent.EMAIL_CHANGED, { memberId: member.id, method: 'change' });
     return { ...member, email, updatedAt: new Date() };
@@ -173,9 +170,8 @@ export class MemberAccounts {
   async erase(id: string, method: 'change' | 'admin'): Promise<void> {
     const member = await this.members.findById(id);
     if (!member) throw new OtpException(OtpErrorCode.NOT_FOUND, { message: 'No such member.' });
-    await this.sessions.revokeAll(id);
+    await this.access.revoke(id);
     await this.members.delete(id);
-    this.sessions.forgetMember(id);
     this.logger.log(`Member ${id} deleted (${method}) with ${maskPhone(member.phoneNumber)}`);
     this.events.emit(OtpEvent.MEMBER_DELETED, {
       memberId: id,

@@ -3,7 +3,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
-import { clientKey, RateLimiter, type RateSubject } from '../rate-limit/rate-limiter.service.js';
+import {
+  clientKey,
+  RateLimiterService,
+  type RateSubject,
+} from '../rate-limit/rate-limiter.service.js';
 import {
   canonicalRecoveryCode,
   hashRecoveryCode,
@@ -36,7 +40,7 @@ export class RecoveryCodesService {
 
   constructor(
     private readonly codes: RecoveryCodesRepository,
-    private readonly limits: RateLimiter,
+    private readonly limits: RateLimiterService,
   ) {}
 
   /** A new set of codes for the member, replacing any earlier set: shown this once. */

@@ -7,8 +7,8 @@ import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
-import { SignInAudit } from '../events/sign-in-audit.js';
-import { MemberAccounts } from './member-accounts.service.js';
+import { SignInAuditService } from '../events/sign-in-audit.service.js';
+import { MemberAccountsService } from './member-accounts.service.js';
 import { type MemberView, toMemberView } from '../members/member.entity.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -31,15 +31,15 @@ export interface RecoverySignInResult {
  * does nothing else sensitive until it re-verifies.
  */
 @Injectable()
-export class RecoverySignIn {
+export class RecoverySignInService {
   private readonly logger = new Logger('OtpModule');
 
   constructor(
     private readonly phones: PhoneService,
-    private readonly accounts: MemberAccounts,
+    private readonly accounts: MemberAccountsService,
     private readonly codes: RecoveryCodesService,
     private readonly sessions: SessionsService,
-    private readonly audit: SignInAudit,
+    private readonly audit: SignInAuditService,
     private readonly events: OtpEventsService,
   ) {}
 

@@ -26,7 +26,7 @@ interface Subject {
  * `INVALID_CODE`, not "expired".
  */
 @Injectable()
-export class SecondFactor {
+export class SecondFactorService {
   constructor(
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
     private readonly verification: VerificationService,

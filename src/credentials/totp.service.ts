@@ -6,9 +6,13 @@ import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
 import { OtpEvent } from '../events/otp-events.js';
 import { OtpEventsService } from '../events/otp-events.service.js';
-import { MemberAccounts } from './member-accounts.service.js';
+import { MemberAccountsService } from './member-accounts.service.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
-import { clientKey, RateLimiter, type RateSubject } from '../rate-limit/rate-limiter.service.js';
+import {
+  clientKey,
+  RateLimiterService,
+  type RateSubject,
+} from '../rate-limit/rate-limiter.service.js';
 import { TotpSecretCipher } from './totp-secret-cipher.js';
 import { TotpRepository } from './totp.repository.js';
 
@@ -67,8 +71,8 @@ export class TotpService {
   constructor(
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
     private readonly authenticators: TotpRepository,
-    private readonly accounts: MemberAccounts,
-    private readonly limits: RateLimiter,
+    private readonly accounts: MemberAccountsService,
+    private readonly limits: RateLimiterService,
     private readonly events: OtpEventsService,
   ) {
     this.cipher = options.totp ? new TotpSecretCipher(options.totp.keys) : null;

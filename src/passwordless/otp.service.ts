@@ -5,14 +5,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { OtpException } from '../errors/otp.exception.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
-import { MemberAccounts } from '../credentials/member-accounts.service.js';
+import { MemberAccountsService } from '../credentials/member-accounts.service.js';
 import { type Member, type MemberView, toMemberView } from '../members/member.entity.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { channelMethod, type SessionProof } from '../sessions/session-assurance.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
-import { SignInAudit } from '../events/sign-in-audit.js';
+import { SignInAuditService } from '../events/sign-in-audit.service.js';
 
 /** Result of a passwordless sign-in. */
 export interface PhoneLoginResult {
@@ -31,9 +31,9 @@ export class OtpService {
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
     private readonly phones: PhoneService,
     private readonly verification: VerificationService,
-    private readonly accounts: MemberAccounts,
+    private readonly accounts: MemberAccountsService,
     private readonly sessions: SessionsService,
-    private readonly audit: SignInAudit,
+    private readonly audit: SignInAuditService,
   ) {}
 
   /**

@@ -9,7 +9,7 @@ import { SessionCookie } from '../sessions/session-cookie.interceptor.js';
 import { RecoverDto } from './dto/recover.dto.js';
 import { RecoveredPhoneLoginResponse } from './recovery.responses.js';
 import {
-  RecoverySignIn,
+  RecoverySignInService,
   type RecoverySignInResult,
 } from '../credentials/recovery-sign-in.service.js';
 
@@ -19,7 +19,7 @@ import {
 @Controller('otp')
 @OtpRoutes()
 export class RecoveryController {
-  constructor(private readonly recovery: RecoverySignIn) {}
+  constructor(private readonly recovery: RecoverySignInService) {}
 
   /** Signs in with a recovery code instead of a code sent to the phone. */
   @Post('recover')

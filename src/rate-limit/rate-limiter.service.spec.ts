@@ -2,7 +2,7 @@ import type { OtpModuleOptions } from '../config/otp-options.interface.js';
 import { Logger } from '@nestjs/common';
 import { resolveOtpOptions } from '../config/resolve-options.js';
 import { MemoryRateLimitStorage } from './memory-rate-limit.storage.js';
-import { RateLimiter } from './rate-limiter.service.js';
+import { RateLimiterService } from './rate-limiter.service.js';
 
 const HEX32 = '0123456789abcdef'.repeat(2);
 const TWILIO = {
@@ -21,7 +21,7 @@ class GivesNothingBack extends MemoryRateLimitStorage {
   }
 }
 
-describe('RateLimiter', () => {
+describe('RateLimiterService', () => {
   const warnings: string[] = [];
 
   afterEach(() => {
@@ -35,7 +35,7 @@ describe('RateLimiter', () => {
       error: () => undefined,
       warn: (message: unknown) => void warnings.push(String(message)),
     });
-    const limiter = new RateLimiter(
+    const limiter = new RateLimiterService(
       resolveOtpOptions({
         twilio: TWILIO,
         mailDomain: 'example.com',

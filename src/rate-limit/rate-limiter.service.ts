@@ -44,7 +44,7 @@ export function clientKey(ip: string): string {
  * in none: a refused attempt costs nothing.
  */
 @Injectable()
-export class RateLimiter {
+export class RateLimiterService {
   private readonly logger = new Logger('OtpModule');
 
   constructor(@Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions) {}

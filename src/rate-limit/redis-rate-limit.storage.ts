@@ -319,6 +319,3 @@ export class RedisRateLimitStorage implements RateLimitStorage {
     return sanitizeForLog(clean, 160);
   }
 }
-
-/** @deprecated Renamed `RedisRateLimitStorage`; it was never a `@nestjs/throttler` storage. */
-export const RedisThrottlerStorage = RedisRateLimitStorage;

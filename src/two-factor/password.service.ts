@@ -1,14 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BackgroundTasks } from '../persistence/background-tasks.js';
+import { BackgroundTasksService } from '../persistence/background-tasks.service.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
-import { SignInAudit } from '../events/sign-in-audit.js';
-import { MemberAccounts } from '../credentials/member-accounts.service.js';
+import { SignInAuditService } from '../events/sign-in-audit.service.js';
+import { MemberAccountsService } from '../credentials/member-accounts.service.js';
 import { MembersRepository } from '../members/members.repository.js';
 import type { OtpChannel } from '../otp.constants.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
-import { CredentialChecker } from '../credentials/credential-checker.service.js';
+import { CredentialCheckerService } from '../credentials/credential-checker.service.js';
 import { PasswordHasher } from '../credentials/password-hasher.js';
 import { checkPasswordPolicy } from '../credentials/password-policy.js';
 import type { ChangePasswordInfo, ResetPasswordInfo } from './two-factor.types.js';
@@ -20,12 +20,12 @@ export class PasswordService {
 
   constructor(
     private readonly verification: VerificationService,
-    private readonly accounts: MemberAccounts,
+    private readonly accounts: MemberAccountsService,
     private readonly members: MembersRepository,
-    private readonly credentials: CredentialChecker,
+    private readonly credentials: CredentialCheckerService,
     private readonly hasher: PasswordHasher,
-    private readonly audit: SignInAudit,
-    private readonly background: BackgroundTasks,
+    private readonly audit: SignInAuditService,
+    private readonly background: BackgroundTasksService,
   ) {}
 
   /**

@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { RecoverySignIn } from '../credentials/recovery-sign-in.service.js';
-import { SecondFactor } from '../credentials/second-factor.service.js';
+import { RecoverySignInService } from '../credentials/recovery-sign-in.service.js';
+import { SecondFactorService } from '../credentials/second-factor.service.js';
 import { TrustedDevicesService } from '../credentials/trusted-devices.service.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
-import { SignInAudit } from '../events/sign-in-audit.js';
+import { SignInAuditService } from '../events/sign-in-audit.service.js';
 import { toMemberView } from '../members/member.entity.js';
 import type { MemberWithSecret } from '../members/members.repository.js';
 import type { AuthMethod } from '../sessions/session-assurance.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { VerificationService } from '../verification/verification.service.js';
-import { CredentialChecker } from '../credentials/credential-checker.service.js';
+import { CredentialCheckerService } from '../credentials/credential-checker.service.js';
 import type {
   LoginCodeSent,
   LoginInfo,
@@ -21,14 +21,14 @@ import type {
 
 /** Two-factor sign-in: email and password, then a code sent to the member's own phone. */
 @Injectable()
-export class TwoFactorSignIn {
+export class TwoFactorSignInService {
   constructor(
     private readonly verification: VerificationService,
-    private readonly credentials: CredentialChecker,
+    private readonly credentials: CredentialCheckerService,
     private readonly sessions: SessionsService,
-    private readonly audit: SignInAudit,
-    private readonly recovery: RecoverySignIn,
-    private readonly secondFactor: SecondFactor,
+    private readonly audit: SignInAuditService,
+    private readonly recovery: RecoverySignInService,
+    private readonly secondFactor: SecondFactorService,
     private readonly devices: TrustedDevicesService,
   ) {}
 

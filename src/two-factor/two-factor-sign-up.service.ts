@@ -5,28 +5,28 @@ import type { RegisterInfo, RegisterResult, VisitorInfo } from './two-factor.typ
 import { Inject, Injectable } from '@nestjs/common';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
-import { SignInAudit } from '../events/sign-in-audit.js';
+import { SignInAuditService } from '../events/sign-in-audit.service.js';
 import { toMemberView } from '../members/member.entity.js';
-import { MemberAccounts } from '../credentials/member-accounts.service.js';
+import { MemberAccountsService } from '../credentials/member-accounts.service.js';
 import { RESOLVED_OTP_OPTIONS } from '../otp-internal.constants.js';
 import { PhoneService } from '../phone/phone.service.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
 import { channelMethod } from '../sessions/session-assurance.js';
-import { CredentialChecker } from '../credentials/credential-checker.service.js';
+import { CredentialCheckerService } from '../credentials/credential-checker.service.js';
 import { PasswordHasher } from '../credentials/password-hasher.js';
 import { checkPasswordPolicy } from '../credentials/password-policy.js';
 
 /** Two-factor sign-up: a code to the visitor's phone, then the member with email and password. */
 @Injectable()
-export class TwoFactorSignUp {
+export class TwoFactorSignUpService {
   constructor(
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
     private readonly phones: PhoneService,
     private readonly verification: VerificationService,
-    private readonly accounts: MemberAccounts,
-    private readonly credentials: CredentialChecker,
+    private readonly accounts: MemberAccountsService,
+    private readonly credentials: CredentialCheckerService,
     private readonly hasher: PasswordHasher,
-    private readonly audit: SignInAudit,
+    private readonly audit: SignInAuditService,
   ) {}
 
   /**

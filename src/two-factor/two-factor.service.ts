@@ -14,8 +14,8 @@ import type {
 } from './two-factor.types.js';
 import { Injectable } from '@nestjs/common';
 import { PasswordService } from './password.service.js';
-import { TwoFactorSignIn } from './two-factor-sign-in.service.js';
-import { TwoFactorSignUp } from './two-factor-sign-up.service.js';
+import { TwoFactorSignInService } from './two-factor-sign-in.service.js';
+import { TwoFactorSignUpService } from './two-factor-sign-up.service.js';
 
 /**
  * Two-factor sign-up and sign-in (seed `two-factor-auth-twilio`): email + password + a code sent
@@ -25,8 +25,8 @@ import { TwoFactorSignUp } from './two-factor-sign-up.service.js';
 @Injectable()
 export class TwoFactorService {
   constructor(
-    private readonly signUp: TwoFactorSignUp,
-    private readonly signIn: TwoFactorSignIn,
+    private readonly signUp: TwoFactorSignUpService,
+    private readonly signIn: TwoFactorSignInService,
     private readonly passwords: PasswordService,
   ) {}
 

@@ -11,7 +11,7 @@ import { OtpEventsService } from '../events/otp-events.service.js';
 import { RESOLVED_OTP_OPTIONS, VERIFICATION_PROVIDER } from '../otp-internal.constants.js';
 import {
   clientKey,
-  RateLimiter,
+  RateLimiterService,
   type RateCharge,
   type RateSubject,
 } from '../rate-limit/rate-limiter.service.js';
@@ -82,7 +82,7 @@ export class VerificationService {
   constructor(
     @Inject(VERIFICATION_PROVIDER) private readonly provider: VerificationProvider,
     @Inject(RESOLVED_OTP_OPTIONS) private readonly options: ResolvedOtpOptions,
-    private readonly limits: RateLimiter,
+    private readonly limits: RateLimiterService,
     private readonly events: OtpEventsService,
   ) {
     if (options.lookup && options.twilio) {

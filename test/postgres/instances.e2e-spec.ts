@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { OTP_MIGRATIONS, OtpErrorCode, OtpException } from 'nestjs-otp';
-import { MemberAccounts } from '../../src/credentials/member-accounts.service.js';
+import { OtpErrorCode, OtpException } from 'nestjs-otp';
+import { OTP_MIGRATIONS } from 'nestjs-otp/migrations';
+import { MemberAccountsService } from '../../src/credentials/member-accounts.service.js';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import {
   requirePostgresUrl,
@@ -188,7 +189,7 @@ describe('Two instances on one PostgreSQL database (no session cache)', () => {
 
   it('the database refuses on B an email or phone registered on A: 409 ALREADY_REGISTERED', async () => {
     const { member } = await signIn(a, '(201) 555-0137', '+12015550137');
-    const members = b.app.get(MemberAccounts);
+    const members = b.app.get(MemberAccountsService);
     const fields = { passwordHash: 'x', status: 'approved' as const };
 
     // Straight to the insert, past the checks in code: the unique constraints refuse these.

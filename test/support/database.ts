@@ -2,7 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { OTP_MIGRATIONS } from 'nestjs-otp';
+import { OTP_MIGRATIONS } from 'nestjs-otp/migrations';
 
 /**
  * The PostgreSQL server of the tests (`DATABASE_URL`, set by `scripts/with-postgres.sh`), or

@@ -23,7 +23,7 @@ export interface Refusal {
  * the phone masked, the error code; never a code, a password or a token.
  */
 @Injectable()
-export class SignInAudit {
+export class SignInAuditService {
   private readonly logger = new Logger('OtpModule');
 
   constructor(private readonly events: OtpEventsService) {}

@@ -10,7 +10,7 @@ export const BACKGROUND_SHUTDOWN_WAIT_MS = 10_000;
  * still running (at most `BACKGROUND_SHUTDOWN_WAIT_MS`) before the database closes.
  */
 @Injectable()
-export class BackgroundTasks implements BeforeApplicationShutdown {
+export class BackgroundTasksService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('OtpModule');
   private readonly running = new Set<Promise<void>>();
 
