@@ -89,7 +89,7 @@ export function applyOtpExtras(definition: DynamicModule, extras: OtpModuleExtra
       ],
     };
   }
-  const prefix = (extras.routes?.prefix ?? OTP_DEFAULTS.routePrefix).replace(/^\/+|\/+$/g, '');
+  const prefix = (extras.routes?.prefix ?? OTP_DEFAULTS.routes.prefix).replace(/^\/+|\/+$/g, '');
   if (prefix !== '' && !ROUTE_PREFIX.test(prefix)) {
     throw new Error(`OtpModule: option "routes.prefix" must be a URL path such as "auth"`);
   }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { OtpOptionsError } from '../../config/resolve-options.js';
+import { OtpOptionsError } from '../../errors/otp-options.error.js';
 import type { ResolvedOtpOptions } from '../../config/resolved-otp-options.interface.js';
 import { PostgresRevocationChannel } from './postgres-revocation-channel.js';
 import { ProcessRevocationChannel } from './process-revocation-channel.js';

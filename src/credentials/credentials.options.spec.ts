@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { otpOptionsFromEnv } from './otp.config.js';
-import { resolveOtpOptions } from './resolve-options.js';
-import { resolveTotp } from './resolve-authenticators.js';
+import { otpOptionsFromEnv } from '../config/otp.config.js';
+import { resolveOtpOptions } from '../config/resolve-options.js';
+import { resolveTotp } from './credentials.options.js';
 
 const fail = (option: string, problem: string) => new Error(`"${option}" ${problem}`);
 
