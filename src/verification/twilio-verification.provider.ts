@@ -6,6 +6,7 @@ import { OTP_CHANNELS, type OtpChannel } from '../otp.constants.js';
 import type { ResolvedOtpOptions } from '../config/resolved-otp-options.interface.js';
 import { clientKey } from '../rate-limit/rate-limiter.service.js';
 import { mapTwilioError, twilioErrorParts } from './twilio-error.mapper.js';
+import { VERIFICATION_DEFAULTS } from './verification.options.js';
 import type {
   VerificationCheckResult,
   VerificationProvider,
@@ -42,9 +43,6 @@ function deviceIp(ip: string | undefined): string | undefined {
   return isIP(address) === 0 ? undefined : address;
 }
 
-/** How long a code of Twilio Verify stays valid unless the service is set otherwise: 10 minutes. */
-export const TWILIO_VERIFY_CODE_TTL_SECONDS = 600;
-
 /** Twilio Verify v2 over the official SDK. */
 export class TwilioVerificationProvider implements VerificationProvider {
   private readonly logger = new Logger('OtpModule');
@@ -52,8 +50,10 @@ export class TwilioVerificationProvider implements VerificationProvider {
 
   constructor(
     options: NonNullable<ResolvedOtpOptions['twilio']>,
-    private readonly verify: ResolvedOtpOptions['verify'] = { deviceIp: true },
-    private readonly codeTtlSeconds: number = TWILIO_VERIFY_CODE_TTL_SECONDS,
+    private readonly verify: ResolvedOtpOptions['verify'] = {
+      deviceIp: VERIFICATION_DEFAULTS.twilio.deviceIp,
+    },
+    private readonly codeTtlSeconds: number = VERIFICATION_DEFAULTS.codeTtlSeconds,
   ) {
     this.service = createTwilioClient(options).verify.v2.services(options.verifyServiceSid);
   }
