@@ -5,9 +5,10 @@ import {
   type RecentVerificationOptions,
   type RecentVerificationRule,
 } from './recent-verification.guard.js';
+import { STEP_UP_DEFAULTS } from './session.options.js';
 
-/** How recent a proof the module's own sensitive routes ask for: 5 minutes. */
-export const SENSITIVE_ACTION_SECONDS = 300;
+/** How recent a proof the module's own sensitive routes ask for (`STEP_UP_DEFAULTS`). */
+export const SENSITIVE_ACTION_SECONDS = STEP_UP_DEFAULTS.windowSeconds;
 
 /**
  * Lets a signed-in request through only when its member proved possession of their phone (a
