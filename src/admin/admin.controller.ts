@@ -30,6 +30,7 @@ import { OtpException } from '../errors/otp.exception.js';
 import { OtpErrorCode } from '../errors/otp-error-code.js';
 import type { MemberStatus, MemberView } from '../members/member.entity.js';
 import { MAX_PAGE_SIZE, type MemberPage, MembersService } from './members.service.js';
+import { ADMIN_DEFAULTS } from './admin.options.js';
 import { OtpRoutes } from '../http/otp-routes.decorator.js';
 
 const STATUSES: readonly MemberStatus[] = ['pending', 'approved', 'blocked'];
@@ -47,7 +48,12 @@ abstract class AdminMembersController {
   @ApiOperation({ summary: 'Members, a page at a time: by status, searched by email or phone' })
   @ApiQuery({ name: 'status', required: false, enum: STATUSES })
   @ApiQuery({ name: 'q', required: false, description: 'Start of an email or phone number' })
-  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1 to 200; default 50' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    type: Number,
+    description: `1 to ${MAX_PAGE_SIZE}; default ${ADMIN_DEFAULTS.pageSize}`,
+  })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   @ApiOkResponse({ type: MemberPageResponse })
   @ApiOtpErrors(400)

@@ -10,6 +10,7 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { MemberAccountsService } from '../credentials/member-accounts.service.js';
 import { type MemberStatus, type MemberView, toMemberView } from '../members/member.entity.js';
 import { type MemberPageQuery, MembersRepository } from '../members/members.repository.js';
+import { ADMIN_DEFAULTS } from './admin.options.js';
 
 /** What `MembersService.page()` lists. */
 export interface MemberPageOptions {
@@ -35,7 +36,6 @@ export interface MemberPage {
 
 const STATUSES: readonly MemberStatus[] = ['pending', 'approved', 'blocked'];
 export const MAX_PAGE_SIZE = 200;
-const DEFAULT_PAGE_SIZE = 50;
 const PHONE_QUERY = /^\+?[\d\s().-]+$/;
 /** Digits of a national number worth reading in each country's dialling plan. */
 const NATIONAL_DIGITS = { min: 4, max: 17 } as const;
@@ -99,7 +99,10 @@ export class MembersService {
   }
 
   /** Members with a status, oldest first (at most `limit`). */
-  async list(status: MemberStatus, limit = 500): Promise<MemberView[]> {
+  async list(
+    status: MemberStatus,
+    limit: number = ADMIN_DEFAULTS.listLimit,
+  ): Promise<MemberView[]> {
     return (await this.members.list(status, limit)).map(toMemberView);
   }
 
@@ -108,7 +111,7 @@ export class MembersService {
    * an index whatever the page: as fast among a million members as among a thousand.
    */
   async page(options: MemberPageOptions = {}): Promise<MemberPage> {
-    const { status, q, limit = DEFAULT_PAGE_SIZE, cursor } = options;
+    const { status, q, limit = ADMIN_DEFAULTS.pageSize, cursor } = options;
     if (status !== undefined && !STATUSES.includes(status)) {
       throw invalid(`status must be one of ${STATUSES.join(', ')}`);
     }
