@@ -1,5 +1,6 @@
 import type { OtpModuleExtras, OtpModuleOptions } from './config/otp-options.interface.js';
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { OTP_EXTRAS_DEFAULTS } from './config/otp-extras-defaults.js';
 
 /**
  * The builder of `OtpModule`: `forRoot` / `forRootAsync` and the options token. The extras are
@@ -14,7 +15,10 @@ export const {
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createOtpOptions')
   .setExtras<OtpModuleExtras>(
-    { isGlobal: false, routes: {}, admin: undefined, dataSource: undefined },
-    (definition, extras) => ({ ...definition, global: extras.isGlobal ?? false }),
+    { isGlobal: OTP_EXTRAS_DEFAULTS.isGlobal, routes: {}, admin: undefined, dataSource: undefined },
+    (definition, extras) => ({
+      ...definition,
+      global: extras.isGlobal ?? OTP_EXTRAS_DEFAULTS.isGlobal,
+    }),
   )
   .build();
