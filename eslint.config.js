@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import folderOrder from './eslint/folder-order.js';
 
 export default tseslint.config(
   { ignores: ['**/dist/', 'node_modules/', 'coverage/', 'sample-app/data/', 'test-output/'] },
@@ -35,7 +36,14 @@ export default tseslint.config(
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
-    files: ['**/*.js', 'scripts/**/*.mjs'],
+    // Folders import only from the folders before them (eslint/folder-order.js), specs aside.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.spec.ts'],
+    plugins: { local: folderOrder },
+    rules: { 'local/folder-order': 'error' },
+  },
+  {
+    files: ['**/*.js', 'scripts/**/*.mjs', 'eslint/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   { files: ['scripts/**/*.mjs'], rules: { 'no-console': 'off' } },
