@@ -88,6 +88,7 @@ export interface RedisRateLimitStorageOptions {
 const DEFAULT_PREFIX = 'nestjs-otp:';
 const DEFAULT_COMMAND_TIMEOUT_MS = 1_000;
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
+const DEFAULT_WHEN_UNAVAILABLE: RedisUnavailablePolicy = 'refuse';
 /** While Redis is unreachable, one attempt at most this often tries it again. */
 const RETRY_INTERVAL_MS = 1_000;
 /** Marks the ids of attempts counted in the fallback memory. */
@@ -108,7 +109,7 @@ function resolveOptions(
   const {
     prefix = DEFAULT_PREFIX,
     commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
-    whenUnavailable = 'refuse',
+    whenUnavailable = DEFAULT_WHEN_UNAVAILABLE,
     retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS,
   } = given;
   const invalid = (option: string, problem: string) =>
