@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
-import { type JsonBodyInspection, inspectionOf } from './json-body.inspector.js';
+import { type JsonBodyInspection, inspectionOf } from './json-body-inspection.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan, scanJson } from './json-body-scanner.js';
 import { carriesBody, isJsonContentType, type RequestHeaders } from './json-request.util.js';
 import { OtpException } from '../errors/otp.exception.js';
