@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 import type { EmulatorFault, EmulatorRequest } from '../emulator.types.js';
 import type { FaultQueue } from './fault-queue.js';
@@ -134,11 +135,11 @@ export class EmulatorHttpServer {
     if (!match) return false;
     const decoded = Buffer.from(match[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    return (
-      colon >= 0 &&
-      decoded.slice(0, colon) === this.options.accountSid &&
-      decoded.slice(colon + 1) === this.options.authToken
-    );
+    if (colon < 0) return false;
+    // Both compared, each in constant time, as a real API compares secrets.
+    const sid = sameSecret(decoded.slice(0, colon), this.options.accountSid);
+    const token = sameSecret(decoded.slice(colon + 1), this.options.authToken);
+    return sid && token;
   }
 
   private answer(res: ServerResponse, method: string, path: string, params: VerifyParams): void {
@@ -204,4 +205,10 @@ function writeJson(res: ServerResponse, status: number, body: object): void {
     'Twilio-Request-Id': newSid('RQ'),
   });
   res.end(json);
+}
+
+/** Whether two strings are equal, compared in constant time (of their SHA-256, so any length). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
