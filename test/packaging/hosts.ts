@@ -5,7 +5,7 @@
  * hosts/<fixture>/ (compiled by the repository's typecheck too, against the sources), and a
  * suite that calls `packedHost('<name>')`, starts it and talks to it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -19,16 +19,31 @@ import {
 /** Packages of a host of the sign-in fixture (hosts/sign-in), besides nestjs-otp's own. */
 const SIGN_IN_PACKAGES = ['@nestjs/platform-express', 'better-sqlite3', '@types/node'];
 
-export interface ReadmeSnippet {
-  /** README line of the snippet's first line of code. */
+/** The Markdown files whose ```ts blocks are compiled: the README, docs/*.md, the sample's guide. */
+export function snippetSources(): string[] {
+  const docs = existsSync(path.join(REPO_ROOT, 'docs'))
+    ? readdirSync(path.join(REPO_ROOT, 'docs'))
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => `docs/${name}`)
+    : [];
+  return ['README.md', ...docs, 'sample-app/README.md'].filter((file) =>
+    existsSync(path.join(REPO_ROOT, file)),
+  );
+}
+
+export interface DocSnippet {
+  /** The Markdown file, relative to the repository (`README.md`, `docs/testing.md`). */
+  file: string;
+  /** Line of the file where the snippet's code starts. */
   line: number;
   code: string;
 }
 
-/** The README's ```ts blocks (those in list items too, without their indentation). */
-export async function readmeSnippets(): Promise<ReadmeSnippet[]> {
-  const lines = (await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8')).split('\n');
-  const snippets: ReadmeSnippet[] = [];
+/** The ```ts blocks of one Markdown file (those in list items too, without their indentation). */
+async function snippetsOf(file: string): Promise<DocSnippet[]> {
+  const lines = (await readFile(path.join(REPO_ROOT, file), 'utf8')).split('\n');
+  const snippets: DocSnippet[] = [];
   for (let i = 0; i < lines.length; i += 1) {
     const open = /^(\s*)```ts\s*$/.exec(lines[i]);
     if (!open) continue;
@@ -37,17 +52,29 @@ export async function readmeSnippets(): Promise<ReadmeSnippet[]> {
     for (; j < lines.length && !/^\s*```\s*$/.test(lines[j]); j += 1) {
       code.push(lines[j].slice(Math.min(open[1].length, lines[j].search(/\S|$/))));
     }
-    snippets.push({ line: i + 2, code: `${code.join('\n')}\n` });
+    snippets.push({ file, line: i + 2, code: `${code.join('\n')}\n` });
     i = j;
   }
   return snippets;
 }
 
-/** The file of a snippet in the readme host. */
-export const snippetFile = (snippet: ReadmeSnippet) => `src/readme-${snippet.line}.ts`;
+/** Every ```ts block of the files of `snippetSources()`. */
+export async function docSnippets(): Promise<DocSnippet[]> {
+  return (await Promise.all(snippetSources().map(snippetsOf))).flat();
+}
+
+/**
+ * The file of a snippet in the snippets host: `src/readme-<line>.ts`,
+ * `src/docs-testing-<line>.ts`, `src/sample-app-readme-<line>.ts`.
+ */
+export const snippetFile = (snippet: DocSnippet) =>
+  `src/${snippet.file
+    .replace(/\.md$/i, '')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .toLowerCase()}-${snippet.line}.ts`;
 
 /** The packages the snippets import, with their `@types` packages where installed. */
-function snippetPackages(snippets: ReadmeSnippet[]): string[] {
+function snippetPackages(snippets: DocSnippet[]): string[] {
   const imported = new Set(
     snippets.flatMap(({ code }) =>
       [...code.matchAll(/\bfrom\s+'([^'.][^']*)'/g)]
@@ -67,7 +94,7 @@ function snippetPackages(snippets: ReadmeSnippet[]): string[] {
 }
 
 async function hostSpecs() {
-  const snippets = await readmeSnippets();
+  const snippets = await docSnippets();
   const signIn = await hostFixtures('sign-in');
   const withoutSwagger = await hostFixtures('sign-in', ['app.ts', 'main.ts', 'typings.ts']);
   const graphqlWs = await hostFixtures('graphql-ws');
@@ -107,8 +134,8 @@ async function hostSpecs() {
       ],
       files: graphqlWs,
     },
-    /** Every ```ts block of the README, each a module of its own. */
-    readme: {
+    /** Every ```ts block of the README, docs/*.md and sample-app/README.md, each a module of its own. */
+    snippets: {
       type: 'module',
       packages: snippetPackages(snippets),
       files: Object.fromEntries(snippets.map((snippet) => [snippetFile(snippet), snippet.code])),
