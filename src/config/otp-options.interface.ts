@@ -20,11 +20,9 @@ export type { ApprovalMode } from '../two-factor/two-factor.options.js';
 export type { LineType, LookupOptions } from '../verification/lookup/lookup.options.js';
 export type { TwilioOptions, VerifyRateLimitNames } from '../verification/verification.options.js';
 
-/**
- * Options of `OtpModule`, given to `forRoot()` or returned by the `forRootAsync()` factory. Each
- * feature declares its own options, with their defaults and checks, beside its code
- * (`verification.options.ts`, `session.options.ts`, ...); these are all of them together.
- */
+// Each feature declares its slice of the options, with their defaults and checks, beside its code
+// (`verification/verification.options.ts`, `sessions/session.options.ts`, ...).
+/** Options of `OtpModule`, given to `forRoot()` or returned by the `forRootAsync()` factory. */
 export interface OtpModuleOptions
   extends
     VerificationModuleOptions,

@@ -115,7 +115,8 @@ export const SESSION_DEFAULTS = {
 
 /**
  * How recent a proof the module's own sensitive routes ask for (`@RequireRecentVerification()`
- * on the phone, email, password and authenticator-app changes): 5 minutes. Fixed, not an option.
+ * on changing the phone, email or password, new recovery codes, adding or removing an
+ * authenticator app, deleting the account): 5 minutes. Fixed, not an option.
  */
 export const STEP_UP_DEFAULTS = { windowSeconds: 5 * 60 } as const;
 
