@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { OtpEvent, OtpEventsService, type OtpEventPayload } from 'nestjs-otp';
+import { OtpEvent, type OtpEventPayload } from 'nestjs-otp';
 import { bearer, registerTwoFactor, signInByPhone } from './support/flows.js';
 import { createTestApp, type TestApp, US_E164, US_PHONE } from './support/test-app.js';
 
@@ -21,15 +21,15 @@ describe('Account life', () => {
   let t: TestApp;
   let events: OtpEventPayload[];
 
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp({ extras: { admin: { guard: TestAdminGuard } } });
+  });
+  beforeEach(async () => {
+    await t.reset();
     events = [];
-    const bus = t.app.get(OtpEventsService);
-    for (const name of Object.values(OtpEvent)) bus.on(name, (payload) => events.push(payload));
+    for (const name of Object.values(OtpEvent)) t.on(name, (payload) => events.push(payload));
   });
-  afterEach(async () => {
-    await t.close();
-  });
+  afterAll(() => t?.close());
 
   /** Signs a two-factor member in with email, password and code; the session token. */
   async function twoFactorSignIn(email: string, e164: string, password = PASSWORD) {

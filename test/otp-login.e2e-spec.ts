@@ -17,10 +17,11 @@ const signIn = (t: TestApp) => signInByPhone(t);
 
 describe('Passwordless phone login (HTTP, twilio SDK, emulator, SQLite)', () => {
   let t: TestApp;
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp();
   });
-  afterEach(() => t.close());
+  beforeEach(() => t.reset());
+  afterAll(() => t?.close());
 
   it('sends a code over Twilio Verify and signs in, creating the member', async () => {
     const sent = await sendCode(t).expect(200);

@@ -10,10 +10,11 @@ const signIn = signInByPhone;
 
 describe('Sessions and guards', () => {
   let t: TestApp;
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp();
   });
-  afterEach(() => t.close());
+  beforeEach(() => t.reset());
+  afterAll(() => t?.close());
 
   it('lets a valid token through SessionGuard and the otp-session strategy alike', async () => {
     const { sessionToken, member } = await signIn(t);

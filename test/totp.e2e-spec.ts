@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { generate } from 'otplib';
-import { OtpEvent, OtpEventsService, type OtpEventPayload } from 'nestjs-otp';
+import { OtpEvent, type OtpEventPayload } from 'nestjs-otp';
 import { bearer, registerTwoFactor, signInByPhone } from './support/flows.js';
 import { createTestApp, type TestApp, US_E164, US_PHONE } from './support/test-app.js';
 
@@ -27,15 +27,15 @@ describe('Authenticator apps (TOTP)', () => {
   let t: TestApp;
   let events: OtpEventPayload[];
 
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp({ otp: { totp: { encryptionKey: KEY } } });
+  });
+  beforeEach(async () => {
+    await t.reset();
     events = [];
-    const bus = t.app.get(OtpEventsService);
-    for (const name of Object.values(OtpEvent)) bus.on(name, (payload) => events.push(payload));
+    for (const name of Object.values(OtpEvent)) t.on(name, (payload) => events.push(payload));
   });
-  afterEach(async () => {
-    await t.close();
-  });
+  afterAll(() => t?.close());
 
   async function signIn(): Promise<string> {
     await registerTwoFactor(t, EMAIL, PASSWORD, US_PHONE, US_E164);

@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import { APP_FILTER } from '@nestjs/core';
 import request from 'supertest';
-import { OtpEvent, OtpEventsService, OtpGlobalExceptionFilter, OtpModule } from 'nestjs-otp';
+import { OtpEvent, OtpGlobalExceptionFilter, OtpModule } from 'nestjs-otp';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { bearer, registerTwoFactor } from './support/flows.js';
 import {
@@ -32,12 +32,11 @@ const BOB_E164 = '+12015550188';
 describe('Trusted devices', () => {
   let t: TestApp;
 
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp({ extras: { admin: { guard: LetAdminsIn } } });
   });
-  afterEach(async () => {
-    await t.close();
-  });
+  beforeEach(() => t.reset());
+  afterAll(() => t?.close());
 
   /** Signs in with email, password and code; with `rememberDevice`, the answer's device token. */
   async function signIn(email: string, e164: string, rememberDevice?: boolean) {
@@ -82,7 +81,7 @@ describe('Trusted devices', () => {
   it('spares a trusted device the code, stores only its hash, and lists and forgets it', async () => {
     await registerTwoFactor(t, ALICE, PASSWORD, US_PHONE, US_E164);
     const events: string[] = [];
-    t.app.get(OtpEventsService).on(OtpEvent.DEVICE_TRUSTED, (e) => events.push(e.memberId!));
+    t.on(OtpEvent.DEVICE_TRUSTED, (e) => events.push(e.memberId!));
     const plain = await signIn(ALICE, US_E164);
     expect(plain).not.toHaveProperty('deviceToken');
 

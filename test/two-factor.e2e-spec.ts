@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { OtpEvent, OtpEventsService, type OtpEventPayload } from 'nestjs-otp';
+import { OtpEvent, type OtpEventPayload } from 'nestjs-otp';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { SMS_SENT } from './support/flows.js';
@@ -56,13 +56,15 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 describe('Two-factor sign-up and sign-in (automatic approval)', () => {
   let t: TestApp;
   let events: OtpEventPayload[];
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp({ extras: { admin: { guard: TestAdminGuard } } });
-    events = [];
-    const bus = t.app.get(OtpEventsService);
-    for (const name of Object.values(OtpEvent)) bus.on(name, (payload) => events.push(payload));
   });
-  afterEach(() => t.close());
+  beforeEach(async () => {
+    await t.reset();
+    events = [];
+    for (const name of Object.values(OtpEvent)) t.on(name, (payload) => events.push(payload));
+  });
+  afterAll(() => t?.close());
 
   it('runs the seed flow: send code, register, send login code, login', async () => {
     const registered = await register(t, ALICE, ALICE_E164);

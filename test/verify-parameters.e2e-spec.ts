@@ -152,10 +152,11 @@ describe('Twilio Verify send parameters', () => {
 
 describe('The send answer', () => {
   let t: TestApp;
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp();
   });
-  afterEach(() => t.close());
+  beforeEach(() => t.reset());
+  afterAll(() => t?.close());
 
   it('tells the channel, the send cooldown and the code lifetime on every send route, keeping the flag', async () => {
     const who = { email: 'answer@example.com', phoneNumber: '(201) 555-0188', countryCode: 'US' };

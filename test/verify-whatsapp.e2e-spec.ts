@@ -39,12 +39,13 @@ describe('WhatsApp', () => {
 
   describe("enabled with channels: ['sms', 'call', 'whatsapp']", () => {
     let t: TestApp;
-    beforeEach(async () => {
+    beforeAll(async () => {
       t = await createTestApp({
         otp: { channels: ['sms', 'call', 'whatsapp'], allowedCountries: ['US'] },
       });
     });
-    afterEach(() => t.close());
+    beforeEach(() => t.reset());
+    afterAll(() => t?.close());
 
     it('sends the code over WhatsApp and signs in with it', async () => {
       const res = await send(t, 'whatsapp').expect(200);

@@ -18,15 +18,15 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import express from 'express';
-import request from 'supertest';
-import { DataSource } from 'typeorm';
 import { OtpGlobalExceptionFilter, OtpModule } from 'nestjs-otp';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { LogCapture } from '../support/log-capture.js';
 import { SMS_SENT } from '../support/flows.js';
+import { TestRateLimitStorage } from '../support/rate-limit-storage.js';
 import {
   createTestApp,
   emulatorOptions,
+  testAppOf,
   testDatabase,
   type TestApp,
   US_PHONE,
@@ -344,11 +344,15 @@ async function createPlatformApp(
 ): Promise<TestApp> {
   const emulator = await new TwilioVerifyEmulator().start();
   const logs = new LogCapture();
+  const storage = new TestRateLimitStorage(() => emulator.now());
   try {
     const moduleRef = await Test.createTestingModule({
       imports: [
         testDatabase(),
-        OtpModule.forRoot({ ...emulatorOptions(emulator), admin: { guard: HostAdminGuard } }),
+        OtpModule.forRoot({
+          ...emulatorOptions(emulator, storage),
+          admin: { guard: HostAdminGuard },
+        }),
       ],
       controllers: [HostEchoController],
       providers: [{ provide: APP_FILTER, useClass: OtpGlobalExceptionFilter }],
@@ -363,17 +367,7 @@ async function createPlatformApp(
     if (platform === 'fastify') {
       await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
     }
-    return {
-      app,
-      http: request(app.getHttpServer()),
-      emulator,
-      logs,
-      dataSource: app.get(DataSource),
-      async close() {
-        await app.close();
-        await emulator.stop();
-      },
-    };
+    return testAppOf(app, { emulator, logs, storage, ownEmulator: true });
   } catch (error) {
     await emulator.stop();
     throw error;

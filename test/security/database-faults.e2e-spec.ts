@@ -14,17 +14,18 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { WebSocket } from 'ws';
 import { CurrentMember, OtpModule, SessionGuard } from 'nestjs-otp';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { bearer, signInByPhone } from '../support/flows.js';
 import { LogCapture } from '../support/log-capture.js';
+import { TestRateLimitStorage } from '../support/rate-limit-storage.js';
 import {
   createTestApp,
   emulatorOptions,
   MembersOnlyController,
+  testAppOf,
   type TestApp,
 } from '../support/test-app.js';
 import { WsClient } from '../support/ws-client.js';
@@ -143,6 +144,7 @@ async function lockableApp(platform: Platform, folder: string) {
   const database = join(folder, `${platform}.sqlite`);
   const emulator = await new TwilioVerifyEmulator().start();
   const logs = new LogCapture();
+  const storage = new TestRateLimitStorage(() => emulator.now());
   let app: INestApplication;
   try {
     const moduleRef = await Test.createTestingModule({
@@ -154,7 +156,7 @@ async function lockableApp(platform: Platform, folder: string) {
           autoLoadEntities: true,
           synchronize: true,
         }),
-        OtpModule.forRoot({ ...emulatorOptions(emulator), session: { cacheTtlMs: 0 } }),
+        OtpModule.forRoot({ ...emulatorOptions(emulator, storage), session: { cacheTtlMs: 0 } }),
         ...(platform === 'express' ? [WsAdapterModule] : []),
       ],
       controllers: [MembersOnlyController],
@@ -177,16 +179,12 @@ async function lockableApp(platform: Platform, folder: string) {
     database,
     timeout: 100,
   }).initialize();
+  const opened = testAppOf(app, { emulator, logs, storage, ownEmulator: true });
   const t: TestApp = {
-    app,
-    http: request(app.getHttpServer()),
-    emulator,
-    logs,
-    dataSource: app.get(DataSource),
+    ...opened,
     async close() {
       await other.destroy();
-      await app.close();
-      await emulator.stop();
+      await opened.close();
     },
   };
   return {

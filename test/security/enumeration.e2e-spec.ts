@@ -2,7 +2,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OtpEvent, OtpEventsService } from 'nestjs-otp';
+import { OtpEvent } from 'nestjs-otp';
 import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { bearer, registerTwoFactor } from '../support/flows.js';
 import { createTestApp, type TestApp, US_E164, US_PHONE } from '../support/test-app.js';
@@ -50,15 +50,18 @@ describe('Changing email does not tell whether another address is registered', (
   let t: TestApp;
   let emailEvents: number;
 
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp();
+  });
+  beforeEach(async () => {
+    await t.reset();
     await registerTwoFactor(t, ALICE, PASSWORD, US_PHONE, US_E164);
     t.emulator.advanceTime(11 * 60_000);
     await registerTwoFactor(t, BOB, PASSWORD, BOB_PHONE, BOB_E164);
     emailEvents = 0;
-    t.app.get(OtpEventsService).on(OtpEvent.EMAIL_CHANGED, () => (emailEvents += 1));
+    t.on(OtpEvent.EMAIL_CHANGED, () => (emailEvents += 1));
   });
-  afterEach(() => t.close());
+  afterAll(() => t?.close());
 
   /** Sends the email-change code to the member of `token`; the code. */
   async function sendCode(token: string): Promise<string> {
@@ -204,11 +207,14 @@ describe('A password reset takes as long for an unknown email as for a known one
 
 describe('A password reset send does not tell a member’s email from an unknown one', () => {
   let t: TestApp;
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp();
+  });
+  beforeEach(async () => {
+    await t.reset();
     await registerTwoFactor(t, ALICE, PASSWORD, US_PHONE, US_E164);
   });
-  afterEach(() => t.close());
+  afterAll(() => t?.close());
 
   const resetSend = (email: string) =>
     t.http.post('/auth/2fa/password/send').send({ email, channel: 'sms' });

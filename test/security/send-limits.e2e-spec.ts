@@ -1,4 +1,4 @@
-import { OtpEvent, OtpEventsService, type OtpEventPayload } from 'nestjs-otp';
+import { OtpEvent, type OtpEventPayload } from 'nestjs-otp';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const send = (
@@ -15,10 +15,11 @@ const starts = (t: TestApp) =>
 
 describe('Send limits (defaults)', () => {
   let t: TestApp;
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp();
   });
-  afterEach(() => t.close());
+  beforeEach(() => t.reset());
+  afterAll(() => t?.close());
 
   it('keeps a 30-second cooldown per phone, shared by SMS and call', async () => {
     await send(t, '(201) 555-0101').expect(200);
@@ -87,7 +88,7 @@ describe('Send limits (defaults)', () => {
 
   it('turns Twilio fraud and geo refusals into a generic 422 and an event', async () => {
     const events: OtpEventPayload[] = [];
-    t.app.get(OtpEventsService).on(OtpEvent.DELIVERY_REFUSED, (e) => events.push(e));
+    t.on(OtpEvent.DELIVERY_REFUSED, (e) => events.push(e));
     t.emulator.injectFault({ kind: 'status', status: 403, code: 60410 }, { times: 1 });
     const res = await send(t, '(201) 555-0103').expect(422);
     expect(res.body).toMatchObject({ code: 'DELIVERY_REFUSED' });

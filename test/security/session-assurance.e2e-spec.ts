@@ -67,12 +67,13 @@ function sensitiveRoutes(thiefCode = '123456') {
 describe('A session knows how it was proved', () => {
   let t: TestApp;
 
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp({
       otp: { totp: { encryptionKey: randomBytes(32).toString('base64') } },
     });
   });
-  afterEach(() => t.close());
+  beforeEach(() => t.reset());
+  afterAll(() => t?.close());
 
   async function twoFactorSignIn(body: object = {}) {
     t.emulator.advanceTime(11 * 60_000);
@@ -191,23 +192,27 @@ describe('A session knows how it was proved', () => {
   });
 
   it('sets the renewed token as the session cookie in cookie mode', async () => {
-    await t.close();
-    t = await createTestApp({ otp: { session: { cookie: { secure: false } } } });
-    const owner = await signInByPhone(t);
-    t.emulator.advanceTime(61_000);
-    await t.http
-      .post('/auth/session/verify/send')
-      .set(bearer(owner.sessionToken))
-      .send({ channel: 'sms' })
-      .expect(200);
-    const res = await t.http
-      .post('/auth/session/verify')
-      .set(bearer(owner.sessionToken))
-      .send({ confirmationCode: t.emulator.lastCode(US_E164) })
-      .expect(200);
-    const cookie = String(res.headers['set-cookie']);
-    expect(cookie).toContain(res.body.sessionToken);
-    expect(cookie).not.toContain(owner.sessionToken);
+    // An app of its own: the session cookie on.
+    const cookies = await createTestApp({ otp: { session: { cookie: { secure: false } } } });
+    try {
+      const owner = await signInByPhone(cookies);
+      cookies.emulator.advanceTime(61_000);
+      await cookies.http
+        .post('/auth/session/verify/send')
+        .set(bearer(owner.sessionToken))
+        .send({ channel: 'sms' })
+        .expect(200);
+      const res = await cookies.http
+        .post('/auth/session/verify')
+        .set(bearer(owner.sessionToken))
+        .send({ confirmationCode: cookies.emulator.lastCode(US_E164) })
+        .expect(200);
+      const cookie = String(res.headers['set-cookie']);
+      expect(cookie).toContain(res.body.sessionToken);
+      expect(cookie).not.toContain(owner.sessionToken);
+    } finally {
+      await cookies.close();
+    }
   });
 
   it('lets a recovery-code sign-in set a new phone, and nothing else sensitive', async () => {

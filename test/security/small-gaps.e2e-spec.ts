@@ -27,10 +27,11 @@ async function startupError(otp: Partial<OtpModuleOptions>): Promise<Error> {
 
 describe('Forgetting a trusted device', () => {
   let t: TestApp;
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp();
   });
-  afterEach(() => t.close());
+  beforeEach(() => t.reset());
+  afterAll(() => t?.close());
 
   it('is logged with the member and the device, never the token', async () => {
     await registerTwoFactor(t, ALICE, PASSWORD, US_PHONE, US_E164);
@@ -152,10 +153,11 @@ describe('allowedCountries is checked against the countries the module serves', 
 
 describe('Admin search by a national number', () => {
   let t: TestApp;
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp({ extras: { admin: { guard: LetAdminsIn } } });
   });
-  afterEach(() => t.close());
+  beforeEach(() => t.reset());
+  afterAll(() => t?.close());
 
   const search = async (q: string): Promise<string[]> => {
     const res = await t.http.get('/auth/admin/members').query({ q }).expect(200);
