@@ -7,3 +7,10 @@ export type {
   LineType,
   TwilioVerifyEmulatorOptions,
 } from './emulator.types.js';
+export { SoftwareAuthenticator } from './software-authenticator.js';
+export type {
+  SoftwareAuthenticatorOptions,
+  SoftwareAuthenticatorOverrides,
+  SoftwareCredential,
+  SoftwareRegistrationOverrides,
+} from './software-authenticator.js';
