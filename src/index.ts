@@ -14,6 +14,8 @@ export type {
   LookupOptions,
   OtpModuleExtras,
   OtpModuleOptions,
+  PasskeysOptions,
+  PasskeyUserVerification,
   RateLimitOptions,
   RateRule,
   SessionCookieOptions,
@@ -49,6 +51,10 @@ export { RecoverySignInService } from './credentials/recovery-sign-in.service.js
 export type { RecoverySignInResult } from './credentials/recovery-sign-in.service.js';
 export { TotpService } from './credentials/totp.service.js';
 export type { TotpSetup } from './credentials/totp.service.js';
+export { PasskeysService } from './credentials/passkeys/passkeys.service.js';
+export type { PasskeyView, VerifiedAssertion } from './credentials/passkeys/passkeys.service.js';
+export { PasskeySignInService } from './credentials/passkeys/passkey-sign-in.service.js';
+export type { PasskeySignInResult } from './credentials/passkeys/passkey-sign-in.service.js';
 export { TrustedDevicesService } from './credentials/trusted-devices.service.js';
 export type { TrustedDeviceView } from './credentials/trusted-devices.service.js';
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './credentials/password-policy.js';
@@ -127,3 +133,5 @@ export { MemberSession } from './sessions/member-session.entity.js';
 export { RecoveryCode } from './credentials/recovery-code.entity.js';
 export { TotpAuthenticator } from './credentials/totp-authenticator.entity.js';
 export { TrustedDevice } from './credentials/trusted-device.entity.js';
+export { Passkey } from './credentials/passkeys/passkey.entity.js';
+export { PasskeyChallenge } from './credentials/passkeys/passkey-challenge.entity.js';

@@ -24,6 +24,8 @@ export const OTP_TOTP_REPOSITORY = Symbol('nestjs-otp:totp-repository');
 
 /** The `TrustedDevice` repository of that data source. */
 export const OTP_TRUSTED_DEVICE_REPOSITORY = Symbol('nestjs-otp:trusted-device-repository');
+export const OTP_PASSKEY_REPOSITORY = Symbol('nestjs-otp:passkey-repository');
+export const OTP_PASSKEY_CHALLENGE_REPOSITORY = Symbol('nestjs-otp:passkey-challenge-repository');
 
 /** The module's routes whose error bodies carry a flag other than `results` (`FlaggedRoute[]`). */
 export const OTP_FLAGGED_ROUTES = Symbol('nestjs-otp:flagged-routes');

@@ -12,6 +12,8 @@ import {
   OTP_SESSION_REPOSITORY,
   OTP_TOTP_REPOSITORY,
   OTP_TRUSTED_DEVICE_REPOSITORY,
+  OTP_PASSKEY_REPOSITORY,
+  OTP_PASSKEY_CHALLENGE_REPOSITORY,
 } from './otp-internal.constants.js';
 import type { OtpModuleExtras } from './config/otp-options.interface.js';
 import { AccountController, SessionVerificationController } from './account/account.controller.js';
@@ -20,7 +22,11 @@ import { RecoveryController } from './passwordless/recovery.controller.js';
 import { TotpAuthenticator } from './credentials/totp-authenticator.entity.js';
 import { TotpController } from './credentials/totp.controller.js';
 import { TrustedDevicesController } from './credentials/devices.controller.js';
+import { PasskeyLoginController } from './credentials/passkeys/passkey-login.controller.js';
+import { PasskeysController } from './credentials/passkeys/passkeys.controller.js';
 import { TrustedDevice } from './credentials/trusted-device.entity.js';
+import { Passkey } from './credentials/passkeys/passkey.entity.js';
+import { PasskeyChallenge } from './credentials/passkeys/passkey-challenge.entity.js';
 import { Member } from './members/member.entity.js';
 import { MemberSession } from './sessions/member-session.entity.js';
 import { OTP_ENTITIES } from './otp.entities.js';
@@ -72,6 +78,11 @@ function withDataSource(definition: DynamicModule, extras: OtpModuleExtras): Dyn
         provide: OTP_TRUSTED_DEVICE_REPOSITORY,
         useExisting: getRepositoryToken(TrustedDevice, dataSource),
       },
+      { provide: OTP_PASSKEY_REPOSITORY, useExisting: getRepositoryToken(Passkey, dataSource) },
+      {
+        provide: OTP_PASSKEY_CHALLENGE_REPOSITORY,
+        useExisting: getRepositoryToken(PasskeyChallenge, dataSource),
+      },
     ],
   };
 }
@@ -102,6 +113,8 @@ export function applyOtpExtras(definition: DynamicModule, extras: OtpModuleExtra
     AccountController,
     TotpController,
     TrustedDevicesController,
+    PasskeysController,
+    PasskeyLoginController,
     TwoFactorRegistrationController,
     TwoFactorController,
   ];

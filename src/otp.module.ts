@@ -6,6 +6,9 @@ import { RecoverySignInService } from './credentials/recovery-sign-in.service.js
 import { RecentVerificationGuard } from './sessions/recent-verification.guard.js';
 import { SessionVerificationService } from './account/session-verification.service.js';
 import { AccessRevocationService } from './credentials/access-revocation.service.js';
+import { PasskeySignInService } from './credentials/passkeys/passkey-sign-in.service.js';
+import { PasskeysRepository } from './credentials/passkeys/passkeys.repository.js';
+import { PasskeysService } from './credentials/passkeys/passkeys.service.js';
 import { SecondFactorService } from './credentials/second-factor.service.js';
 import { TotpRepository } from './credentials/totp.repository.js';
 import { TotpService } from './credentials/totp.service.js';
@@ -112,6 +115,9 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     TrustedDevicesRepository,
     TrustedDevicesService,
     AccessRevocationService,
+    PasskeysRepository,
+    PasskeysService,
+    PasskeySignInService,
   ],
   exports: [
     RESOLVED_OTP_OPTIONS,
@@ -131,6 +137,8 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     RecentVerificationGuard,
     TotpService,
     TrustedDevicesService,
+    PasskeysService,
+    PasskeySignInService,
   ],
 })
 export class OtpModule extends OtpConfigurableModule {

@@ -107,6 +107,7 @@ describe('Migrations', () => {
       'OtpAuthenticatorApps1796400000000',
       'OtpTrustedDevices1796500000000',
       'OtpSessionAssurance1796600000000',
+      'OtpPasskeys1796700000000',
     ]);
     expect(await dataSource.showMigrations()).toBe(false);
     // What `typeorm migration:generate` would write: nothing.
@@ -176,6 +177,10 @@ describe('Migrations', () => {
     await dataSource.runMigrations();
     await dataSource.manager.insert(Member, member());
 
+    await dataSource.undoLastMigration({ transaction: 'all' });
+    expect(await queryRunner.hasTable('otp_passkeys')).toBe(false);
+    expect(await queryRunner.hasTable('otp_passkey_challenges')).toBe(false);
+    expect(await queryRunner.hasColumn('otp_member_sessions', 'amr')).toBe(true);
     await dataSource.undoLastMigration({ transaction: 'all' });
     expect(await queryRunner.hasColumn('otp_member_sessions', 'amr')).toBe(false);
     expect(await queryRunner.hasColumn('otp_member_sessions', 'aal')).toBe(false);

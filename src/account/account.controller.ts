@@ -23,11 +23,16 @@ import {
 } from '../credentials/recovery-codes.responses.js';
 import { SessionVerifiedResponse } from './account.responses.js';
 import { AccountService } from './account.service.js';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { PasskeyOptionsResponse } from '../credentials/passkeys/passkey.responses.js';
+import { OtpException } from '../errors/otp.exception.js';
+import { OtpErrorCode } from '../errors/otp-error-code.js';
 import {
   ChangeEmailDto,
   ChangePhoneDto,
   ConfirmationCodeDto,
   SendAccountCodeDto,
+  SessionVerifyDto,
   SendPhoneChangeCodeDto,
 } from './dto/account.dto.js';
 import {
@@ -199,11 +204,13 @@ export class SessionVerificationController {
   }
 
   /**
-   * Checks the code; the session counts as verified now, with a new token (and cookie): the old
-   * token is ended on every instance.
+   * Checks the code (or the passkey's answer); the session counts as verified now, with a new
+   * token (and cookie): the old token is ended on every instance.
    */
   @Post()
-  @ApiOperation({ summary: 'Re-verify this session with the code; answers its new token' })
+  @ApiOperation({
+    summary: 'Re-verify this session with a code or a passkey; answers its new token',
+  })
   @ApiOkResponse({ type: SessionVerifiedResponse })
   @ApiOtpErrors(400, 429, 500, 503)
   @HttpCode(HttpStatus.OK)
@@ -211,9 +218,29 @@ export class SessionVerificationController {
   verify(
     @CurrentMember('id') memberId: string,
     @CurrentSessionId() sessionId: string,
-    @Body() body: ConfirmationCodeDto,
+    @Body() body: SessionVerifyDto,
     @CurrentClient() client: ClientInfo,
   ): Promise<SessionVerified> {
-    return this.verification.verify(memberId, sessionId, body.confirmationCode, client);
+    if ((body.confirmationCode === undefined) === (body.passkeyResponse === undefined)) {
+      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+        message: 'Give either confirmationCode or passkeyResponse',
+      });
+    }
+    return body.passkeyResponse !== undefined
+      ? this.verification.verifyPasskey(memberId, sessionId, body.passkeyResponse)
+      : this.verification.verify(memberId, sessionId, body.confirmationCode!, client);
+  }
+
+  /** WebAuthn options to re-verify with one of the member's passkeys. */
+  @Post('passkey/options')
+  @ApiOperation({ summary: 'Options to re-verify this session with a passkey' })
+  @ApiOkResponse({ type: PasskeyOptionsResponse })
+  @ApiOtpErrors(404)
+  @HttpCode(HttpStatus.OK)
+  passkeyOptions(
+    @CurrentMember('id') memberId: string,
+    @CurrentSessionId() sessionId: string,
+  ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    return this.verification.passkeyOptions(memberId, sessionId);
   }
 }

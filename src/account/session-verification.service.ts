@@ -5,7 +5,8 @@ import { OtpErrorCode } from '../errors/otp-error-code.js';
 import { OtpException } from '../errors/otp.exception.js';
 import { SignInAuditService } from '../events/sign-in-audit.service.js';
 import { MembersRepository } from '../members/members.repository.js';
-import type { AuthMethod } from '../sessions/session-assurance.js';
+import type { AuthMethod, SessionProof } from '../sessions/session-assurance.js';
+import { PasskeysService } from '../credentials/passkeys/passkeys.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { OtpChannel } from '../otp.constants.js';
 import { type CodeSent, VerificationService } from '../verification/verification.service.js';
@@ -34,6 +35,7 @@ export class SessionVerificationService {
     private readonly members: MembersRepository,
     private readonly audit: SignInAuditService,
     private readonly secondFactor: SecondFactorService,
+    private readonly passkeys: PasskeysService,
   ) {}
 
   /**
@@ -74,8 +76,44 @@ export class SessionVerificationService {
       this.audit.refused({ flow: 'Re-verification', memberId, e164: member.phoneNumber }, error);
       throw error;
     }
-    const renewed = await this.sessions.renew(memberId, sessionId, { method });
-    // Revoked (or renewed by a concurrent request) while the code was checked.
+    return this.renew(memberId, sessionId, { method });
+  }
+
+  /** Options of a re-verification with one of the member's passkeys, bound to this session. */
+  passkeyOptions(memberId: string, sessionId: string) {
+    return this.passkeys.authenticationOptions('step-up', { memberId, sessionId });
+  }
+
+  /**
+   * Checks the browser's answer to `passkeyOptions()` (one of the member's own passkeys, in this
+   * session), records the proof in the session and renews its token.
+   */
+  async verifyPasskey(
+    memberId: string,
+    sessionId: string,
+    passkeyResponse: unknown,
+  ): Promise<SessionVerified> {
+    let multiFactor: boolean;
+    try {
+      ({ userVerified: multiFactor } = await this.passkeys.verifyAssertion(
+        passkeyResponse,
+        'step-up',
+        { memberId, sessionId },
+      ));
+    } catch (error) {
+      this.audit.refused({ flow: 'Re-verification (passkey)', memberId }, error);
+      throw error;
+    }
+    return this.renew(memberId, sessionId, { method: 'passkey', multiFactor });
+  }
+
+  private async renew(
+    memberId: string,
+    sessionId: string,
+    proof: SessionProof,
+  ): Promise<SessionVerified> {
+    const renewed = await this.sessions.renew(memberId, sessionId, proof);
+    // Revoked (or renewed by a concurrent request) while the proof was checked.
     if (!renewed) throw new OtpException(OtpErrorCode.UNAUTHENTICATED);
     return {
       results: true,

@@ -10,6 +10,10 @@ import type { DataSource, DataSourceOptions } from 'typeorm';
 
 export type { OtpChannel } from '../otp.constants.js';
 export type { TotpOptions, TrustedDevicesOptions } from '../credentials/credentials.options.js';
+export type {
+  PasskeysOptions,
+  PasskeyUserVerification,
+} from '../credentials/passkeys/passkeys.options.js';
 export type { RateLimitOptions, RateRule } from '../rate-limit/rate-limit.options.js';
 export type {
   SessionCookieOptions,

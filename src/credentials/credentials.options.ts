@@ -1,5 +1,10 @@
 import type { OptionDefaults, OptionFailure } from '../errors/otp-options.error.js';
 import { COOKIE_NAME } from '../sessions/session.options.js';
+import {
+  type PasskeysModuleOptions,
+  type ResolvedPasskeysOptions,
+  resolvePasskeysOptions,
+} from './passkeys/passkeys.options.js';
 import { parseTotpKey } from './totp-secret-cipher.js';
 
 /** Trusted devices: a two-factor sign-in with `rememberDevice` spares that device the code. */
@@ -28,7 +33,7 @@ export interface TotpOptions {
 }
 
 /** The options of `OtpModule` about what a member proves with besides the phone. */
-export interface CredentialsModuleOptions {
+export interface CredentialsModuleOptions extends PasskeysModuleOptions {
   /** Authenticator apps (TOTP) as a second factor beside the phone. Default: off. */
   totp?: TotpOptions;
   /** Devices a member trusts at a two-factor sign-in skip the code. Default: on, 30 days. */
@@ -58,6 +63,8 @@ export interface ResolvedCredentialsOptions {
   totp: ResolvedTotpOptions | null;
   /** `null`: trusted devices are off. */
   trustedDevices: ResolvedTrustedDevicesOptions | null;
+  /** `null`: passkeys are off. */
+  passkeys: ResolvedPasskeysOptions | null;
 }
 
 const KEY_FORM = 'must be 32 random bytes in base64 or hex (e.g. `openssl rand -base64 32`)';
@@ -137,5 +144,6 @@ export function resolveCredentialsOptions(
   return {
     totp: resolveTotp(given.totp, mailDomain, fail),
     trustedDevices: resolveTrustedDevices(given.trustedDevices, fail),
+    passkeys: resolvePasskeysOptions(given.passkeys, fail),
   };
 }

@@ -19,6 +19,10 @@ export const OtpErrorCode = {
   /** A store the module needs (the database, the shared rate-limit storage) is briefly unreachable. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   CSRF_CHECK_FAILED: 'CSRF_CHECK_FAILED',
+  /** A passkey's attestation or assertion was refused (origin, rpId, signature, user verification, counter). */
+  PASSKEY_INVALID: 'PASSKEY_INVALID',
+  /** A passkey ceremony's challenge expired, was used, or belongs to another ceremony or session. */
+  CHALLENGE_EXPIRED: 'CHALLENGE_EXPIRED',
   /** A sensitive action needs a code checked more recently in this session. */
   REVERIFICATION_REQUIRED: 'REVERIFICATION_REQUIRED',
   /** A host's guard (e.g. `admin.guard`) refused the request. */

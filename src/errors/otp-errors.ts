@@ -42,6 +42,14 @@ export const OTP_ERRORS: Readonly<Record<OtpErrorCode, OtpErrorDefinition>> = {
     status: HttpStatus.UNAUTHORIZED,
     message: 'The confirmation code has expired or was already used. Request a new code.',
   },
+  PASSKEY_INVALID: {
+    status: HttpStatus.UNAUTHORIZED,
+    message: 'This passkey could not be verified. Try again, or sign in another way.',
+  },
+  CHALLENGE_EXPIRED: {
+    status: HttpStatus.UNAUTHORIZED,
+    message: 'This passkey request has expired or was already used. Start again.',
+  },
   INVALID_CREDENTIALS: {
     status: HttpStatus.UNAUTHORIZED,
     message: 'The email or password is incorrect.',

@@ -14,6 +14,8 @@ export const OtpEvent = {
   TOTP_ENABLED: 'otp.member.totp-enabled',
   TOTP_DISABLED: 'otp.member.totp-disabled',
   DEVICE_TRUSTED: 'otp.member.device-trusted',
+  PASSKEY_ADDED: 'otp.member.passkey-added',
+  PASSKEY_REMOVED: 'otp.member.passkey-removed',
   DELIVERY_REFUSED: 'otp.delivery.refused',
 } as const;
 
@@ -28,10 +30,10 @@ export interface OtpEventPayload {
   memberId?: string;
   maskedPhone?: string;
   /**
-   * `phone` (passwordless), `two-factor`, `admin`, `reset`, `change` (the member, signed in) or
-   * `recovery` (a recovery code).
+   * `phone` (passwordless), `two-factor`, `passkey`, `admin`, `reset`, `change` (the member,
+   * signed in) or `recovery` (a recovery code).
    */
-  method?: 'phone' | 'two-factor' | 'admin' | 'reset' | 'change' | 'recovery';
+  method?: 'phone' | 'two-factor' | 'passkey' | 'admin' | 'reset' | 'change' | 'recovery';
   /** For `recovery-code-used`: how many unused recovery codes the member has left. */
   remaining?: number;
   /** For failures: the error code (`INVALID_CODE`, `INVALID_CREDENTIALS`...). */

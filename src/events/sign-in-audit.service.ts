@@ -29,8 +29,13 @@ export class SignInAuditService {
   constructor(private readonly events: OtpEventsService) {}
 
   /** A member signed in. */
-  signedIn(memberId: string, e164: string, method: 'phone' | 'two-factor'): void {
-    const how = method === 'phone' ? 'by phone' : 'with two factors';
+  signedIn(memberId: string, e164: string, method: 'phone' | 'two-factor' | 'passkey'): void {
+    const how =
+      method === 'phone'
+        ? 'by phone'
+        : method === 'passkey'
+          ? 'with a passkey'
+          : 'with two factors';
     this.logger.log(`Member ${memberId} signed in ${how} (${maskPhone(e164)})`);
     this.events.emit(OtpEvent.SIGNED_IN, { memberId, maskedPhone: maskPhone(e164), method });
   }

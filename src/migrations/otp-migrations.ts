@@ -2,12 +2,14 @@ import { OtpAccountLifecycle1796300000000 } from './otp-account-lifecycle.migrat
 import { OtpAuthenticatorApps1796400000000 } from './otp-authenticator-apps.migration.js';
 import { OtpTrustedDevices1796500000000 } from './otp-trusted-devices.migration.js';
 import { OtpInitialSchema1795435481983 } from './otp-initial-schema.migration.js';
+import { OtpPasskeys1796700000000 } from './otp-passkeys.migration.js';
 import { OtpSessionAssurance1796600000000 } from './otp-session-assurance.migration.js';
 
 export {
   OtpAccountLifecycle1796300000000,
   OtpAuthenticatorApps1796400000000,
   OtpInitialSchema1795435481983,
+  OtpPasskeys1796700000000,
   OtpSessionAssurance1796600000000,
   OtpTrustedDevices1796500000000,
 };
@@ -23,4 +25,5 @@ export const OTP_MIGRATIONS = [
   OtpAuthenticatorApps1796400000000,
   OtpTrustedDevices1796500000000,
   OtpSessionAssurance1796600000000,
+  OtpPasskeys1796700000000,
 ];

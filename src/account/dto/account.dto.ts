@@ -1,4 +1,4 @@
-import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsObject, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import {
   ChannelField,
   ConfirmationCodeField,
@@ -69,4 +69,24 @@ export class ChangeEmailDto {
 export class ConfirmationCodeDto {
   @ConfirmationCodeField()
   confirmationCode: string;
+}
+
+/** Body of `POST /auth/session/verify`: a code, or a passkey's answer (exactly one). */
+export class SessionVerifyDto {
+  @ApiPropertyOptional({
+    example: '123456',
+    description: 'A code sent to the phone, or of the authenticator app',
+  })
+  @ValidateIf((body: SessionVerifyDto) => body.passkeyResponse === undefined)
+  @ConfirmationCodeField()
+  confirmationCode?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'What `startAuthentication()` answered to `session/verify/passkey/options`',
+  })
+  @IsOptional()
+  @IsObject()
+  passkeyResponse?: Record<string, unknown>;
 }
