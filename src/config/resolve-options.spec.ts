@@ -273,7 +273,18 @@ describe('resolveOtpOptions', () => {
       ['twilio', { twilio: 'AC...' }, 'must be an object'],
       ['twilio', { twilio: undefined }, 'is required unless "verificationProvider" is given'],
       ['twilio.accountSid', twilio({ accountSid: 'AC123' }), 'must start with "AC" followed by 32'],
-      ['twilio.authToken', twilio({ authToken: 'short' }), 'is missing or too short'],
+      ['twilio.authToken', twilio({ authToken: 'short' }), 'is too short'],
+      ['twilio.accountSid', twilio({ accountSid: '' }), 'is missing (is TWILIO_ACCOUNT_SID set?'],
+      [
+        'twilio.authToken',
+        twilio({ authToken: undefined }),
+        'is missing (is TWILIO_AUTH_TOKEN set?',
+      ],
+      [
+        'twilio.verifyServiceSid',
+        twilio({ verifyServiceSid: '' }),
+        'is missing (is TWILIO_VERIFY_SERVICE_SID set?',
+      ],
       [
         'twilio.verifyServiceSid',
         twilio({ verifyServiceSid: `AC${HEX32}` }),

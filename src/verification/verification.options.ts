@@ -178,11 +178,20 @@ function resolveTwilio(
     throw fail('twilio', 'must be an object');
   }
   const { accountSid, authToken, verifyServiceSid, baseUrl, timeoutMs } = twilio;
+  // An empty value is most often a variable that is not set: say so, and which one.
+  const missing = (value: unknown) => value === undefined || value === null || value === '';
+  const unset = (variable: string) =>
+    `is missing (is ${variable} set? The Twilio Console shows it)`;
+  if (missing(accountSid)) throw fail('twilio.accountSid', unset('TWILIO_ACCOUNT_SID'));
   if (typeof accountSid !== 'string' || !ACCOUNT_SID.test(accountSid)) {
     throw fail('twilio.accountSid', 'must start with "AC" followed by 32 hex characters');
   }
+  if (missing(authToken)) throw fail('twilio.authToken', unset('TWILIO_AUTH_TOKEN'));
   if (typeof authToken !== 'string' || authToken.length < 16) {
-    throw fail('twilio.authToken', 'is missing or too short');
+    throw fail('twilio.authToken', 'is too short: give the Auth Token of the Twilio account');
+  }
+  if (missing(verifyServiceSid)) {
+    throw fail('twilio.verifyServiceSid', unset('TWILIO_VERIFY_SERVICE_SID'));
   }
   if (typeof verifyServiceSid !== 'string' || !SERVICE_SID.test(verifyServiceSid)) {
     throw fail('twilio.verifyServiceSid', 'must start with "VA" followed by 32 hex characters');
