@@ -35,6 +35,7 @@ import {
   OtpConfigurableModule,
 } from './otp.module-definition.js';
 import { applyOtpExtras } from './otp-module-shape.js';
+import { OtpSchemaCheck } from './otp-schema.check.js';
 import {
   OTP_FLAGGED_ROUTES,
   OTP_ROUTE_PREFIX,
@@ -118,6 +119,7 @@ import { TwoFactorService } from './two-factor/two-factor.service.js';
     PasskeysRepository,
     PasskeysService,
     PasskeySignInService,
+    OtpSchemaCheck,
   ],
   exports: [
     RESOLVED_OTP_OPTIONS,

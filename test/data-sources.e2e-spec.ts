@@ -21,6 +21,8 @@ const TABLES = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT
 const OTP_TABLES = [
   'otp_member_sessions',
   'otp_members',
+  'otp_passkey_challenges',
+  'otp_passkeys',
   'otp_recovery_codes',
   'otp_totp_authenticators',
   'otp_trusted_devices',

@@ -9,6 +9,8 @@ import {
   otpConfig,
   OtpModule,
   type OtpModuleOptions,
+  Passkey,
+  PasskeyChallenge,
   RecoveryCode,
   TotpAuthenticator,
   TrustedDevice,
@@ -198,6 +200,8 @@ describe('OtpModule registration', () => {
       RecoveryCode,
       TotpAuthenticator,
       TrustedDevice,
+      Passkey,
+      PasskeyChallenge,
     ]);
   });
 });
