@@ -92,6 +92,8 @@ describe('a GraphQL and WebSocket host of the packed package, members on a named
       accounts: [
         'otp_member_sessions',
         'otp_members',
+        'otp_passkey_challenges',
+        'otp_passkeys',
         'otp_recovery_codes',
         'otp_totp_authenticators',
         'otp_trusted_devices',
