@@ -115,6 +115,45 @@ describe('Wrong codes from someone who never asked for one', () => {
   }, 30_000);
 });
 
+describe('Junk recovery codes from many clients', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+    await listening(t);
+  });
+  afterAll(() => t.close());
+
+  it('do not lock out the member who lost their phone: their right code still signs in', async () => {
+    const phone = { countryCode: 'US', phoneNumber: '(201) 555-0176' };
+    await postFrom(t, '127.0.0.9', '/auth/otp/send', { ...phone, channel: 'sms' });
+    const signedIn = await postFrom(t, '127.0.0.9', '/auth/otp/login', {
+      ...phone,
+      confirmationCode: t.emulator.lastCode('+12015550176'),
+    });
+    expect(signedIn.status).toBe(200);
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    const made = await fetch(`http://127.0.0.1:${port}/auth/account/recovery-codes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${signedIn.body.sessionToken as string}` },
+    });
+    const { codes } = (await made.json()) as { codes: string[] };
+    // 150 junk codes for the number from three rotating addresses, each within its own budget.
+    for (let i = 0; i < 150; i++) {
+      const res = await postFrom(t, `127.0.0.${20 + (i % 3)}`, '/auth/otp/recover', {
+        ...phone,
+        recoveryCode: `ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-${String(1000 + i).slice(-4)}`,
+      });
+      expect([res.status, res.body.code]).toEqual([401, 'INVALID_CODE']);
+    }
+    const recovered = await postFrom(t, '127.0.0.30', '/auth/otp/recover', {
+      ...phone,
+      recoveryCode: codes[0],
+    });
+    expect(recovered.status).toBe(200);
+    expect(recovered.body.recoveryCodesRemaining).toBe(9);
+  });
+});
+
 describe('Wrong passwords from other clients', () => {
   let t: TestApp;
   beforeAll(async () => {
