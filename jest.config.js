@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * Jest runs the TypeScript sources as ES modules (NestJS 12 is published as ESM only), so the
  * test scripts start Node with --experimental-vm-modules.
@@ -19,26 +21,48 @@ const common = {
 };
 
 /**
- * `e2e` runs on SQLite, or on PostgreSQL when DATABASE_URL is set (scripts/with-postgres.sh sets
- * it). `postgres` holds the suites that only make sense on PostgreSQL (several instances on one
- * database, query plans); it exists only when DATABASE_URL is set, so that selecting it without a
- * server fails instead of passing.
+ * The projects:
+ * - `unit`: the specs beside the sources (src/).
+ * - `e2e`: the module in a Nest app on a real database, with the Twilio Verify emulator; on
+ *   SQLite, or on PostgreSQL when DATABASE_URL is set (scripts/with-postgres.sh sets it).
+ * - `conformance`: what the module sends to Twilio, checked against Twilio's own OpenAPI
+ *   description (Prism); on SQLite, or on PostgreSQL as `e2e`.
+ * - `browser`: the sample app's page in Chromium. The sample keeps its own SQLite file whatever
+ *   DATABASE_URL says, so these run in the SQLite pass only.
+ * - `packaging`: hosts built from the packed package, run outside jest with no DATABASE_URL;
+ *   the SQLite pass only.
+ * - `postgres`: the suites that only make sense on PostgreSQL (several instances on one
+ *   database, query plans); it exists only when DATABASE_URL is set, so that selecting it
+ *   without a server fails instead of passing.
+ *
+ * `npm test` runs every project on SQLite, then `e2e`, `conformance` and `postgres` on
+ * PostgreSQL; `npm run test:e2e` is the quick answer while working on the module.
  */
-const postgres = {
+const folder = (name, displayName = name) => ({
   ...common,
-  displayName: 'postgres',
-  testMatch: ['<rootDir>/test/postgres/**/*.e2e-spec.ts'],
-};
+  displayName,
+  testMatch: [`<rootDir>/test/${name}/**/*.e2e-spec.ts`],
+});
 
 export default {
+  // Jest's default leaves a core to itself (one worker on two cores); the e2e suites spend much
+  // of their time waiting on sockets, Chromium and the emulator, so two workers at least.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
+  testSequencer: '<rootDir>/test/support/test-sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/postgres/'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/(browser|conformance|packaging|postgres)/',
+      ],
     },
-    ...(process.env.DATABASE_URL ? [postgres] : []),
+    folder('conformance'),
+    folder('browser'),
+    folder('packaging'),
+    ...(process.env.DATABASE_URL ? [folder('postgres')] : []),
   ],
 };
