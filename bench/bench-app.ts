@@ -246,10 +246,23 @@ function databaseOptions(config: BenchAppConfig): TypeOrmModuleOptions {
   };
 }
 
+/**
+ * Passkeys as a host on this machine turns them on: relying party `localhost`, the page's origin
+ * `http://localhost:<port>` of the app's own port (the bench's requests go to 127.0.0.1; what the
+ * module checks is the origin the authenticator writes into its client data).
+ */
+export function benchPasskeys(port: number) {
+  return { rpId: 'localhost', rpName: 'nestjs-otp bench', origins: [`http://localhost:${port}`] };
+}
+
 /** The bench app: the module as a host would mount it, with the emulator as Twilio. */
 @Module({})
 export class BenchAppModule {
-  static forRoot(config: BenchAppConfig, betterAuth?: BetterAuthPeer): DynamicModule {
+  static forRoot(
+    config: BenchAppConfig,
+    betterAuth: BetterAuthPeer | undefined,
+    port: number,
+  ): DynamicModule {
     return {
       module: BenchAppModule,
       imports: [
@@ -269,6 +282,7 @@ export class BenchAppModule {
             ...(config.cacheTtlMs === undefined ? {} : { cacheTtlMs: config.cacheTtlMs }),
             ...(config.revocation ? { revocation: { channel: config.revocation } } : {}),
           },
+          passkeys: benchPasskeys(port),
         }),
         PassportModule,
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: '12h' } }),

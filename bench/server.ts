@@ -9,7 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
@@ -275,22 +275,46 @@ function handlers(app: INestApplication, betterAuth?: BetterAuthPeer): Handlers 
 
 let seededCount = 0;
 
+/** A port free on 127.0.0.1 now (the system's choice). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 async function main(): Promise<void> {
   timeTwilioCalls();
   if (config.sessionDeleteDelayMs) delaySessionDeletes(config.sessionDeleteDelayMs);
   const betterAuth = config.betterAuthFile
     ? await openBetterAuth(config.betterAuthFile)
     : undefined;
-  const module = BenchAppModule.forRoot(config, betterAuth);
   // The host's logger would print two lines per sign-in at `log` level; its cost depends on
   // where they go, so the bench keeps warnings and errors only.
   const logger = ['error', 'warn'] as const;
-  const app =
-    config.adapter === 'fastify'
-      ? await NestFactory.create(module, new FastifyAdapter(), { logger: [...logger] })
-      : await NestFactory.create(module, { logger: [...logger] });
-  await app.listen(0, '127.0.0.1');
-  const port = (app.getHttpServer().address() as AddressInfo).port;
+  // The passkeys' origin names the app's port, so the port is chosen before the module is
+  // configured; another process may take it meanwhile, then the next free one is tried.
+  let app: INestApplication | undefined;
+  let port = 0;
+  for (let attempt = 1; !app; attempt += 1) {
+    port = await freePort();
+    const module = BenchAppModule.forRoot(config, betterAuth, port);
+    const created =
+      config.adapter === 'fastify'
+        ? await NestFactory.create(module, new FastifyAdapter(), { logger: [...logger] })
+        : await NestFactory.create(module, { logger: [...logger] });
+    try {
+      await created.listen(port, '127.0.0.1');
+      app = created;
+    } catch (error) {
+      await created.close();
+      if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt >= 5) throw error;
+    }
+  }
   const handle = handlers(app, betterAuth);
   process.on('message', (message: CommandMessage) => {
     const run = handle[message.command] as (args: unknown) => unknown;
