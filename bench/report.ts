@@ -2,6 +2,7 @@ import type { SignInRun } from './flows.js';
 import type { GrowthResult } from './scenario-growth.js';
 import type { GuardResult } from './scenario-guard.js';
 import type { MemoryResult } from './scenario-memory.js';
+import type { PasskeyResult, PasskeyRun } from './scenario-passkey.js';
 import {
   BREAKDOWN_ROUTES,
   type CrossInstanceRevocation,
@@ -28,6 +29,7 @@ export interface BenchResults {
   twoFactor?: TwoFactorResult;
   growth: GrowthResult[];
   memory?: MemoryResult;
+  passkey: PasskeyResult[];
   errors: string[];
 }
 
@@ -77,6 +79,25 @@ function signInRow(label: string, run: SignInRun): string[] {
     ms(run.twilio.p50),
     `${ms(run.own.p50)} / ${ms(run.own.p99)}`,
     `${ms(run.ownSend.p50)} + ${ms(run.ownLogin.p50)}`,
+    int(run.failures),
+  ];
+}
+
+/** The columns of scenario 8: `SIGN_IN_HEAD`, its two requests named for either flow. */
+const PASSKEY_HEAD = SIGN_IN_HEAD.map((head) =>
+  head === 'own p50 send + login' ? 'own p50 by request (send or options + login)' : head,
+);
+
+/** A passkey run in the columns of `signInRow()`: no Twilio time, so its own share is its total. */
+function passkeyRow(label: string, run: PasskeyRun): string[] {
+  return [
+    label,
+    int(run.signIns),
+    int(run.perSecond),
+    `${ms(run.total.p50)} / ${ms(run.total.p99)}`,
+    '–',
+    `${ms(run.total.p50)} / ${ms(run.total.p99)}`,
+    `${ms(run.options.p50)} + ${ms(run.login.p50)}`,
     int(run.failures),
   ];
 }
@@ -223,6 +244,18 @@ export function targets(results: BenchResults): string[][] {
       verdict(flat(v.signInP50)),
     ]);
   }
+  for (const p of results.passkey ?? []) {
+    rows.push([
+      `8 a passkey sign-in makes no Twilio call (${p.database}; calls per sign-in, phone beside it)`,
+      `${ms(p.twilioPerSignIn.passkey)} (phone ${ms(p.twilioPerSignIn.phone)})`,
+      verdict(p.twilioPerSignIn.passkey === 0 && p.serialPasskey.signIns > 0),
+    ]);
+    rows.push([
+      `8 own share of a passkey sign-in < 2 ms at p50 (${p.database}, 1 visitor; options + login)`,
+      `${ms(p.serialPasskey.total.p50)} ms`,
+      verdict(p.serialPasskey.total.p50 < 2),
+    ]);
+  }
   if (results.memory) {
     const [one, two] = results.memory.rounds.slice(-2);
     rows.push([
@@ -347,6 +380,30 @@ export function markdown(results: BenchResults): string {
           ],
         ],
       ),
+    );
+  }
+
+  for (const p of results.passkey ?? []) {
+    out.push(
+      `\n### 8: passkey sign-in beside phone sign-in (${p.database}; ms, medians of ${p.rounds} ` +
+        'alternating rounds)\n',
+    );
+    out.push(
+      `${int(p.members)} phone members, each with one passkey added over the routes in ` +
+        `${ms(p.setupS, 1)} s; the same members sign in both ways. Passkey: options + login, ` +
+        'timed without the authenticator signing; phone: send + login against the emulator.\n',
+    );
+    out.push(
+      table(PASSKEY_HEAD, [
+        signInRow('1 visitor, phone', p.serialPhone),
+        passkeyRow('1 visitor, passkey', p.serialPasskey),
+        signInRow(`${p.connections} visitors, phone`, p.concurrentPhone),
+        passkeyRow(`${p.connections} visitors, passkey`, p.concurrentPasskey),
+      ]),
+    );
+    out.push(
+      `\nTwilio calls per sign-in, from the emulator's requests over every measured run: phone ` +
+        `${ms(p.twilioPerSignIn.phone)}, passkey ${ms(p.twilioPerSignIn.passkey)}.`,
     );
   }
 

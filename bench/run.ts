@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark scenario in one run, on 127.0.0.1 only.
  *
  * - `BENCH_QUICK=1`: a short run, to check that everything works (numbers not for the report).
- * - `BENCH_ONLY=guard,sessions,signin,twofactor,growth,memory`: some scenarios only.
+ * - `BENCH_ONLY=guard,sessions,signin,twofactor,growth,memory,passkey`: some scenarios only.
  *   `sessions` measures better-auth beside the module: it installs bench/peers when missing.
  * - `BENCH_POSTGRES=0`: SQLite only. Otherwise PostgreSQL scenarios run against `DATABASE_URL`,
  *   or against a throwaway server started by `scripts/with-postgres.sh` when it is unset.
@@ -24,11 +24,20 @@ import { guardOverhead } from './scenario-guard.js';
 import { crossInstanceRevocation, sessionsAtScale } from './scenario-sessions.js';
 import { installPeers } from './peers.js';
 import { memory } from './scenario-memory.js';
+import { passkeySignIn } from './scenario-passkey.js';
 import { passwordlessSignIn } from './scenario-signin.js';
 import { twoFactorSignIn } from './scenario-two-factor.js';
 import { loadSettings } from './settings.js';
 
-const SCENARIOS = ['guard', 'sessions', 'signin', 'twofactor', 'growth', 'memory'] as const;
+const SCENARIOS = [
+  'guard',
+  'sessions',
+  'signin',
+  'twofactor',
+  'growth',
+  'memory',
+  'passkey',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function selected(): Set<Scenario> {
@@ -92,6 +101,7 @@ async function main(): Promise<void> {
     sessions: [],
     signIn: [],
     growth: [],
+    passkey: [],
     errors: [],
   };
   const outDir = new URL('./', import.meta.url);
@@ -151,6 +161,13 @@ async function main(): Promise<void> {
       await attempt('memory', async () => {
         results.memory = await memory(env);
       });
+    }
+    if (scenarios.has('passkey')) {
+      for (const kind of env.databaseKinds) {
+        await attempt(`passkey sign-in beside phone sign-in (${kind})`, async () => {
+          results.passkey.push(await passkeySignIn(env, kind));
+        });
+      }
     }
     if (scenarios.has('growth')) {
       for (const kind of env.databaseKinds) {

@@ -40,6 +40,13 @@ export interface Settings {
   growthSignIns: number;
   /** Scenario 5: requests per round. */
   memoryRequests: number;
+  /**
+   * Scenario 8: rounds; phone members given a passkey (each signs in once per run of
+   * `signInConnections` visitors, a multiple of it), and how many of them sign in one at a time.
+   */
+  passkeyRounds: number;
+  passkeyMembers: number;
+  passkeySerial: number;
   /** Before each run, wait (at most this long, and this long in all) for a quiet machine. */
   quiet: { perGateMs: number; totalMs: number; threshold: number };
 }
@@ -71,6 +78,9 @@ const FULL: Settings = {
   growthSeconds: 2,
   growthSignIns: 200,
   memoryRequests: 100_000,
+  passkeyRounds: 5,
+  passkeyMembers: 1_600,
+  passkeySerial: 300,
   quiet: { perGateMs: 15_000, totalMs: 180_000, threshold: 0.2 },
 };
 
@@ -101,6 +111,9 @@ const QUICK: Settings = {
   growthSeconds: 1,
   growthSignIns: 40,
   memoryRequests: 10_000,
+  passkeyRounds: 2,
+  passkeyMembers: 160,
+  passkeySerial: 40,
   quiet: { perGateMs: 2_000, totalMs: 10_000, threshold: 0.2 },
 };
 
