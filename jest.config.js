@@ -45,9 +45,10 @@ const folder = (name, displayName = name) => ({
 });
 
 export default {
-  // Jest's default leaves a core to itself (one worker on two cores); the e2e suites spend much
-  // of their time waiting on sockets, Chromium and the emulator, so two workers at least.
-  maxWorkers: Math.max(2, availableParallelism() - 1),
+  // Jest's default leaves a core to itself (one worker on two cores). The suites spend much of
+  // their time waiting (on Chromium, on an authenticator app's next 30-second code, on sockets
+  // and the database), so one worker more than there are cores keeps the cores busy.
+  maxWorkers: availableParallelism() + 1,
   testSequencer: '<rootDir>/test/support/test-sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
