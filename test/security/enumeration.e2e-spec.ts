@@ -113,7 +113,8 @@ describe('Changing email does not tell whether another address is registered', (
     );
     expect(await state()).toEqual(before);
     expect(emailEvents).toBe(0);
-  });
+    // 120 password checks (argon2id) in all: seconds on a loaded 2-core machine.
+  }, 60_000);
 
   it('answers 409 only to the right code, which it spends, writing nothing', async () => {
     const token = await signIn(t, ALICE, US_E164);
