@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createSampleApp } from './sample-app.js';
+import { SampleSettings } from './sample-settings.js';
 
 async function main(): Promise<void> {
   const logger = new Logger('Sample');
@@ -13,6 +14,11 @@ async function main(): Promise<void> {
   }
   const url = await sample.app.getUrl();
   logger.log(`Sample app: ${url}/  (API docs: ${url}/docs)`);
+  const passkeys = sample.app.get(SampleSettings).page.passkeys;
+  if (passkeys) {
+    const where = passkeys.origins.map((origin) => `${origin}/`).join(' or ');
+    logger.log(`Passkeys: open ${where} (a passkey needs a domain name, not an IP address)`);
+  }
 }
 
 main().catch((error: unknown) => {

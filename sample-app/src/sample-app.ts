@@ -9,12 +9,12 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type OtpModuleOptions, otpOptionsFromEnv } from 'nestjs-otp';
+import { type OtpModuleOptions, otpOptionsFromEnv, type PasskeysOptions } from 'nestjs-otp';
 import { OTP_MIGRATIONS } from 'nestjs-otp/migrations';
 import type { TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { startDevTwilio } from './dev-twilio.js';
 import { SampleModule } from './sample.module.js';
-import { SampleSettings } from './sample-settings.js';
+import { DEFAULT_SITE_NAME, SampleSettings } from './sample-settings.js';
 
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -42,6 +42,57 @@ export function phoneModule(): string {
     `export const examples = ${examples.trim()};`,
     '',
   ].join('\n');
+}
+
+/**
+ * `@simplewebauthn/browser` for the page's passkeys, as one ES module: its browser bundle, a UMD
+ * script, given an `exports` object to fill.
+ */
+export function webAuthnModule(): string {
+  // The package exports its entry points only: the bundle is beside them, under dist/.
+  const entry = createRequire(import.meta.url).resolve('@simplewebauthn/browser');
+  const root = join(dirname(entry), '..');
+  const bundle = readFileSync(join(root, 'dist', 'bundle', 'index.umd.min.js'), 'utf8').replace(
+    /\n\/\/# sourceMappingURL=.*$/m,
+    '',
+  );
+  return [
+    'const exports = {};',
+    'const module = { exports };',
+    bundle,
+    'export const {',
+    '  WebAuthnAbortService,',
+    '  WebAuthnError,',
+    '  browserSupportsWebAuthn,',
+    '  browserSupportsWebAuthnAutofill,',
+    '  platformAuthenticatorIsAvailable,',
+    '  startAuthentication,',
+    '  startRegistration,',
+    '} = exports;',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The sample's passkeys: bound to `localhost` (WebAuthn refuses an IP address as the domain a
+ * passkey belongs to, so not to 127.0.0.1), on `http://localhost:<PORT>`. `SAMPLE_PASSKEY_RP_ID`
+ * names another domain (its page then on `https://<domain>`), `SAMPLE_PASSKEY_ORIGINS` the
+ * origins, comma-separated, when they are others.
+ */
+export function samplePasskeys(env: NodeJS.ProcessEnv): PasskeysOptions {
+  const rpId = env.SAMPLE_PASSKEY_RP_ID?.trim() || 'localhost';
+  const origins = env.SAMPLE_PASSKEY_ORIGINS?.split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  return {
+    rpId,
+    rpName: (env.SAMPLE_SITE_NAME?.trim() || DEFAULT_SITE_NAME).slice(0, 64),
+    origins: origins?.length
+      ? origins
+      : rpId === 'localhost'
+        ? [`http://localhost:${env.PORT || 3000}`]
+        : [`https://${rpId}`],
+  };
 }
 
 export interface SampleAppOptions {
@@ -186,15 +237,16 @@ export async function createSampleApp(options: SampleAppOptions = {}): Promise<S
   let app: NestExpressApplication | undefined;
   try {
     emulator = await startDevTwilio(env, logger);
+    const otp: Partial<OtpModuleOptions> = { passkeys: samplePasskeys(env), ...options.otp };
     const settings = SampleSettings.fromEnv(env, emulator !== undefined, {
       ...otpOptionsFromEnv(env),
-      ...options.otp,
+      ...otp,
     });
     app = await NestFactory.create<NestExpressApplication>(
       SampleModule.forRoot({
         database: options.database ?? databaseFromEnv(env),
         settings,
-        otp: options.otp,
+        otp,
       }),
       { logger, abortOnError: false },
     );
@@ -211,6 +263,14 @@ export async function createSampleApp(options: SampleAppOptions = {}): Promise<S
       (request: Request, response: Response, next: NextFunction) => {
         if (request.method !== 'GET' && request.method !== 'HEAD') return next();
         response.type('text/javascript').send(phone);
+      },
+    );
+    const webAuthn = webAuthnModule();
+    app.use(
+      '/vendor/simplewebauthn.mjs',
+      (request: Request, response: Response, next: NextFunction) => {
+        if (request.method !== 'GET' && request.method !== 'HEAD') return next();
+        response.type('text/javascript').send(webAuthn);
       },
     );
     SwaggerModule.setup('docs', app, openApiDocument(app));

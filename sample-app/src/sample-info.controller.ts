@@ -3,6 +3,14 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagg
 import type { OtpChannel } from 'nestjs-otp';
 import { SampleSettings } from './sample-settings.js';
 
+/** Where passkeys work. */
+class PasskeysInfo {
+  @ApiProperty({ example: 'localhost' })
+  rpId: string;
+  @ApiProperty({ type: String, isArray: true, example: ['http://localhost:3000'] })
+  origins: string[];
+}
+
 /** What the page needs to know about this server. */
 class SampleInfo {
   @ApiProperty({ description: 'Codes go to the in-process emulator and the server log' })
@@ -23,6 +31,14 @@ class SampleInfo {
     description: 'Days a browser trusted at sign-in skips the code; 0 when trusted devices are off',
   })
   trustedDeviceDays: number;
+  @ApiProperty({
+    description:
+      'Where passkeys work: the domain they are bound to (`rpId`) and the origins the page may ' +
+      'run on (SAMPLE_PASSKEY_RP_ID, SAMPLE_PASSKEY_ORIGINS); null when they are off',
+    type: PasskeysInfo,
+    nullable: true,
+  })
+  passkeys: PasskeysInfo | null;
 }
 
 @ApiTags('Sample')
@@ -32,7 +48,8 @@ export class SampleInfoController {
 
   @Get()
   @ApiOperation({
-    summary: "The host's name and logo, the channels, trusted days, development mode and admin",
+    summary:
+      "The host's name and logo, the channels, trusted days, passkeys, development mode and admin",
   })
   @ApiOkResponse({ type: SampleInfo })
   get(): SampleInfo {

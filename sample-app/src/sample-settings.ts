@@ -28,6 +28,17 @@ export interface PageSettings {
   channels: OtpChannel[];
   /** Days a trusted browser skips the code; 0 when trusted devices are off. */
   trustedDeviceDays: number;
+  /**
+   * Where passkeys work (the module's `passkeys`): the domain they are bound to and the origins
+   * the page may run on; `null` when passkeys are off.
+   */
+  passkeys: PagePasskeys | null;
+}
+
+/** The part of the module's `passkeys` option the page needs to know. */
+export interface PagePasskeys {
+  rpId: string;
+  origins: string[];
 }
 
 /**
@@ -45,12 +56,14 @@ export class SampleSettings {
       siteLogo: DEFAULT_SITE_LOGO,
       channels: MODULE_CHANNELS,
       trustedDeviceDays: MODULE_TRUSTED_DEVICE_DAYS,
+      passkeys: null,
     },
   ) {}
 
   /**
    * Reads `SAMPLE_ADMIN_TOKEN` (shorter than 16 characters fails start-up), `SAMPLE_SITE_NAME`
-   * and `SAMPLE_SITE_LOGO`; `otp` is the module's options, for the channels and trusted days.
+   * and `SAMPLE_SITE_LOGO`; `otp` is the module's options, for the channels, trusted days and
+   * passkeys.
    */
   static fromEnv(
     env: NodeJS.ProcessEnv,
@@ -72,6 +85,15 @@ export class SampleSettings {
       siteLogo: logo,
       channels: otp.channels?.length ? [...otp.channels] : MODULE_CHANNELS,
       trustedDeviceDays: Number.isInteger(days) && days > 0 ? days : 0,
+      passkeys: otp.passkeys
+        ? {
+            rpId: otp.passkeys.rpId,
+            // The module's default: the rpId over https.
+            origins: (otp.passkeys.origins ?? [`https://${otp.passkeys.rpId}`]).map((origin) =>
+              origin.replace(/\/$/, ''),
+            ),
+          }
+        : null,
     });
   }
 
