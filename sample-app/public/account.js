@@ -1,21 +1,24 @@
-/* global navigator, document, DOMParser */
+/* global navigator, document, DOMParser, localStorage */
 /**
  * The signed-in view: who you are, your sessions, and your account's life: a new phone, a new
- * email, an authenticator app, trusted devices, recovery codes, deleting the account. Every change
- * asks for a code checked in the last 5 minutes; when the session's is older, the view asks for a
- * new one (from the phone or the app) and then does the change.
+ * email, an authenticator app, passkeys, trusted devices, recovery codes, deleting the account.
+ * Every change asks for a code checked in the last 5 minutes; when the session's is older, the
+ * view asks for a new one (from the phone or the app, or a passkey) and then does the change.
+ * Just after a phone or two-factor sign-in it offers a passkey, once.
  */
 import { api } from './api.js';
 import { $, $$, announce, browserName, el, formatDate, formValues, viewOf } from './dom.js';
 import {
   clearErrors,
   during,
+  fieldError,
   hooks,
   resetView,
   sentTo,
   setUpCodeFlow,
   showError,
 } from './forms.js';
+import { ceremony, passkeysElsewhere, passkeysUsable } from './passkeys.js';
 import { formatPhone, phoneLabel } from './phone.js';
 import { signedOut } from './router.js';
 import { hasPassword, SIGNED_OUT_ELSEWHERE, state } from './state.js';
@@ -50,12 +53,17 @@ export async function renderAccount() {
   partOf('email').hidden = !password;
   for (const field of $$('[data-password-only]', view)) field.hidden = !password;
   partOf('reverify').hidden = true;
+  $('[data-passkey-offer]', view).hidden = true;
+  const offer = state.offerPasskey;
+  state.offerPasskey = false;
   await Promise.all([
     renderSessions(),
     renderRecoveryStatus(),
     renderAuthenticator(),
+    renderPasskeys(),
     password ? renderDevices() : undefined,
   ]);
+  if (offer) offerPasskey();
 }
 
 /** Who the member is: the email (a phone-only member's placeholder said as such), phone, status. */
@@ -272,6 +280,221 @@ function setUpAuthenticator() {
   });
 }
 
+// ---------------------------------------------------------------------------------- passkeys
+
+/** The member's passkeys, as last listed (`GET /auth/account/passkeys`). */
+let passkeys = [];
+
+/** Where the part's own requests say what they do: its last error line and progress. */
+const passkeysStatus = () => $('[data-passkeys-status]', partOf('passkeys'));
+
+async function renderPasskeys() {
+  const part = partOf('passkeys');
+  passkeys = [];
+  part.hidden = !state.info.passkeys;
+  if (!part.hidden) {
+    try {
+      passkeys = await api('GET', '/auth/account/passkeys');
+    } catch (error) {
+      if (!endedSession(error)) showError(part, passkeysStatus(), error);
+    }
+  }
+  showPasskeys();
+}
+
+/** "Added … · last used … · synced": when it was made and used, and whether it is synced. */
+function passkeyFacts(passkey) {
+  return [
+    `Added ${formatDate(passkey.createdAt)}`,
+    passkey.lastUsedAt ? `last used ${formatDate(passkey.lastUsedAt)}` : 'not used yet',
+    // Backed up: a passkey manager syncs it to the member's other devices.
+    passkey.backedUp ? 'synced' : 'not synced',
+  ].join(' · ');
+}
+
+/** The list, "Add a passkey" where passkeys work here, and "Use a passkey" to confirm it is you. */
+function showPasskeys() {
+  const part = partOf('passkeys');
+  const usable = passkeysUsable();
+  $('[data-passkeys-empty]', part).hidden = passkeys.length > 0;
+  $('[data-passkeys]', part).replaceChildren(...passkeys.map(passkeyItem));
+  $('[data-passkey-add]', part).hidden = !usable;
+  const line = $('[data-passkeys-elsewhere]', part);
+  const elsewhere = passkeysElsewhere('add or use a passkey', ' and sign in there.');
+  line.replaceChildren(...(elsewhere ? [elsewhere] : []));
+  line.hidden = !elsewhere;
+  $('[data-reverify-passkey]', partOf('reverify')).hidden = !usable || passkeys.length === 0;
+}
+
+/** One passkey: its name and facts, "Rename" and "Remove". */
+function passkeyItem(passkey) {
+  const item = el('li', { 'data-passkey': passkey.id });
+  const rename = el(
+    'button',
+    { type: 'button', class: 'secondary', 'aria-label': `Rename ${passkey.name}` },
+    'Rename',
+  );
+  const remove = el(
+    'button',
+    { type: 'button', class: 'danger', 'aria-label': `Remove ${passkey.name}` },
+    'Remove',
+  );
+  rename.addEventListener('click', () => renameForm(item, passkey));
+  remove.addEventListener('click', () => removeQuestion(item, passkey));
+  item.append(
+    el(
+      'div',
+      {},
+      el('strong', {}, passkey.name),
+      el('span', { class: 'muted' }, passkeyFacts(passkey)),
+    ),
+    el('div', { class: 'row-actions' }, rename, remove),
+  );
+  return item;
+}
+
+/** The passkey's item again, with its `button` ("Rename", "Remove") focused. */
+function backToItem(passkey, button) {
+  showPasskeys();
+  const item = $(`[data-passkey="${passkey.id}"]`, partOf('passkeys'));
+  if (item)
+    $$('button', item)
+      .find((node) => node.textContent === button)
+      ?.focus();
+}
+
+/** "Rename": the name in a field of its own, saved with "Save". */
+function renameForm(item, passkey) {
+  const part = partOf('passkeys');
+  const id = `passkey-name-${passkey.id}`;
+  const input = el('input', { id, name: 'name', maxlength: '64', autocomplete: 'off' });
+  input.value = passkey.name;
+  const cancel = el('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  const form = el(
+    'form',
+    { class: 'rename', novalidate: '' },
+    el('div', { class: 'field' }, el('label', { for: id }, 'Passkey name'), input),
+    el('p', { class: 'form-error', role: 'alert' }),
+    el(
+      'div',
+      { class: 'actions' },
+      el('button', { type: 'submit' }, 'Save'),
+      cancel,
+      el('p', { class: 'progress', role: 'status', hidden: '' }),
+    ),
+  );
+  cancel.addEventListener('click', () => {
+    clearErrors(part);
+    backToItem(passkey, 'Rename');
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = input.value.trim();
+    if (name === '') return fieldError(input, 'Enter a name for this passkey');
+    during(part, form, 'Renaming…', async () => {
+      const renamed = await api('PATCH', `/auth/account/passkeys/${passkey.id}`, { name });
+      passkeys = passkeys.map((known) => (known.id === renamed.id ? renamed : known));
+      showPasskeys();
+      announce(part, `Your passkey is renamed “${renamed.name}”.`);
+    });
+  });
+  item.replaceChildren(form);
+  input.focus();
+  input.select();
+}
+
+/** "Remove": asked first, as the account's deletion is; a change that needs a recent check. */
+function removeQuestion(item, passkey) {
+  const part = partOf('passkeys');
+  const yes = el('button', { type: 'button', class: 'danger' }, 'Remove passkey');
+  const keep = el('button', { type: 'button', class: 'secondary' }, 'Keep it');
+  const question = el(
+    'p',
+    { class: 'confirm-question', tabindex: '-1' },
+    `Remove “${passkey.name}”? It will no longer sign you in.`,
+  );
+  keep.addEventListener('click', () => backToItem(passkey, 'Remove'));
+  yes.addEventListener('click', () =>
+    during(part, passkeysStatus(), 'Removing your passkey…', async () => {
+      await api('DELETE', `/auth/account/passkeys/${passkey.id}`);
+      passkeys = passkeys.filter((known) => known.id !== passkey.id);
+      showPasskeys();
+      announce(
+        part,
+        `“${passkey.name}” is removed and no longer signs you in. Delete it from your device ` +
+          'or passkey manager too.',
+      );
+    }),
+  );
+  item.replaceChildren(question, el('div', { class: 'row-actions' }, yes, keep));
+  item.classList.add('confirm');
+  question.focus();
+}
+
+/** Makes a passkey with the browser and keeps it (a change that needs a recent check). */
+async function addPasskey() {
+  const optionsJSON = await api('POST', '/auth/account/passkeys/options', {});
+  const response = await ceremony('add', ({ startRegistration }) =>
+    startRegistration({ optionsJSON }),
+  );
+  const added = await api('POST', '/auth/account/passkeys', { response });
+  passkeys = [...passkeys, added];
+  showPasskeys();
+  return added;
+}
+
+/** Whether this browser was told not to offer this member a passkey again ("No thanks"). */
+const OFFER_DECLINED = (memberId) => `nestjs-otp-sample:passkey-offer-declined:${memberId}`;
+
+function offerDeclined(memberId) {
+  try {
+    return localStorage.getItem(OFFER_DECLINED(memberId)) === 'yes';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * After a phone or two-factor sign-in: "Add a passkey" at the top of the view, unless the member
+ * has one, passkeys cannot work on this page, or they said "No thanks" in this browser before.
+ */
+function offerPasskey() {
+  const offer = $('[data-passkey-offer]', accountView());
+  offer.hidden = !passkeysUsable() || passkeys.length > 0 || offerDeclined(state.member.id);
+}
+
+function setUpPasskeys() {
+  const view = accountView();
+  const part = partOf('passkeys');
+  const offer = $('[data-passkey-offer]', view);
+  $('[data-passkey-add]', part).addEventListener('click', () =>
+    during(part, passkeysStatus(), 'Waiting for your passkey…', async () => {
+      const added = await addPasskey();
+      announce(part, `Passkey added: “${added.name}”. Next time, sign in with it: no code needed.`);
+    }),
+  );
+  $('[data-offer-add]', offer).addEventListener('click', () =>
+    during(offer, offer, 'Waiting for your passkey…', async () => {
+      const added = await addPasskey();
+      offer.hidden = true;
+      announce(
+        view,
+        `Passkey added: “${added.name}”. Next time, choose “Sign in with a passkey”: no code needed.`,
+      );
+    }),
+  );
+  $('[data-offer-dismiss]', offer).addEventListener('click', () => {
+    try {
+      localStorage.setItem(OFFER_DECLINED(state.member.id), 'yes');
+    } catch {
+      // Storage refused: the offer comes back at the next sign-in.
+    }
+    clearErrors(offer);
+    offer.hidden = true;
+    announce(view, 'No passkey for now. You can add one any time, under Passkeys below.');
+  });
+}
+
 // --------------------------------------------------------------------------- trusted devices
 
 async function renderDevices() {
@@ -401,9 +624,9 @@ function sendLabel(part) {
 }
 
 /**
- * "Confirm it is you": a code to the member's phone or of their authenticator app, checked for
- * this session, after which the request that asked for it runs again. Shown next to the part
- * whose request was refused.
+ * "Confirm it is you": a code to the member's phone or of their authenticator app, or one of
+ * their passkeys, checked for this session, after which the request that asked for it runs again.
+ * Shown next to the part whose request was refused.
  */
 function setUpReverification() {
   const part = partOf('reverify');
@@ -411,6 +634,14 @@ function setUpReverification() {
   for (const radio of $$('input[name="channel"]', part)) {
     radio.addEventListener('change', () => sendLabel(part));
   }
+  /** Checked: the panel goes, and the change it held back runs again. */
+  const verified = () => {
+    const next = retry;
+    retry = null;
+    resetView(part);
+    part.hidden = true;
+    next?.();
+  };
   setUpCodeFlow(part, {
     send: (values, channel) => api('POST', '/auth/session/verify/send', { channel }),
     sent: (channel) =>
@@ -420,13 +651,21 @@ function setUpReverification() {
     checking: 'Checking the code…',
     async confirm({ confirmationCode }) {
       await api('POST', '/auth/session/verify', { confirmationCode });
-      const next = retry;
-      retry = null;
-      resetView(part);
-      part.hidden = true;
-      next?.();
+      verified();
     },
   });
+  // "Use a passkey", for a member who has one: nothing is sent.
+  const details = $('[data-step="details"]', part);
+  $('[data-reverify-passkey]', part).addEventListener('click', () =>
+    during(part, details, 'Waiting for your passkey…', async () => {
+      const optionsJSON = await api('POST', '/auth/session/verify/passkey/options', {});
+      const passkeyResponse = await ceremony('confirm', ({ startAuthentication }) =>
+        startAuthentication({ optionsJSON }),
+      );
+      await api('POST', '/auth/session/verify', { passkeyResponse });
+      verified();
+    }),
+  );
   $('[data-cancel]', part).addEventListener('click', () => {
     const asking = part.previousElementSibling;
     retry = null;
@@ -459,6 +698,7 @@ export function setUpAccount() {
   setUpPhoneChange();
   setUpEmailChange();
   setUpAuthenticator();
+  setUpPasskeys();
   setUpRecoveryCodes();
   setUpDeletion();
   setUpReverification();

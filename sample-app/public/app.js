@@ -1,20 +1,22 @@
 /* global window, document, navigator */
 /**
- * The sample's page: plain JavaScript modules, no build step, no storage. The session is the
- * module's HttpOnly cookie, which the page cannot read; the `sessionToken` that sign-in answers
- * also carry is ignored. Requests go through `api.js`, which sends the CSRF header the module
- * asks of cookie-signed changes.
+ * The sample's page: plain JavaScript modules, no build step. The session is the module's
+ * HttpOnly cookie, which the page cannot read; the `sessionToken` that sign-in answers also carry
+ * is ignored, and the only thing kept in storage is that a member declined the passkey offer.
+ * Requests go through `api.js`, which sends the CSRF header the module asks of cookie-signed
+ * changes.
  *
  * `sign-in.js` has the signed-out views, `account.js` the signed-in one, `admin.js` the admin
  * view, `router.js` switches between them by the URL's hash, `forms.js` has what every form does
  * the same way (the parts written once, errors, busy state, the two-step code flow) and
- * `phone.js` the phone fields.
+ * `phone.js` the phone fields and `passkeys.js` signing in with a passkey.
  */
 import { setUpAccount } from './account.js';
 import { setUpAdmin } from './admin.js';
 import { api } from './api.js';
 import { $, $$ } from './dom.js';
 import { buildParts, fieldErrorOf, showChannels } from './forms.js';
+import { setUpPasskeySignIn, showPasskeySignIn } from './passkeys.js';
 import { fillCountries, loadPhoneLibrary } from './phone.js';
 import { checkSession, route } from './router.js';
 import { setUpSignIn } from './sign-in.js';
@@ -50,11 +52,13 @@ function showInfo(info) {
   for (const node of $$('[data-trust-label]')) node.textContent = `Trust this device for ${days}`;
   for (const node of $$('[data-trust-days]')) node.textContent = days;
   for (const node of $$('[data-trust]')) node.hidden = info.trustedDeviceDays === 0;
+  showPasskeySignIn();
 }
 
 async function start() {
   buildParts();
   setUpSignIn();
+  setUpPasskeySignIn();
   setUpAccount();
   setUpAdmin();
   const [info, member] = await Promise.all([

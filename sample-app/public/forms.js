@@ -65,6 +65,10 @@ export function buildParts() {
     if (box.dataset.phoneLabel) {
       $('[data-phone-label]', content).textContent = box.dataset.phoneLabel;
     }
+    // A sign-in's phone field is its username, and offers passkeys (`username webauthn`).
+    if (box.dataset.autocomplete) {
+      $('[data-phone]', content).setAttribute('autocomplete', box.dataset.autocomplete);
+    }
     box.replaceWith(content);
   }
   for (const form of $$('form[data-code-step]')) {

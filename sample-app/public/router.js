@@ -5,6 +5,7 @@ import { renderAdmin } from './admin.js';
 import { api } from './api.js';
 import { $, $$, viewOf } from './dom.js';
 import { hooks, resetView } from './forms.js';
+import { startPasskeyAutofill, stopPasskeyAutofill } from './passkeys.js';
 import { SIGNED_OUT_ELSEWHERE, SIGNED_OUT_VIEWS, state } from './state.js';
 
 export function signedIn(member, notice = '') {
@@ -87,6 +88,10 @@ export async function route(moveFocus) {
   state.focus = '';
   if (focus) focus.focus();
   else if (moveFocus) heading.focus();
+
+  // The browser offers passkeys on the sign-in fields while the page is signed out.
+  if (state.member) stopPasskeyAutofill();
+  else startPasskeyAutofill();
 
   if (name === 'account') await renderAccount();
   if (name === 'admin') renderAdmin();

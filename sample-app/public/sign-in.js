@@ -3,6 +3,7 @@
  * seed's two steps; the sign-ins also take a recovery code instead of a code sent to the phone,
  * and the two-factor sign-in a code of the member's authenticator app, and trusts the browser
  * when asked (the module's HttpOnly `otp_device` cookie), which then signs in without a code.
+ * After these sign-ins the account view offers a passkey once (`passkeys.js` signs in with one).
  */
 import { api } from './api.js';
 import { $, $$, formValues, viewOf } from './dom.js';
@@ -25,6 +26,7 @@ const flows = {
       if (answer.codeRequired === false) {
         // A trusted browser: the password is enough.
         const { member } = await api('POST', '/auth/2fa/login', { email, password });
+        state.offerPasskey = true;
         signedIn(member, 'This browser is trusted: you are signed in without a code.');
       }
       return answer;
@@ -48,6 +50,7 @@ const flows = {
         confirmationCode,
         ...(rememberDevice && { rememberDevice }),
       });
+      state.offerPasskey = true;
       signedIn(
         member,
         rememberDevice
@@ -97,6 +100,7 @@ const flows = {
         $('[data-pending]', view).hidden = false;
         $('[data-pending] h2', view).focus();
       } else {
+        state.offerPasskey = true;
         signedIn(member, 'Welcome! Your account is ready.');
       }
     },
@@ -112,6 +116,7 @@ const flows = {
         countryCode,
         phoneNumber,
       });
+      state.offerPasskey = true;
       signedIn(member, isNewMember ? 'Welcome! Your account is ready.' : '');
     },
   },

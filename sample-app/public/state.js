@@ -1,4 +1,7 @@
-/** What the page knows, in memory only: nothing is kept in storage. */
+/**
+ * What the page knows, in memory only. The one thing kept in storage is that a member declined
+ * the passkey offer (see `account.js`).
+ */
 export const state = {
   /** The signed-in member, from `GET /auth/me` or a sign-in answer. */
   member: null,
@@ -10,6 +13,8 @@ export const state = {
     siteLogo: '/logo.svg',
     channels: ['sms', 'call'],
     trustedDeviceDays: 30,
+    /** `{ rpId, origins }`: where passkeys work; `null` when they are off. */
+    passkeys: null,
   },
   /** Typed in the admin view; kept in memory only. */
   adminToken: '',
@@ -18,6 +23,8 @@ export const state = {
   noticeState: 'success',
   /** A control to focus in the next view shown, instead of its heading. */
   focus: '',
+  /** Signed in with a phone or two-factor sign-in just now: the account view offers a passkey. */
+  offerPasskey: false,
 };
 
 export const SIGNED_OUT_VIEWS = new Set(['login', 'register', 'phone', 'reset']);
