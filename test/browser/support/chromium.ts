@@ -62,15 +62,20 @@ export const TEST_TIMEOUT_MS = 60_000;
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 375, height: 740 };
 
-/** A browser context that can reach 127.0.0.1 only. */
+/**
+ * A browser context that can reach 127.0.0.1 only (and the other `hosts` given, such as
+ * `localhost`, the loopback name passkeys need).
+ */
 export async function localContext(
   browser: Browser,
   viewport: { width: number; height: number } = DESKTOP,
+  hosts: readonly string[] = [],
 ): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport, locale: 'en-US' });
   context.setDefaultTimeout(10_000);
+  const allowed = new Set(['127.0.0.1', ...hosts]);
   await context.route('**/*', (route) =>
-    new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort(),
+    allowed.has(new URL(route.request().url()).hostname) ? route.continue() : route.abort(),
   );
   return context;
 }

@@ -59,13 +59,14 @@ export async function expectAccessible(page: Page, state: string): Promise<void>
  * violation and nothing is wider than the screen, and a screenshot is taken of each
  * (`<suite>/<name>-desktop.png` and `-phone.png`). With `SCREENSHOTS=docs`, the states marked
  * `readme` are written instead as `docs/screenshots/<name>-desktop.jpg` and `-phone.jpg`, the
- * screen as a person sees it, for the README.
+ * screen as a person sees it, for the README; `show` is scrolled into view at each width first,
+ * for a state further down the page.
  */
 export async function snap(
   page: Page,
   suite: string,
   name: string,
-  options: { readme?: boolean } = {},
+  options: { readme?: boolean; show?: Locator } = {},
 ): Promise<void> {
   const keep = !FOR_DOCS || options.readme === true;
   const dir = FOR_DOCS ? SCREENSHOT_DIR : join(SCREENSHOT_DIR, suite);
@@ -77,10 +78,12 @@ export async function snap(
     : { type: 'png' as const, fullPage: true };
   const viewport = page.viewportSize() ?? DESKTOP;
   await page.setViewportSize(DESKTOP);
+  await options.show?.scrollIntoViewIfNeeded();
   await painted(page);
   await expectAccessible(page, `${suite}/${name}`);
   if (keep) await page.screenshot({ ...shot, path: file('desktop'), animations: 'disabled' });
   await page.setViewportSize(PHONE);
+  await options.show?.scrollIntoViewIfNeeded();
   await painted(page);
   const overflow = await page.evaluate(
     () => document.documentElement.scrollWidth - window.innerWidth,

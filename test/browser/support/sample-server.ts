@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TwilioVerifyEmulator } from 'nestjs-otp/testing';
@@ -24,14 +25,30 @@ export interface RunningSample extends StartedSample {
   emulator: TwilioVerifyEmulator;
 }
 
+/** What a suite may set of the sample: variables, module options, the port of 127.0.0.1. */
+export type SampleServerOptions = Pick<SampleAppOptions, 'env' | 'otp'> & {
+  /** The port to listen on; by default a free one. */
+  port?: number;
+};
+
+/** A port of 127.0.0.1 that is free now, for a sample that must know its port before it starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /**
  * The sample app as `npm run sample` starts it, but in-process, on a free port of 127.0.0.1 and
  * with its SQLite file in a temporary data folder: `DATABASE_URL` is ignored, so the suites run
  * the same in the SQLite and the PostgreSQL passes.
  */
-export async function startSampleApp(
-  options: Pick<SampleAppOptions, 'env' | 'otp'> = {},
-): Promise<StartedSample> {
+export async function startSampleApp(options: SampleServerOptions = {}): Promise<StartedSample> {
   const dir = mkdtempSync(join(tmpdir(), 'nestjs-otp-sample-'));
   const dataDir = join(dir, 'data');
   const logs = new LogCapture();
@@ -53,7 +70,7 @@ export async function startSampleApp(
       removeDir();
     };
     try {
-      await sample.app.listen(0, '127.0.0.1');
+      await sample.app.listen(options.port ?? 0, '127.0.0.1');
       const url = await sample.app.getUrl();
       return { url, app: sample.app, emulator: sample.emulator, logs, dataDir, close };
     } catch (error) {
@@ -67,9 +84,7 @@ export async function startSampleApp(
 }
 
 /** {@link startSampleApp} without Twilio credentials: development mode, with its emulator. */
-export async function startSample(
-  options: Pick<SampleAppOptions, 'env' | 'otp'> = {},
-): Promise<RunningSample> {
+export async function startSample(options: SampleServerOptions = {}): Promise<RunningSample> {
   const started = await startSampleApp({
     ...options,
     env: {

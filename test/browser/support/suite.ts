@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DESKTOP, INSTALL_TIMEOUT_MS, launchChromium, localContext } from './chromium.js';
-import { type RunningSample, startSample } from './sample-server.js';
+import { freePort, type RunningSample, startSample } from './sample-server.js';
 
 export interface BrowserSuite {
   sample: RunningSample;
@@ -28,6 +28,41 @@ export function useBrowserSuite(
   });
   beforeEach(async () => {
     suite.context = await localContext(suite.browser, viewport);
+    suite.page = await suite.context.newPage();
+  });
+  afterEach(() => suite.context?.close());
+  return suite;
+}
+
+export interface LocalhostSuite extends BrowserSuite {
+  /** `http://localhost:<port>`: where the page runs with passkeys (127.0.0.1 cannot have them). */
+  origin: string;
+}
+
+/**
+ * {@link useBrowserSuite} for passkeys: the sample on a port chosen first, so that its passkeys
+ * are bound to `localhost` on the origin `http://localhost:<port>` (`PORT`, as `npm run sample`
+ * reads it), and contexts that may reach `localhost`. Open pages at `suite.origin`.
+ */
+export function useLocalhostSuite(
+  options: Parameters<typeof startSample>[0] = {},
+  viewport: { width: number; height: number } = DESKTOP,
+): LocalhostSuite {
+  const suite = {} as LocalhostSuite;
+  beforeAll(async () => {
+    const port = await freePort();
+    [suite.sample, suite.browser] = await Promise.all([
+      startSample({ ...options, port, env: { PORT: String(port), ...options.env } }),
+      launchChromium(),
+    ]);
+    suite.origin = `http://localhost:${port}`;
+  }, INSTALL_TIMEOUT_MS);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.sample?.close();
+  });
+  beforeEach(async () => {
+    suite.context = await localContext(suite.browser, viewport, ['localhost']);
     suite.page = await suite.context.newPage();
   });
   afterEach(() => suite.context?.close());
