@@ -364,6 +364,13 @@ describe('Passkeys', () => {
       expect([res.status, res.body.code]).toEqual([401, 'CHALLENGE_EXPIRED']);
     });
 
+    it('cannot fill the challenge table from one client: options count as checks per IP', async () => {
+      for (let i = 0; i < 99; i++) await t.http.post('/auth/passkey/options').send({}).expect(200);
+      const refused = await t.http.post('/auth/passkey/options').send({});
+      expect([refused.status, refused.body.code]).toEqual([429, 'TOO_MANY_REQUESTS']);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    });
+
     it('cannot sign in a blocked member, and a deleted member’s passkeys go with them', async () => {
       await addPasskey(token, authenticator);
       await t.dataSource.query(

@@ -1,6 +1,7 @@
 import type { OptionDefaults, OptionFailure } from '../errors/otp-options.error.js';
 import { COOKIE_NAME } from '../sessions/session.options.js';
 import {
+  PASSKEYS_DEFAULTS,
   type PasskeysModuleOptions,
   type ResolvedPasskeysOptions,
   resolvePasskeysOptions,
@@ -43,7 +44,12 @@ export interface CredentialsModuleOptions extends PasskeysModuleOptions {
 /** Defaults of the credentials options (`totp` is off until given; its issuer is `mailDomain`). */
 export const CREDENTIALS_DEFAULTS = {
   trustedDevices: { days: 30, cookieName: 'otp_device' },
-} as const satisfies { trustedDevices: OptionDefaults<TrustedDevicesOptions> };
+  /** Apply once `passkeys` is given. */
+  passkeys: PASSKEYS_DEFAULTS,
+} as const satisfies {
+  trustedDevices: OptionDefaults<TrustedDevicesOptions>;
+  passkeys: typeof PASSKEYS_DEFAULTS;
+};
 
 /** Authenticator apps as resolved: the keys (the first encrypts) and the issuer apps show. */
 export interface ResolvedTotpOptions {

@@ -23,17 +23,17 @@ export class PasskeyLoginController {
   @Post('options')
   @ApiOperation({ summary: 'Options to sign in with a passkey (WebAuthn authentication options)' })
   @ApiOkResponse({ type: PasskeyOptionsResponse })
-  @ApiOtpErrors(404)
+  @ApiOtpErrors(404, 429)
   @HttpCode(HttpStatus.OK)
-  options(): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    return this.signIn.options();
+  options(@CurrentClient() client: ClientInfo): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    return this.signIn.options(client);
   }
 
   /** Signs in with the browser's authentication response. */
   @Post('login')
   @ApiOperation({ summary: 'Sign in with a passkey' })
   @ApiOkResponse({ type: PasskeyLoginResponse })
-  @ApiOtpErrors(400, 401, 403, 404)
+  @ApiOtpErrors(400, 401, 403, 404, 429)
   @HttpCode(HttpStatus.OK)
   @SessionCookie('set')
   login(

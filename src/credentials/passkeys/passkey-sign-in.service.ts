@@ -6,6 +6,7 @@ import { type MemberView, toMemberView } from '../../members/member.entity.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import type { ClientInfo } from '../../http/client-info.js';
 import { MemberAccountsService } from '../member-accounts.service.js';
+import { clientKey, RateLimiterService } from '../../rate-limit/rate-limiter.service.js';
 import { PasskeysService } from './passkeys.service.js';
 
 /** A sign-in with a passkey: the session token and the member. */
@@ -29,11 +30,21 @@ export class PasskeySignInService {
     private readonly accounts: MemberAccountsService,
     private readonly sessions: SessionsService,
     private readonly audit: SignInAuditService,
+    private readonly limits: RateLimiterService,
   ) {}
 
-  /** Options of the sign-in (discoverable: no credential listed, nothing about anyone). */
-  options() {
+  /**
+   * Options of the sign-in (discoverable: no credential listed, nothing about anyone). Each one
+   * keeps a challenge, so asking counts for the client IP (`checksPerIp`) as a sign-in does.
+   */
+  async options(client: ClientInfo = {}) {
+    await this.countClient(client);
     return this.passkeys.authenticationOptions('authentication');
+  }
+
+  /** Counts an attempt for the client IP: 429 `TOO_MANY_REQUESTS` over `checksPerIp`. */
+  private async countClient(client: ClientInfo): Promise<void> {
+    if (client.ip) await this.limits.consume([['checksPerIp', clientKey(client.ip)]]);
   }
 
   /** Signs in with the browser's answer to `options()`. */
@@ -41,6 +52,7 @@ export class PasskeySignInService {
     const flow = { flow: 'Passkey sign-in', method: 'passkey' as const };
     let memberId: string | undefined;
     try {
+      await this.countClient(client);
       const assertion = await this.passkeys.verifyAssertion(response, 'authentication');
       memberId = assertion.memberId;
       const member = await this.accounts.findById(assertion.memberId);

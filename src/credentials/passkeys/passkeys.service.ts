@@ -176,6 +176,12 @@ export class PasskeysService {
     }
     if (!verified.verified) throw this.refused('registration', memberId);
     const info = verified.registrationInfo;
+    // Checked again: ceremonies begun side by side must not pass the bound together.
+    if ((await this.passkeys.count(memberId)) >= settings.maxPerMember) {
+      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+        message: `You have the most passkeys allowed (${settings.maxPerMember}). Remove one first.`,
+      });
+    }
     const now = new Date();
     const passkey: Passkey = {
       id: randomUUID(),
