@@ -102,6 +102,8 @@ describe('Sample app: start-up, development mode, admin, OpenAPI and cookies', (
         siteLogo: '/logo.svg',
         channels: ['sms', 'call'],
         trustedDeviceDays: 30,
+        // WebAuthn takes no IP address as a passkey's domain: the page is on localhost for them.
+        passkeys: { rpId: 'localhost', origins: [`http://localhost:${process.env.PORT || 3000}`] },
       });
   });
 
