@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { RedisRateLimitStorage } from 'nestjs-otp';
-import { TwilioVerifyEmulator } from 'nestjs-otp/testing';
+import { SoftwareAuthenticator, TwilioVerifyEmulator } from 'nestjs-otp/testing';
 import { TestRedis } from '../support/redis.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+
+const ORIGIN = 'http://localhost:3000';
 
 describe('Two app instances sharing one database and one Redis', () => {
   const redis = new TestRedis();
@@ -36,6 +38,7 @@ describe('Two app instances sharing one database and one Redis', () => {
             storage: new RedisRateLimitStorage(client),
             checksPerPhone: { limit: 3, windowSeconds: 3600 },
           },
+          passkeys: { rpId: 'localhost', origins: [ORIGIN] },
         },
       });
     };
@@ -90,6 +93,31 @@ describe('Two app instances sharing one database and one Redis', () => {
       .send({ ...phone('0192'), confirmationCode: code })
       .expect(429);
     expect(locked.body.code).toBe('TOO_MANY_REQUESTS');
+  });
+
+  it('finish on one a passkey ceremony begun on the other', async () => {
+    await a.http
+      .post('/auth/otp/send')
+      .send({ channel: 'sms', ...phone('0194') })
+      .expect(200);
+    const login = await a.http
+      .post('/auth/otp/login')
+      .send({ ...phone('0194'), confirmationCode: emulator.lastCode('+12015550194') })
+      .expect(200);
+    const auth = { Authorization: `Bearer ${login.body.sessionToken}` };
+    const authenticator = new SoftwareAuthenticator({ origin: ORIGIN });
+    const creation = await a.http.post('/auth/account/passkeys/options').set(auth).expect(200);
+    await b.http
+      .post('/auth/account/passkeys')
+      .set(auth)
+      .send({ response: authenticator.register(creation.body) })
+      .expect(201);
+    const request = await b.http.post('/auth/passkey/options').send({}).expect(200);
+    const signedIn = await a.http
+      .post('/auth/passkey/login')
+      .send({ response: authenticator.authenticate(request.body) })
+      .expect(200);
+    expect(signedIn.body.member.id).toBe(login.body.member.id);
   });
 
   it('share members and sessions: signed in on A, accepted on B, revoked on A', async () => {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { OptionDefaults, OptionFailure } from '../../errors/otp-options.error.js';
 import { positiveInt } from '../../errors/otp-options.error.js';
 
@@ -93,7 +94,8 @@ export function resolvePasskeysOptions(
     throw fail('passkeys', "must be an object such as { rpId: 'example.com' }");
   }
   const rpId = passkeys.rpId;
-  if (typeof rpId !== 'string' || !(HOST_NAME.test(rpId) || rpId === 'localhost')) {
+  // WebAuthn binds a passkey to a domain: an IP address cannot be one.
+  if (typeof rpId !== 'string' || !HOST_NAME.test(rpId) || isIP(rpId) !== 0) {
     throw fail('passkeys.rpId', "must be the site's domain in lower case, such as 'example.com'");
   }
   const rpName = passkeys.rpName ?? rpId;
