@@ -262,9 +262,12 @@ function setUpAuthenticator() {
       await api('POST', '/auth/account/totp/confirm', formValues(setup));
       authenticator.enabled = true;
       showAuthenticator();
+      // Phone sign-in always sends a code: the app serves a phone-only member's confirmations.
       announce(
         part,
-        'Your authenticator app is on. Next time you sign in, choose it instead of a text message.',
+        hasPassword(state.member)
+          ? 'Your authenticator app is on. Next time you sign in, choose it instead of a text message.'
+          : 'Your authenticator app is on. When you are asked to confirm it is you, use a code from it.',
       );
     });
   });
