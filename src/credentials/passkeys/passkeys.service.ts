@@ -111,11 +111,7 @@ export class PasskeysService {
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const settings = this.settings();
     const existing = await this.passkeys.list(memberId);
-    if (existing.length >= settings.maxPerMember) {
-      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
-        message: `You have the most passkeys allowed (${settings.maxPerMember}). Remove one first.`,
-      });
-    }
+    if (existing.length >= settings.maxPerMember) throw tooMany(settings.maxPerMember);
     const label = await this.accountLabel(memberId);
     const userHandle = existing[0]?.userHandle ?? randomBytes(32).toString('base64url');
     const options = await generateRegistrationOptions({
@@ -178,9 +174,7 @@ export class PasskeysService {
     const info = verified.registrationInfo;
     // Checked again: ceremonies begun side by side must not pass the bound together.
     if ((await this.passkeys.count(memberId)) >= settings.maxPerMember) {
-      throw new OtpException(OtpErrorCode.VALIDATION_FAILED, {
-        message: `You have the most passkeys allowed (${settings.maxPerMember}). Remove one first.`,
-      });
+      throw tooMany(settings.maxPerMember);
     }
     const now = new Date();
     const passkey: Passkey = {
@@ -371,4 +365,11 @@ export class PasskeysService {
 
 function notFound(): OtpException {
   return new OtpException(OtpErrorCode.NOT_FOUND, { message: 'No such passkey.' });
+}
+
+/** The refusal of one passkey more than `maxPerMember`. */
+function tooMany(max: number): OtpException {
+  return new OtpException(OtpErrorCode.VALIDATION_FAILED, {
+    message: `You have the most passkeys allowed (${max}). Remove one first.`,
+  });
 }
