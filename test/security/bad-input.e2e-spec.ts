@@ -429,7 +429,8 @@ describe.each<Platform>(['express', 'fastify'])('Hostile JSON on %s', (platform)
   beforeAll(async () => {
     t = await createPlatformApp(platform);
   });
-  afterAll(() => t.close());
+  beforeEach(() => t.reset());
+  afterAll(() => t?.close());
 
   const post = (path: string, raw: string) =>
     t.http.post(path).set('Content-Type', 'application/json').send(raw);

@@ -96,11 +96,12 @@ describe('Rate limits on Redis through a Redis outage', () => {
     let proxy: TcpProxy;
     let client: Redis;
 
-    beforeAll(async () => {
+    // An app of its own for each test: each meets an outage of its own.
+    beforeEach(async () => {
       ({ t, proxy, client } = await appBehindProxy((c) => new RedisRateLimitStorage(c)));
     }, 60_000);
 
-    afterAll(async () => {
+    afterEach(async () => {
       await t?.close();
       client?.disconnect();
       await proxy?.stop();
@@ -145,6 +146,8 @@ describe('Rate limits on Redis through a Redis outage', () => {
     }, 60_000);
 
     it('sends again once Redis answers, with each switch logged once and no number in the log', async () => {
+      await proxy.cut();
+      expectUnavailable((await send(t, '0404')).res);
       await proxy.restore();
       let status = 0;
       await until(
