@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import {
   type AuthenticationResponseJSON,
+  type AuthenticatorTransport,
   generateAuthenticationOptions,
   generateRegistrationOptions,
   type PublicKeyCredentialCreationOptionsJSON,
@@ -48,6 +49,11 @@ export interface VerifiedAssertion {
 const NAME = /^[^\p{Cc}\p{Cf}]{1,64}$/u;
 const CHALLENGE = /^[A-Za-z0-9_-]{16,64}$/;
 
+/** The transports a passkey reported, as stored comma-separated. */
+function transportsOf(passkey: Passkey): string[] {
+  return passkey.transports ? passkey.transports.split(',') : [];
+}
+
 function view(passkey: Passkey): PasskeyView {
   return {
     id: passkey.id,
@@ -55,7 +61,18 @@ function view(passkey: Passkey): PasskeyView {
     createdAt: passkey.createdAt.toISOString(),
     lastUsedAt: passkey.lastUsedAt?.toISOString() ?? null,
     backedUp: passkey.backedUp,
-    transports: passkey.transports ? passkey.transports.split(',') : [],
+    transports: transportsOf(passkey),
+  };
+}
+
+/** How WebAuthn options name a stored passkey: its credential id and the transports it reported. */
+function descriptor(passkey: Passkey): {
+  id: string;
+  transports?: AuthenticatorTransport[];
+} {
+  return {
+    id: passkey.credentialId,
+    transports: transportsOf(passkey) as AuthenticatorTransport[],
   };
 }
 
@@ -121,10 +138,7 @@ export class PasskeysService {
       userName: label,
       userDisplayName: label,
       attestationType: 'none',
-      excludeCredentials: existing.map((passkey) => ({
-        id: passkey.credentialId,
-        transports: view(passkey).transports as never,
-      })),
+      excludeCredentials: existing.map(descriptor),
       authenticatorSelection: {
         residentKey: 'required',
         userVerification: settings.userVerification,
@@ -247,10 +261,7 @@ export class PasskeysService {
     const options = await generateAuthenticationOptions({
       rpID: settings.rpId,
       userVerification: settings.userVerification,
-      allowCredentials: own.map((passkey) => ({
-        id: passkey.credentialId,
-        transports: view(passkey).transports as never,
-      })),
+      allowCredentials: own.map(descriptor),
     });
     await this.passkeys.saveChallenge(
       options.challenge,
